@@ -1,0 +1,97 @@
+"""Writing the audit log. Services call these; nothing else writes audit rows.
+
+The actor and channel travel in an :class:`Actor` value the caller builds at the edge (view, CLI
+command, import task), never through thread-locals, so a service can't forget who acted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from cakupan.accounts.models import Action, AuditEvent, Source, User
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts and through which channel. ``user`` is None for system jobs and the CLI's own work."""
+
+    user: User | None
+    source: str
+    label: str = ""
+
+    @property
+    def name(self) -> str:
+        if self.label:
+            return self.label
+        return self.user.get_username() if self.user is not None else f"{self.source}:system"
+
+    @classmethod
+    def system(cls, source: str = Source.SYSTEM, label: str = "") -> Actor:
+        return cls(user=None, source=source, label=label or f"{source}:system")
+
+
+def jsonable(value: Any) -> Any:
+    """Field values as they go into ``before``/``after``: dates ISO, Decimals as strings, FKs as ids."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited fields of ``instance``, foreign keys by their raw id."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        out[name] = jsonable(getattr(instance, attname))
+    return out
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields that changed, as (before, after)."""
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+def _event(actor: Actor, action: str, entity: str, entity_id: Any, before: Any, after: Any, note: str) -> AuditEvent:
+    return AuditEvent(
+        actor=actor.user, actor_label=actor.name, source=actor.source, action=action,
+        entity=entity, entity_id=str(entity_id), before=before, after=after, note=note[:300],
+    )
+
+
+def record_change(
+    *, actor: Actor, action: str, instance: models.Model,
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, note: str = "",
+) -> AuditEvent:
+    """Append one change row for ``instance``. Call inside the service's transaction."""
+    event = _event(actor, action, instance._meta.label_lower, instance.pk, before, after, note)
+    event.save()
+    return event
+
+
+def record_changes_bulk(*, actor: Actor, rows: Iterable[tuple[str, str, Any, Any, Any]], note: str = "") -> int:
+    """Append many change rows at once: ``(action, entity, entity_id, before, after)`` each.
+
+    Bulk paths (imports, the demo loader) use this so that every row they write is audited too.
+    """
+    events = [_event(actor, action, entity, entity_id, before, after, note) for action, entity, entity_id, before, after in rows]
+    AuditEvent.objects.bulk_create(events, batch_size=5000)
+    return len(events)
+
+
+def record_access(*, actor: Actor, action: str = Action.VIEW, entity: str, entity_id: Any, note: str = "") -> None:
+    """Append one row for a view or export of personal data (UU 27/2022 PDP Pasal 31)."""
+    _event(actor, action, entity, entity_id, None, None, note).save()

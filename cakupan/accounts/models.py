@@ -1,0 +1,121 @@
+"""Users with a role and a scope, and the append-only audit log."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SUPERADMIN = "superadmin", _("Superadmin")
+    ADMIN_KABUPATEN = "admin_kabupaten", _("Admin kabupaten/kota")
+    OPERATOR_OPD = "operator_opd", _("Operator OPD")
+    OPERATOR_DESA = "operator_desa", _("Operator desa")
+    CAMAT = "camat", _("Camat")
+    PETUGAS_BPJS = "petugas_bpjs", _("Petugas BPJS Ketenagakerjaan")
+    PIMPINAN = "pimpinan", _("Pimpinan (Bupati/Wali Kota/Sekda)")
+
+
+# Which scope each role must carry: a region of a given level, a unit, or a branch office.
+ROLE_SCOPE = {
+    Role.SUPERADMIN: None,
+    Role.ADMIN_KABUPATEN: "region",
+    Role.OPERATOR_OPD: "unit",
+    Role.OPERATOR_DESA: "unit",
+    Role.CAMAT: "region",
+    Role.PETUGAS_BPJS: "branch_office",
+    Role.PIMPINAN: "region",
+}
+# Roles that may change registry data inside their scope; the others read only.
+WRITER_ROLES = {Role.SUPERADMIN, Role.ADMIN_KABUPATEN, Role.OPERATOR_OPD, Role.OPERATOR_DESA}
+
+
+class User(AbstractUser):
+    """A person who signs in. What they see is decided by ``role`` and the one scope it needs."""
+
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        "wilayah.Region", verbose_name=_("wilayah"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        "registry.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users",
+    )
+    branch_office = models.ForeignKey(
+        "registry.BranchOffice", verbose_name=_("kantor cabang"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        constraints = [
+            models.CheckConstraint(
+                name="user_scope_matches_role",
+                condition=(
+                    Q(role=Role.SUPERADMIN)
+                    | Q(role__in=[Role.ADMIN_KABUPATEN, Role.CAMAT, Role.PIMPINAN], region__isnull=False)
+                    | Q(role__in=[Role.OPERATOR_OPD, Role.OPERATOR_DESA], unit__isnull=False)
+                    | Q(role=Role.PETUGAS_BPJS, branch_office__isnull=False)
+                ),
+            ),
+        ]
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITER_ROLES
+
+
+class Source(models.TextChoices):
+    WEB = "web", _("Web")
+    CLI = "cli", _("CLI")
+    API = "api", _("API")
+    IMPORT = "import", _("Impor berkas")
+    SYSTEM = "system", _("Sistem")
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Buat")
+    UPDATE = "update", _("Ubah")
+    DELETE = "delete", _("Hapus")
+    VIEW = "view", _("Lihat")
+    EXPORT = "export", _("Ekspor")
+    DENIED = "denied", _("Ditolak")
+
+
+class AuditEvent(models.Model):
+    """One change to, or one access of, personal data (UU 27/2022 PDP Pasal 31).
+
+    Rows are only ever inserted: a database trigger (migration ``0002``) refuses UPDATE and DELETE,
+    so not even the application's own database role can rewrite history. ``before`` and ``after``
+    hold the changed fields only; views and exports leave them empty and name the subject.
+    """
+
+    at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("pelaku"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )
+    actor_label = models.CharField(_("nama pelaku"), max_length=150)
+    source = models.CharField(_("kanal"), max_length=10, choices=Source.choices)
+    action = models.CharField(_("tindakan"), max_length=10, choices=Action.choices)
+    entity = models.CharField(_("entitas"), max_length=60)
+    entity_id = models.CharField(_("id entitas"), max_length=64, db_collation="C")
+    before = models.JSONField(_("sebelum"), null=True, blank=True)
+    after = models.JSONField(_("sesudah"), null=True, blank=True)
+    note = models.CharField(_("catatan"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("jejak audit")
+        verbose_name_plural = _("jejak audit")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["entity", "entity_id"], name="audit_entity"),
+            models.Index(fields=["actor", "at"], name="audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.entity}#{self.entity_id}"

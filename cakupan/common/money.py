@@ -1,0 +1,61 @@
+"""Money: integer rupiah held as ``Decimal``, one rounding policy for the whole project.
+
+Amounts are whole rupiah. Rates are ``Decimal`` fractions (``Decimal("0.0024")`` for 0.24%), never
+floats. Rounding happens once per calculated line, half up to the whole rupiah (``ROUND_HALF_UP``):
+BPJS Ketenagakerjaan states contributions in whole rupiah and no regulation text we have seen
+prescribes another mode (DOMAIN.md, "verify against the regulation").
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import models
+
+MONEY_MAX_DIGITS = 15
+MONEY_DECIMAL_PLACES = 0
+RUPIAH = Decimal("1")
+
+
+def round_rupiah(amount: Decimal) -> Decimal:
+    """Round to the whole rupiah, half up (Rp0.5 -> Rp1)."""
+    return amount.quantize(RUPIAH, rounding=ROUND_HALF_UP)
+
+
+def parse_rupiah(text: str | int | Decimal) -> Decimal:
+    """Read an amount as written in Indonesia: ``"Rp1.234.567"``, ``"1.234.567,00"``, ``2500000``.
+
+    Dots group thousands and a comma starts the fraction; a fraction other than zero is refused,
+    because amounts here are whole rupiah. Raises ``ValueError``.
+    """
+    if isinstance(text, int):
+        return Decimal(text)
+    if isinstance(text, Decimal):
+        if text != text.to_integral_value():
+            raise ValueError(f"bukan rupiah utuh: {text}")
+        return text.quantize(RUPIAH)
+    cleaned = text.strip().removeprefix("Rp").removeprefix("rp").strip().replace(" ", "")
+    whole, _, fraction = cleaned.partition(",")
+    if fraction and set(fraction) != {"0"}:
+        raise ValueError(f"bukan rupiah utuh: {text}")
+    digits = whole.replace(".", "")
+    if not digits.isdigit():
+        raise ValueError(f"bukan angka rupiah: {text}")
+    try:
+        return Decimal(digits)
+    except InvalidOperation as exc:  # pragma: no cover - isdigit() already guards
+        raise ValueError(text) from exc
+
+
+def format_rupiah(amount: Decimal | int) -> str:
+    """``Rp1.234.567`` (Indonesian grouping)."""
+    value = int(amount)
+    sign = "-" if value < 0 else ""
+    return f"{sign}Rp{abs(value):,}".replace(",", ".")
+
+
+def MoneyField(verbose_name: str | None = None, **kwargs: object) -> models.DecimalField:  # noqa: N802
+    """A whole-rupiah amount column."""
+    return models.DecimalField(
+        verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs  # type: ignore[arg-type]
+    )

@@ -1,0 +1,18 @@
+"""Test settings: a throwaway PostgreSQL server per run, fast hashing, no manifest storage.
+
+``CAKUPAN_TEST_PG_BIN`` selects a system install (``make test`` sets it to Debian's PostgreSQL 15
+for the second pass); ``DATABASE_URL`` points the suite at any other server.
+"""
+
+from __future__ import annotations
+
+import os
+
+from cakupan.config.settings.base import *  # noqa: F403
+from cakupan.config.settings.base import STORAGES, database_settings
+
+DATABASES = {
+    "default": database_settings(throwaway=True, bin_dir=os.environ.get("CAKUPAN_TEST_PG_BIN") or None)
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
