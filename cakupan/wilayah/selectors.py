@@ -39,7 +39,8 @@ def region_ancestors(region: Region) -> list[Region]:
 def region_subtree_q(code: str, field: str = "code") -> Q:
     """A filter for ``code`` itself and every region below it, through the code prefix.
 
-    ``field`` is the path to a region code, e.g. ``"unit__region"`` (a foreign key holds the code).
+    ``field`` is the path to a region code, e.g. ``"unit__region__code"`` (Django turns that into
+    a filter on the foreign key column itself, no join).
     The trailing dot keeps ``73.2`` from matching ``73.24``.
     """
     return Q(**{field: code}) | Q(**{f"{field}__startswith": f"{code}."})

@@ -1,0 +1,142 @@
+"""Who may see what: the one place where access scoping is decided.
+
+Every view, export, API endpoint and command that reads or writes registry data goes through the
+functions here. A record outside the user's scope does not exist for that user: accessors raise
+``Http404``, never 403, so ids cannot be probed. Read-only roles get 403 on writes to records they
+can see.
+
+Scopes:
+
+* superadmin: everything;
+* admin kabupaten, pimpinan, camat: units located in their region (kab/kota or kecamatan) and below;
+* petugas BPJS: units located in the kab/kota their branch office serves;
+* operator OPD: their unit and its sub-units;
+* operator desa: every unit located in their unit's desa (pemerintah desa, BPD, lembaga desa ...);
+* anonymous: nothing.
+
+A person is visible through any membership in a visible unit, or, for region-scoped roles, through
+a domicile inside the region.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from cakupan.accounts.models import Role, User
+from cakupan.registry.models import Membership, Person, Unit
+from cakupan.wilayah.selectors import region_subtree_q
+
+_NOTHING = Q(pk__in=[])
+
+
+class _SystemUser:
+    """The operator at the server's shell (``cakupan`` CLI): unrestricted, like a superadmin.
+
+    Whoever can run the CLI already holds the database credentials; scoping them would protect
+    nothing. Their changes are still audited under the ``cli`` channel.
+    """
+
+    role = Role.SUPERADMIN
+    is_authenticated = True
+    is_active = True
+    can_write = True
+    pk = None
+    region_id = unit_id = branch_office_id = None
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = _SystemUser()
+
+
+def _region_codes(user: User) -> list[str] | None:
+    """Region codes that bound a region-scoped user; None when the role is not region-scoped."""
+    if user.role in (Role.ADMIN_KABUPATEN, Role.PIMPINAN, Role.CAMAT) and user.region_id:
+        return [str(user.region_id)]
+    if user.role == Role.PETUGAS_BPJS and user.branch_office_id:
+        return list(user.branch_office.regions.values_list("code", flat=True))  # type: ignore[union-attr]
+    return None
+
+
+def _any_region_q(codes: list[str], field: str) -> Q:
+    q = _NOTHING
+    for code in codes:
+        q |= region_subtree_q(code, field)
+    return q
+
+
+def unit_scope_q(user: Any, prefix: str = "") -> Q | None:
+    """A filter on units (through ``prefix``, e.g. ``"unit__"``) for ``user``; None = no limit."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return _NOTHING
+    if user.role == Role.SUPERADMIN:
+        return None
+    codes = _region_codes(user)
+    if codes is not None:
+        return _any_region_q(codes, f"{prefix}region__code")
+    if user.role == Role.OPERATOR_OPD and user.unit_id:
+        return Q(**{f"{prefix}pk": user.unit_id}) | Q(**{f"{prefix}parent_id": user.unit_id})
+    if user.role == Role.OPERATOR_DESA and user.unit_id:
+        return region_subtree_q(str(user.unit.region_id), f"{prefix}region__code")
+    return _NOTHING
+
+
+def units_visible_to(user: Any) -> QuerySet[Unit]:
+    q = unit_scope_q(user)
+    qs = Unit.objects.select_related("region")
+    return qs if q is None else qs.filter(q)
+
+
+def memberships_visible_to(user: Any) -> QuerySet[Membership]:
+    q = unit_scope_q(user, "unit__")
+    qs = Membership.objects.all()
+    return qs if q is None else qs.filter(q)
+
+
+def persons_visible_to(user: Any) -> QuerySet[Person]:
+    q = unit_scope_q(user, "unit__")
+    if q is None:
+        return Person.objects.all()
+    through_membership = Exists(Membership.objects.filter(q, person=OuterRef("pk")))
+    codes = _region_codes(user) if user.is_authenticated else None
+    if codes:
+        return Person.objects.filter(through_membership | _any_region_q(codes, "domicile__code"))
+    return Person.objects.filter(through_membership)
+
+
+def _check_write(user: Any, write: bool) -> None:
+    if write and not user.can_write:
+        raise PermissionDenied
+
+
+def person_get_for(user: Any, pk: Any, *, write: bool = False) -> Person:
+    """The person ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    try:
+        person = persons_visible_to(user).get(pk=pk)
+    except (Person.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    _check_write(user, write)
+    return person
+
+
+def membership_get_for(user: Any, pk: Any, *, write: bool = False) -> Membership:
+    try:
+        membership = memberships_visible_to(user).select_related("person", "unit", "unit__region", "occupation").get(pk=pk)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    _check_write(user, write)
+    return membership
+
+
+def unit_get_for(user: Any, pk: Any, *, write: bool = False) -> Unit:
+    try:
+        unit = units_visible_to(user).get(pk=pk)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    _check_write(user, write)
+    return unit

@@ -1,0 +1,50 @@
+"""``cakupan demo``: prepare the database (migrations, regions, demo data, sign-ins), idempotently."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+
+from cakupan.accounts.audit import Actor
+from cakupan.accounts.models import Source
+from cakupan.common.commands import ReportCommand
+from cakupan.demo.services import demo_load, demo_password, demo_users_ensure
+from cakupan.wilayah import dataset
+from cakupan.wilayah.services import regions_load
+
+
+class Command(ReportCommand):
+    help = "Siapkan basis data demo: migrasi, data wilayah, data demo dan akun demo (idempoten)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--skip-static", action="store_true", help="jangan jalankan collectstatic")
+        super().add_arguments(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        quiet = options["as_json"]
+        if not quiet:
+            self.stdout.write("Migrasi basis data ...")
+        call_command("migrate", interactive=False, verbosity=0)
+        regions = regions_load(rows=dataset.iter_regions(), source=dataset.dataset_source())
+        if not quiet:
+            self.stdout.write(f"Data wilayah: {regions.source} ({'dimuat' if regions.loaded else 'sudah ada'})")
+            self.stdout.write("Data demo ...")
+        result = demo_load(actor=Actor.system(source=Source.CLI, label="cakupan demo"))
+        logins = demo_users_ensure()
+        if not options["skip_static"]:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        data = {
+            "regions": {"source": regions.source, "loaded": regions.loaded},
+            "demo": result,
+            "password": demo_password(),
+            "logins": [{"username": x.username, "role": x.role, "scope": x.scope} for x in logins],
+        }
+        lines = [
+            f"Data demo: {'dimuat' if result['loaded'] else 'sudah ada'} "
+            f"({result['people']} orang, {result['memberships']} kepesertaan, {result['units']} unit)",
+            "",
+            f"Akun demo (kata sandi untuk semua: {demo_password()}):",
+            *(f"  {x.username:<18} {x.role:<36} {x.scope}" for x in logins),
+        ]
+        self.emit(data, lines, as_json=options["as_json"])

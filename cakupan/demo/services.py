@@ -1,0 +1,103 @@
+"""Loading the demo data set and its sign-ins, idempotently."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from cakupan.accounts.audit import Actor
+from cakupan.accounts.models import Role, User
+from cakupan.demo import generator
+from cakupan.demo.models import DemoLoad
+from cakupan.registry.models import BranchOffice, Unit
+from cakupan.wilayah.models import Region
+
+DEMO_VERSION = "2026.1"
+
+
+def demo_password() -> str:
+    """The one password of every demo sign-in (``CAKUPAN_DEMO_PASSWORD`` overrides it)."""
+    return os.environ.get("CAKUPAN_DEMO_PASSWORD", "cakupan-demo-2026")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    username: str
+    role: str
+    scope: str
+
+
+@transaction.atomic
+def demo_load(*, actor: Actor) -> dict[str, object]:
+    """Generate the demo people, units and memberships once; a second call changes nothing.
+
+    Needs the region table (``cakupan regions load``). Returns what was loaded, or the summary of
+    the earlier load.
+    """
+    existing = DemoLoad.objects.filter(version=DEMO_VERSION).first()
+    if existing is not None:
+        return {"loaded": False, **existing.summary}
+    builder = generator.Builder(actor=actor)
+    summary: dict[str, object] = {}
+    for name, build in (("luwu_timur", generator.luwu_timur), ("konawe_selatan", generator.konawe_selatan),
+                        ("buol", generator.buol), ("bulukumba", generator.bulukumba)):
+        summary[name] = build(builder)
+    people, memberships = builder.flush()
+    summary.update(people=people, memberships=memberships, units=Unit.objects.count())
+    DemoLoad.objects.create(version=DEMO_VERSION, summary=summary)
+    return {"loaded": True, **summary}
+
+
+def _first_registered_desa_unit() -> Unit:
+    """The pemerintah desa in Kecamatan Malili (Luwu Timur) whose officials are registered."""
+    return (
+        Unit.objects.filter(kind="pemerintah_desa", region__code__startswith="73.24.04.", memberships__isnull=False)
+        .order_by("code").distinct().first()
+    ) or Unit.objects.filter(kind="pemerintah_desa", region__code__startswith="73.24.04.").order_by("code").first()  # type: ignore[return-value]
+
+
+@transaction.atomic
+def demo_users_ensure() -> list[DemoLogin]:
+    """One sign-in per role (plus an admin per demo kabupaten), all with :func:`demo_password`."""
+    desa_unit = _first_registered_desa_unit()
+    specs: list[tuple[str, str, str, dict[str, object]]] = [
+        ("admin", Role.SUPERADMIN, "Administrator Sistem", {}),
+        ("admin.lutim", Role.ADMIN_KABUPATEN, "Admin Disnaker Luwu Timur", {"region_id": "73.24"}),
+        ("admin.konsel", Role.ADMIN_KABUPATEN, "Admin BKPSDM Konawe Selatan", {"region_id": "74.05"}),
+        ("admin.buol", Role.ADMIN_KABUPATEN, "Admin Disnakertrans Buol", {"region_id": "72.05"}),
+        ("admin.bulukumba", Role.ADMIN_KABUPATEN, "Admin DPMD Bulukumba", {"region_id": "73.02"}),
+        ("opd.disdik.lutim", Role.OPERATOR_OPD, "Operator Dinas Pendidikan Luwu Timur",
+         {"unit": Unit.objects.get(code="7324-DISDIKBUD")}),
+        ("desa.malili", Role.OPERATOR_DESA, f"Operator {desa_unit.name}", {"unit": desa_unit}),
+        ("camat.malili", Role.CAMAT, "Camat Malili", {"region_id": "73.24.04"}),
+        ("bpjs.malili", Role.PETUGAS_BPJS, "Petugas BPJS Ketenagakerjaan Malili",
+         {"branch_office": BranchOffice.objects.get(code="KC-MALILI")}),
+        ("bupati.lutim", Role.PIMPINAN, "Bupati Luwu Timur", {"region_id": "73.24"}),
+    ]
+    logins = []
+    password = demo_password()
+    for username, role, full_name, scope in specs:
+        first, _, last = full_name.partition(" ")
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={"role": role, "first_name": first, "last_name": last,
+                      "is_staff": role == Role.SUPERADMIN, "is_superuser": role == Role.SUPERADMIN,
+                      "region_id": None, "unit": None, "branch_office": None, **scope},
+        )
+        if not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        logins.append(DemoLogin(username, Role(role).label, _scope_label(user)))
+    return logins
+
+
+def _scope_label(user: User) -> str:
+    if user.unit_id:
+        return str(user.unit)
+    if user.branch_office_id:
+        return str(user.branch_office)
+    if user.region_id:
+        return str(Region.objects.get(code=user.region_id))
+    return "Seluruh Indonesia"

@@ -1,0 +1,1 @@
+"""Builders for tests: small, explicit, database-backed where a test needs rows."""
