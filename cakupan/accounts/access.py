@@ -126,7 +126,11 @@ def person_get_for(user: Any, pk: Any, *, write: bool = False) -> Person:
 
 def membership_get_for(user: Any, pk: Any, *, write: bool = False) -> Membership:
     try:
-        membership = memberships_visible_to(user).select_related("person", "unit", "unit__region", "occupation").get(pk=pk)
+        membership = (
+            memberships_visible_to(user)
+            .select_related("person", "unit", "unit__region", "occupation")
+            .get(pk=pk)
+        )
     except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     _check_write(user, write)

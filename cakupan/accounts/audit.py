@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from cakupan.accounts.models import Action, AuditEvent, Source, User
+from cakupan.common.bulk import copy_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,22 +62,38 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return out
 
 
-def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def diff(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the fields that changed, as (before, after)."""
     changed = [k for k in after if before.get(k) != after.get(k)]
     return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
 
 
-def _event(actor: Actor, action: str, entity: str, entity_id: Any, before: Any, after: Any, note: str) -> AuditEvent:
+def _event(
+    actor: Actor, action: str, entity: str, entity_id: Any, before: Any, after: Any, note: str
+) -> AuditEvent:
     return AuditEvent(
-        actor=actor.user, actor_label=actor.name, source=actor.source, action=action,
-        entity=entity, entity_id=str(entity_id), before=before, after=after, note=note[:300],
+        actor=actor.user,
+        actor_label=actor.name,
+        source=actor.source,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        before=before,
+        after=after,
+        note=note[:300],
     )
 
 
 def record_change(
-    *, actor: Actor, action: str, instance: models.Model,
-    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None, note: str = "",
+    *,
+    actor: Actor,
+    action: str,
+    instance: models.Model,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    note: str = "",
 ) -> AuditEvent:
     """Append one change row for ``instance``. Call inside the service's transaction."""
     event = _event(actor, action, instance._meta.label_lower, instance.pk, before, after, note)
@@ -82,16 +101,50 @@ def record_change(
     return event
 
 
-def record_changes_bulk(*, actor: Actor, rows: Iterable[tuple[str, str, Any, Any, Any]], note: str = "") -> int:
+def record_changes_bulk(
+    *, actor: Actor, rows: Iterable[tuple[str, str, Any, Any, Any]], note: str = ""
+) -> int:
     """Append many change rows at once: ``(action, entity, entity_id, before, after)`` each.
 
-    Bulk paths (imports, the demo loader) use this so that every row they write is audited too.
+    Bulk paths (imports, the demo loader) use this so that every row they write is audited too. The
+    rows go in through ``COPY`` and share one timestamp, the moment of the bulk change.
     """
-    events = [_event(actor, action, entity, entity_id, before, after, note) for action, entity, entity_id, before, after in rows]
-    AuditEvent.objects.bulk_create(events, batch_size=5000)
-    return len(events)
+    at = timezone.now()
+    user_id = actor.user.pk if actor.user is not None else None
+    return copy_rows(
+        AuditEvent,
+        [
+            "at",
+            "actor_id",
+            "actor_label",
+            "source",
+            "action",
+            "entity",
+            "entity_id",
+            "before",
+            "after",
+            "note",
+        ],
+        (
+            (
+                at,
+                user_id,
+                actor.name,
+                actor.source,
+                action,
+                entity,
+                str(entity_id),
+                None if before is None else Jsonb(before),
+                None if after is None else Jsonb(after),
+                note[:300],
+            )
+            for action, entity, entity_id, before, after in rows
+        ),
+    )
 
 
-def record_access(*, actor: Actor, action: str = Action.VIEW, entity: str, entity_id: Any, note: str = "") -> None:
+def record_access(
+    *, actor: Actor, action: str = Action.VIEW, entity: str, entity_id: Any, note: str = ""
+) -> None:
     """Append one row for a view or export of personal data (UU 27/2022 PDP Pasal 31)."""
     _event(actor, action, entity, entity_id, None, None, note).save()

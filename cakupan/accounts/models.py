@@ -37,16 +37,28 @@ class User(AbstractUser):
 
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
     region = models.ForeignKey(
-        "wilayah.Region", verbose_name=_("wilayah"), null=True, blank=True, on_delete=models.PROTECT,
+        "wilayah.Region",
+        verbose_name=_("wilayah"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     unit = models.ForeignKey(
-        "registry.Unit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.PROTECT,
+        "registry.Unit",
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     branch_office = models.ForeignKey(
-        "registry.BranchOffice", verbose_name=_("kantor cabang"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "registry.BranchOffice",
+        verbose_name=_("kantor cabang"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
 
     class Meta:
@@ -57,7 +69,10 @@ class User(AbstractUser):
                 name="user_scope_matches_role",
                 condition=(
                     Q(role=Role.SUPERADMIN)
-                    | Q(role__in=[Role.ADMIN_KABUPATEN, Role.CAMAT, Role.PIMPINAN], region__isnull=False)
+                    | Q(
+                        role__in=[Role.ADMIN_KABUPATEN, Role.CAMAT, Role.PIMPINAN],
+                        region__isnull=False,
+                    )
                     | Q(role__in=[Role.OPERATOR_OPD, Role.OPERATOR_DESA], unit__isnull=False)
                     | Q(role=Role.PETUGAS_BPJS, branch_office__isnull=False)
                 ),
@@ -96,7 +111,12 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        User, verbose_name=_("pelaku"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        User,
+        verbose_name=_("pelaku"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         db_index=False,
     )
     actor_label = models.CharField(_("nama pelaku"), max_length=150)

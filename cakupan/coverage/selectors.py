@@ -33,12 +33,21 @@ def percent(part: int, whole: int) -> Decimal | None:
 
 
 def _counts(qs: Any, field: str) -> dict[str, int]:
-    return {key: n for key, n in qs.values_list(field).annotate(n=Count("pk")).values_list(field, "n").order_by(field) if key}
+    return {
+        key: n
+        for key, n in qs.values_list(field)
+        .annotate(n=Count("pk"))
+        .values_list(field, "n")
+        .order_by(field)
+        if key
+    }
 
 
 def covered_memberships(*, user: Any, region: Region, on: dt.date) -> Any:
     """Memberships of units in ``region`` (and below) protected on ``on``, within the user's scope."""
-    return access.memberships_visible_to(user).filter(region_subtree_q(region.code, "unit__region__code"), covered_on_q(on))
+    return access.memberships_visible_to(user).filter(
+        region_subtree_q(region.code, "unit__region__code"), covered_on_q(on)
+    )
 
 
 def post_fill(*, user: Any, region: Region, on: dt.date) -> dict[str, dict[str, Any]]:
@@ -56,7 +65,9 @@ def post_fill(*, user: Any, region: Region, on: dt.date) -> dict[str, dict[str, 
         .filter(unit__in=access.units_visible_to(user).values("pk"))
     )
     filled_sub = (
-        Membership.objects.filter(covered_on_q(on), unit=OuterRef("unit_id"), segment=OuterRef("segment"))
+        Membership.objects.filter(
+            covered_on_q(on), unit=OuterRef("unit_id"), segment=OuterRef("segment")
+        )
         .values("unit")
         .annotate(n=Count("pk"))
         .values("n")
@@ -65,7 +76,9 @@ def post_fill(*, user: Any, region: Region, on: dt.date) -> dict[str, dict[str, 
         formations.annotate(members=Coalesce(Subquery(filled_sub, output_field=IntegerField()), 0))
         .annotate(filled=Least(F("members"), F("posts"), output_field=IntegerField()))
         .values("segment")
-        .annotate(posts_total=Sum("posts"), filled_total=Sum("filled"), units=Count("unit", distinct=True))
+        .annotate(
+            posts_total=Sum("posts"), filled_total=Sum("filled"), units=Count("unit", distinct=True)
+        )
         .order_by("segment")
     )
     out: dict[str, dict[str, Any]] = {}

@@ -55,7 +55,9 @@ def _split(total: int, weights: Sequence[int]) -> list[int]:
     """Split ``total`` into parts proportional to ``weights`` that add up exactly."""
     raw = [total * w / sum(weights) for w in weights]
     parts = [int(x) for x in raw]
-    for i in sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)[: total - sum(parts)]:
+    for i in sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)[
+        : total - sum(parts)
+    ]:
         parts[i] += 1
     return parts
 
@@ -77,21 +79,32 @@ class Builder:
     # Regions -------------------------------------------------------------------------------
     @staticmethod
     def regions(parent: str, kind: str) -> list[Region]:
-        return list(Region.objects.filter(code__startswith=f"{parent}.", kind=kind, valid_to__isnull=True).order_by("code"))
+        return list(
+            Region.objects.filter(
+                code__startswith=f"{parent}.", kind=kind, valid_to__isnull=True
+            ).order_by("code")
+        )
 
     # Units -----------------------------------------------------------------------------------
     def opd(self, regency: Region, abbreviation: str, name: str) -> Unit:
-        return self._unit(f"{regency.code.replace('.', '')}-{abbreviation}", f"{name} {self._short(regency)}",
-                          UnitKind.OPD, regency)
+        return self._unit(
+            f"{regency.code.replace('.', '')}-{abbreviation}",
+            f"{name} {self._short(regency)}",
+            UnitKind.OPD,
+            regency,
+        )
 
     def village_unit(self, desa: Region, kind: str, parent: Unit | None = None) -> Unit:
-        suffix, label = {
+        labels: dict[str, tuple[str, str]] = {
             UnitKind.PEMERINTAH_DESA: ("PEMDES", "Pemerintah Desa"),
             UnitKind.BPD: ("BPD", "BPD Desa"),
             UnitKind.LEMBAGA_DESA: ("LKD", "Lembaga Kemasyarakatan Desa"),
             UnitKind.KELOMPOK_RENTAN: ("RENTAN", "Kelompok Pekerja Rentan Desa"),
-        }[kind]
-        return self._unit(f"{desa.code.replace('.', '')}-{suffix}", f"{label} {desa.name}", kind, desa, parent)
+        }
+        suffix, label = labels[kind]
+        return self._unit(
+            f"{desa.code.replace('.', '')}-{suffix}", f"{label} {desa.name}", kind, desa, parent
+        )
 
     @staticmethod
     def _short(regency: Region) -> str:
@@ -99,42 +112,79 @@ class Builder:
 
     @staticmethod
     def _unit(code: str, name: str, kind: str, region: Region, parent: Unit | None = None) -> Unit:
-        unit, _ = Unit.objects.get_or_create(code=code, defaults={"name": name, "kind": kind, "region": region, "parent": parent})
+        unit, _ = Unit.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind, "region": region, "parent": parent}
+        )
         return unit
 
     @staticmethod
     def formation(unit: Unit, segment: str, posts: int, valid_from: dt.date) -> None:
-        UnitFormation.objects.get_or_create(unit=unit, segment=segment, valid_from=valid_from, defaults={"posts": posts})
+        UnitFormation.objects.get_or_create(
+            unit=unit, segment=segment, valid_from=valid_from, defaults={"posts": posts}
+        )
 
     # People ----------------------------------------------------------------------------------
-    def person(self, regency: Region, kecamatan: Sequence[Region], *, domicile: Region | None = None,
-               born: tuple[int, int] = (1966, 2001), sex: str | None = None) -> PersonInput:
+    def person(
+        self,
+        regency: Region,
+        kecamatan: Sequence[Region],
+        *,
+        domicile: Region | None = None,
+        born: tuple[int, int] = (1966, 2001),
+        sex: str | None = None,
+    ) -> PersonInput:
         rng = self.rng
         sex = sex or rng.choice("LLLP" if born[0] < 1970 else "LP")
         birth = _between(rng, D(born[0], 1, 1), D(born[1], 12, 31))
         # Most people got their NIK where they live now; some moved in from elsewhere in the province.
-        district = (domicile.code[:8] if domicile and rng.random() < 0.85 else rng.choice(kecamatan).code)
+        district = (
+            domicile.code[:8] if domicile and rng.random() < 0.85 else rng.choice(kecamatan).code
+        )
         prefix = f"{district}|{birth}|{sex}"
         self._sequence[prefix] += 1
-        nik = make_nik(district_code=district, birth_date=birth, sex=sex, sequence=self._sequence[prefix])
+        nik = make_nik(
+            district_code=district, birth_date=birth, sex=sex, sequence=self._sequence[prefix]
+        )
         first = self.fake.first_name_male() if sex == "L" else self.fake.first_name_female()
         name = f"{first} {self.fake.last_name()}"
         phone = "08" + "".join(rng.choice("0123456789") for _ in range(rng.choice((9, 10))))
-        return PersonInput(nik=nik, name=name, sex=sex, birth_date=birth,
-                           domicile_code=domicile.code if domicile else None, phone=phone)
+        return PersonInput(
+            nik=nik,
+            name=name,
+            sex=sex,
+            birth_date=birth,
+            domicile_code=domicile.code if domicile else None,
+            phone=phone,
+        )
 
     def kpj(self) -> str:
         self._kpj += self.rng.randint(1, 97)
         return str(self._kpj)
 
     def membership(
-        self, unit: Unit, segment: str, occupation: str, funding: str, wage: int, start: dt.date,
-        end: dt.date | None = None, scheme: str = Scheme.PU, risk_class: int | None = 1,
+        self,
+        unit: Unit,
+        segment: str,
+        occupation: str,
+        funding: str,
+        wage: int,
+        start: dt.date,
+        end: dt.date | None = None,
+        scheme: str = Scheme.PU,
+        risk_class: int | None = 1,
     ) -> MembershipInput:
         return MembershipInput(
-            unit_id=unit.pk, segment=segment, occupation_code=occupation, funding_source=funding, scheme=scheme,
-            wage=Decimal(wage), start_date=start, end_date=end, risk_class=risk_class if scheme == Scheme.PU else None,
-            status=MembershipStatus.ENDED if end else MembershipStatus.ACTIVE, kpj_number=self.kpj(),
+            unit_id=unit.pk,
+            segment=segment,
+            occupation_code=occupation,
+            funding_source=funding,
+            scheme=scheme,
+            wage=Decimal(wage),
+            start_date=start,
+            end_date=end,
+            risk_class=risk_class if scheme == Scheme.PU else None,
+            status=MembershipStatus.ENDED if end else MembershipStatus.ACTIVE,
+            kpj_number=self.kpj(),
         )
 
     def enrol(self, person: PersonInput, *memberships: MembershipInput) -> None:
@@ -166,15 +216,28 @@ def perangkat_roles(posts: int) -> list[tuple[str, int]]:
 
 
 def bpd_roles(members: int) -> list[tuple[str, int]]:
-    return [("ketua-bpd", BPD_WAGES["ketua-bpd"])] + [("anggota-bpd-biasa", BPD_WAGES["anggota-bpd-biasa"])] * (members - 1)
+    return [("ketua-bpd", BPD_WAGES["ketua-bpd"])] + [
+        ("anggota-bpd-biasa", BPD_WAGES["anggota-bpd-biasa"])
+    ] * (members - 1)
 
 
-def _officials(b: Builder, regency: Region, kecamatan: list[Region], desa: Region, roles: Iterable[tuple[str, int]],
-               unit: Unit, segment: str, start: tuple[dt.date, dt.date], funding: str = FundingSource.APBDES_ADD) -> int:
+def _officials(
+    b: Builder,
+    regency: Region,
+    kecamatan: list[Region],
+    desa: Region,
+    roles: Iterable[tuple[str, int]],
+    unit: Unit,
+    segment: str,
+    start: tuple[dt.date, dt.date],
+    funding: str = FundingSource.APBDES_ADD,
+) -> int:
     n = 0
     for occupation, wage in roles:
-        b.enrol(b.person(regency, kecamatan, domicile=desa, born=(1963, 1998)),
-                b.membership(unit, segment, occupation, funding, wage, _between(b.rng, *start)))
+        b.enrol(
+            b.person(regency, kecamatan, domicile=desa, born=(1963, 1998)),
+            b.membership(unit, segment, occupation, funding, wage, _between(b.rng, *start)),
+        )
         n += 1
     return n
 
@@ -191,35 +254,56 @@ def luwu_timur(b: Builder) -> dict[str, int]:
     kecamatan = b.regions("73.24", RegionKind.KECAMATAN)
     desa = b.regions("73.24", RegionKind.DESA)
     villages = [*desa, *b.regions("73.24", RegionKind.KELURAHAN)]
-    opd = {abbr: b.opd(regency, abbr, name) for abbr, name in [
-        ("DISDIKBUD", "Dinas Pendidikan dan Kebudayaan"),
-        ("DPPKB", "Dinas Pengendalian Penduduk dan Keluarga Berencana"),
-        ("KESRA", "Bagian Kesejahteraan Rakyat Sekretariat Daerah"),
-        ("DISNAKERTRANS", "Dinas Tenaga Kerja dan Transmigrasi"),
-        ("SETDA", "Sekretariat Daerah"),
-        ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
-        ("DINKES", "Dinas Kesehatan"),
-        ("RSUD", "RSUD I Lagaligo"),
-        ("SATPOLPP", "Satuan Polisi Pamong Praja"),
-        ("DLH", "Dinas Lingkungan Hidup"),
-        ("DISHUB", "Dinas Perhubungan"),
-        ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM"),
-        ("DPMD", "Dinas Pemberdayaan Masyarakat dan Desa"),
-        ("BPKD", "Badan Pengelola Keuangan Daerah"),
-    ]}
-    upah_jasa_units = [opd[a] for a in ("SETDA", "DPUPR", "DINKES", "RSUD", "SATPOLPP", "DLH", "DISHUB", "BKPSDM", "DPMD", "BPKD")]
+    opd = {
+        abbr: b.opd(regency, abbr, name)
+        for abbr, name in [
+            ("DISDIKBUD", "Dinas Pendidikan dan Kebudayaan"),
+            ("DPPKB", "Dinas Pengendalian Penduduk dan Keluarga Berencana"),
+            ("KESRA", "Bagian Kesejahteraan Rakyat Sekretariat Daerah"),
+            ("DISNAKERTRANS", "Dinas Tenaga Kerja dan Transmigrasi"),
+            ("SETDA", "Sekretariat Daerah"),
+            ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+            ("DINKES", "Dinas Kesehatan"),
+            ("RSUD", "RSUD I Lagaligo"),
+            ("SATPOLPP", "Satuan Polisi Pamong Praja"),
+            ("DLH", "Dinas Lingkungan Hidup"),
+            ("DISHUB", "Dinas Perhubungan"),
+            ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM"),
+            ("DPMD", "Dinas Pemberdayaan Masyarakat dan Desa"),
+            ("BPKD", "Badan Pengelola Keuangan Daerah"),
+        ]
+    }
+    upah_jasa_units = [
+        opd[a]
+        for a in (
+            "SETDA",
+            "DPUPR",
+            "DINKES",
+            "RSUD",
+            "SATPOLPP",
+            "DLH",
+            "DISHUB",
+            "BKPSDM",
+            "DPMD",
+            "BPKD",
+        )
+    ]
     apbd = FundingSource.APBD_KABKOTA
     before = (D(2019, 1, 2), D(2021, 10, 29))
     between = (D(2021, 11, 1), LUTIM_2022 - dt.timedelta(days=1))
 
     # Non-ASN and religious workers protected on 31 Oct 2021, with who of them leaves before Nov 2022.
     cohort: list[tuple[Unit, str, str, int, int]] = []  # unit, segment, occupation, wage, count
-    for unit, n in zip(upah_jasa_units, _split(2272, [18, 14, 12, 16, 10, 9, 7, 4, 5, 5]), strict=True):
+    for unit, n in zip(
+        upah_jasa_units, _split(2272, [18, 14, 12, 16, 10, 9, 7, 4, 5, 5]), strict=True
+    ):
         cohort.append((unit, Segment.NON_ASN, "tenaga-upah-jasa", 1_800_000, n))
     cohort.append((opd["DPPKB"], Segment.NON_ASN, "penyuluh-kb", 2_200_000, 540))
     for occupation, n in zip(("guru-paud", "guru-sd", "guru-smp"), (610, 1043, 424), strict=True):
         cohort.append((opd["DISDIKBUD"], Segment.NON_ASN, occupation, 1_500_000, n))
-    for occupation, n in zip(("guru-ngaji", "imam-masjid", "marbot", "pendeta"), (700, 420, 310, 75), strict=True):
+    for occupation, n in zip(
+        ("guru-ngaji", "imam-masjid", "marbot", "pendeta"), (700, 420, 310, 75), strict=True
+    ):
         cohort.append((opd["KESRA"], Segment.PEKERJA_KEAGAMAAN, occupation, 1_000_000, n))
     slots = [(unit, seg, occ, wage) for unit, seg, occ, wage, n in cohort for _ in range(n)]
     non_asn_slots = [i for i, s in enumerate(slots) if s[1] == Segment.NON_ASN]
@@ -227,31 +311,64 @@ def luwu_timur(b: Builder) -> dict[str, int]:
     leaving = set(rng.sample(non_asn_slots, 480)) | set(rng.sample(religious_slots, 60))
     for i, (unit, segment, occupation, wage) in enumerate(slots):
         end = _between(rng, *between) if i in leaving else None
-        b.enrol(b.person(regency, kecamatan, domicile=rng.choice(villages)),
-                b.membership(unit, segment, occupation, apbd, wage + rng.choice((0, 50_000, 100_000)),
-                             _between(rng, *before), end))
+        b.enrol(
+            b.person(regency, kecamatan, domicile=rng.choice(villages)),
+            b.membership(
+                unit,
+                segment,
+                occupation,
+                apbd,
+                wage + rng.choice((0, 50_000, 100_000)),
+                _between(rng, *before),
+                end,
+            ),
+        )
 
     # History that no report counts: contracts that ended before October 2021.
     for _ in range(150):
         start = _between(rng, D(2018, 1, 2), D(2020, 6, 30))
-        b.enrol(b.person(regency, kecamatan, domicile=rng.choice(villages)),
-                b.membership(rng.choice(upah_jasa_units), Segment.NON_ASN, "tenaga-upah-jasa", apbd, 1_750_000,
-                             start, _between(rng, start + dt.timedelta(days=90), D(2021, 9, 30))))
+        b.enrol(
+            b.person(regency, kecamatan, domicile=rng.choice(villages)),
+            b.membership(
+                rng.choice(upah_jasa_units),
+                Segment.NON_ASN,
+                "tenaga-upah-jasa",
+                apbd,
+                1_750_000,
+                start,
+                _between(rng, start + dt.timedelta(days=90), D(2021, 9, 30)),
+            ),
+        )
     # Joiners between the two reports: 4,889 - 480 + 126 = 4,535 non-ASN; 1,505 - 60 + 38 = 1,483.
     for _ in range(126):
         occupation = rng.choice(("tenaga-upah-jasa", "tenaga-kesehatan", "tenaga-administrasi"))
         unit = opd["DINKES"] if occupation == "tenaga-kesehatan" else rng.choice(upah_jasa_units)
-        b.enrol(b.person(regency, kecamatan, domicile=rng.choice(villages), born=(1985, 2002)),
-                b.membership(unit, Segment.NON_ASN, occupation, apbd, 1_900_000, _between(rng, *between)))
+        b.enrol(
+            b.person(regency, kecamatan, domicile=rng.choice(villages), born=(1985, 2002)),
+            b.membership(
+                unit, Segment.NON_ASN, occupation, apbd, 1_900_000, _between(rng, *between)
+            ),
+        )
     for _ in range(38):
-        b.enrol(b.person(regency, kecamatan, domicile=rng.choice(villages)),
-                b.membership(opd["KESRA"], Segment.PEKERJA_KEAGAMAAN, rng.choice(("guru-ngaji", "imam-masjid", "marbot")),
-                             apbd, 1_000_000, _between(rng, *between)))
+        b.enrol(
+            b.person(regency, kecamatan, domicile=rng.choice(villages)),
+            b.membership(
+                opd["KESRA"],
+                Segment.PEKERJA_KEAGAMAAN,
+                rng.choice(("guru-ngaji", "imam-masjid", "marbot")),
+                apbd,
+                1_000_000,
+                _between(rng, *between),
+            ),
+        )
 
     # Every desa has its government and BPD; 27 of the 125 registered their officials in 2022,
     # three of them in Kecamatan Malili (where the demo camat and desa operator work).
     malili = [d for d in desa if d.code.startswith("73.24.04.")]
-    registered = sorted(rng.sample(malili, 3) + rng.sample([d for d in desa if d not in malili], 24), key=lambda r: r.code)
+    registered = sorted(
+        rng.sample(malili, 3) + rng.sample([d for d in desa if d not in malili], 24),
+        key=lambda r: r.code,
+    )
     extra = set(rng.sample(range(27), 4))  # 27 x 10 + 4 = 274
     officials = 0
     for d in desa:
@@ -264,30 +381,58 @@ def luwu_timur(b: Builder) -> dict[str, int]:
         if d in registered:
             i = registered.index(d)
             window = (D(2022, 1, 3), D(2022, 11, 1))
-            officials += _officials(b, regency, kecamatan, d, perangkat_roles(7 + (i in extra)), pemdes,
-                                    Segment.PERANGKAT_DESA, window)
-            officials += _officials(b, regency, kecamatan, d, bpd_roles(3), bpd, Segment.BPD, window)
+            officials += _officials(
+                b,
+                regency,
+                kecamatan,
+                d,
+                perangkat_roles(7 + (i in extra)),
+                pemdes,
+                Segment.PERANGKAT_DESA,
+                window,
+            )
+            officials += _officials(
+                b, regency, kecamatan, d, bpd_roles(3), bpd, Segment.BPD, window
+            )
     assert officials == 274
 
     # Pekerja rentan protected by the kabupaten (BPU, declared income Rp1 juta), from March 2022.
     rentan_desa = sorted(rng.sample(desa, 60), key=lambda r: r.code)
-    for d, n in zip(rentan_desa, _split(1665, [rng.randint(10, 40) for _ in rentan_desa]), strict=True):
+    for d, n in zip(
+        rentan_desa, _split(1665, [rng.randint(10, 40) for _ in rentan_desa]), strict=True
+    ):
         unit = b.village_unit(d, UnitKind.KELOMPOK_RENTAN, opd["DISNAKERTRANS"])
         for _ in range(n):
-            occupation = rng.choices(("buruh-tani", "nelayan", "pedagang-kecil", "tukang-ojek", "pekerja-harian-lepas"),
-                                     weights=(45, 20, 15, 10, 10))[0]
-            b.enrol(b.person(regency, kecamatan, domicile=d, born=(1962, 2003)),
-                    b.membership(unit, Segment.PEKERJA_RENTAN, occupation, apbd, 1_000_000,
-                                 _between(rng, D(2022, 3, 1), D(2022, 11, 1)), scheme=Scheme.BPU))
+            occupation = rng.choices(
+                ("buruh-tani", "nelayan", "pedagang-kecil", "tukang-ojek", "pekerja-harian-lepas"),
+                weights=(45, 20, 15, 10, 10),
+            )[0]
+            b.enrol(
+                b.person(regency, kecamatan, domicile=d, born=(1962, 2003)),
+                b.membership(
+                    unit,
+                    Segment.PEKERJA_RENTAN,
+                    occupation,
+                    apbd,
+                    1_000_000,
+                    _between(rng, D(2022, 3, 1), D(2022, 11, 1)),
+                    scheme=Scheme.BPU,
+                ),
+            )
 
     malili_office = _branch("KC-MALILI", "Kantor Cabang Malili", ["73.24"])
     _branch("KC-PALOPO", "Kantor Cabang Palopo", ["73.73", "73.17", "73.22"])
     _agreement(
-        kind=CooperationAgreement.Kind.KSO, number="KSO/DPMD-LUTIM/XI/2022", region=regency, unit=opd["DPMD"],
-        office=malili_office, signed=LUTIM_2022,
+        kind=CooperationAgreement.Kind.KSO,
+        number="KSO/DPMD-LUTIM/XI/2022",
+        region=regency,
+        unit=opd["DPMD"],
+        office=malili_office,
+        signed=LUTIM_2022,
         title="Kerja sama operasional perlindungan jaminan sosial ketenagakerjaan perangkat desa dan BPD",
         parties="Pemerintah Kabupaten Luwu Timur; BPJS Ketenagakerjaan Kantor Cabang Malili",
-        segments=[Segment.PERANGKAT_DESA, Segment.BPD], basis="Inpres 2/2021",
+        segments=[Segment.PERANGKAT_DESA, Segment.BPD],
+        basis="Inpres 2/2021",
     )
     return {"units": Unit.objects.filter(region__code__startswith="73.24").count()}
 
@@ -301,26 +446,51 @@ def konawe_selatan(b: Builder) -> dict[str, int]:
     regency = Region.objects.get(code="74.05")
     kecamatan = b.regions("74.05", RegionKind.KECAMATAN)
     desa = b.regions("74.05", RegionKind.DESA)
-    opd = {abbr: b.opd(regency, abbr, name) for abbr, name in [
-        ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM"),
-        ("DPMD", "Dinas Pemberdayaan Masyarakat dan Desa"),
-        ("DISNAKERTRANS", "Dinas Tenaga Kerja dan Transmigrasi"),
-        ("DISDIK", "Dinas Pendidikan"),
-        ("DINKES", "Dinas Kesehatan"),
-        ("SETDA", "Sekretariat Daerah"),
-        ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
-        ("SATPOLPP", "Satuan Polisi Pamong Praja"),
-    ]}
+    opd = {
+        abbr: b.opd(regency, abbr, name)
+        for abbr, name in [
+            ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM"),
+            ("DPMD", "Dinas Pemberdayaan Masyarakat dan Desa"),
+            ("DISNAKERTRANS", "Dinas Tenaga Kerja dan Transmigrasi"),
+            ("DISDIK", "Dinas Pendidikan"),
+            ("DINKES", "Dinas Kesehatan"),
+            ("SETDA", "Sekretariat Daerah"),
+            ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+            ("SATPOLPP", "Satuan Polisi Pamong Praja"),
+        ]
+    }
     # About 3,000 non-ASN work for the kabupaten; after the KSO the OPDs register them.
-    non_asn_units = [opd[a] for a in ("SETDA", "DISDIK", "DINKES", "DPUPR", "SATPOLPP", "BKPSDM", "DPMD", "DISNAKERTRANS")]
+    non_asn_units = [
+        opd[a]
+        for a in (
+            "SETDA",
+            "DISDIK",
+            "DINKES",
+            "DPUPR",
+            "SATPOLPP",
+            "BKPSDM",
+            "DPMD",
+            "DISNAKERTRANS",
+        )
+    ]
     posts = _split(3000, [14, 30, 22, 10, 8, 5, 6, 5])
     for unit, n in zip(non_asn_units, posts, strict=True):
         b.formation(unit, Segment.NON_ASN, n, D(2021, 1, 1))
         for _ in range(n * 4 // 5):
-            occupation = {"DISDIK": "guru-sd", "DINKES": "tenaga-kesehatan"}.get(unit.code.split("-")[1], "tenaga-upah-jasa")
-            b.enrol(b.person(regency, kecamatan, domicile=rng.choice(desa)),
-                    b.membership(unit, Segment.NON_ASN, occupation, FundingSource.APBD_KABKOTA, 1_700_000,
-                                 _between(rng, D(2021, 11, 1), D(2022, 6, 30))))
+            occupation = {"DISDIK": "guru-sd", "DINKES": "tenaga-kesehatan"}.get(
+                unit.code.split("-")[1], "tenaga-upah-jasa"
+            )
+            b.enrol(
+                b.person(regency, kecamatan, domicile=rng.choice(desa)),
+                b.membership(
+                    unit,
+                    Segment.NON_ASN,
+                    occupation,
+                    FundingSource.APBD_KABKOTA,
+                    1_700_000,
+                    _between(rng, D(2021, 11, 1), D(2022, 6, 30)),
+                ),
+            )
     registered = set(rng.sample(range(len(desa)), 47))
     later = set(rng.sample(sorted(set(range(len(desa))) - registered), 60))
     for i, d in enumerate(desa):
@@ -333,12 +503,24 @@ def konawe_selatan(b: Builder) -> dict[str, int]:
             window = (D(2021, 11, 15), D(2022, 12, 30))
         else:
             continue
-        _officials(b, regency, kecamatan, d, perangkat_roles(n_posts - rng.choice((0, 0, 1))), pemdes,
-                   Segment.PERANGKAT_DESA, window)
+        _officials(
+            b,
+            regency,
+            kecamatan,
+            d,
+            perangkat_roles(n_posts - rng.choice((0, 0, 1))),
+            pemdes,
+            Segment.PERANGKAT_DESA,
+            window,
+        )
     office = _branch("KCP-KONSEL", "Kantor Cabang Perintis Konawe Selatan", ["74.05"])
     _agreement(
-        kind=CooperationAgreement.Kind.KSO, number="KSO/KONSEL/X/2021", region=regency, unit=opd["BKPSDM"],
-        office=office, signed=KONSEL_KSO,
+        kind=CooperationAgreement.Kind.KSO,
+        number="KSO/KONSEL/X/2021",
+        region=regency,
+        unit=opd["BKPSDM"],
+        office=office,
+        signed=KONSEL_KSO,
         title="Kerja sama operasional jaminan sosial ketenagakerjaan pegawai non-ASN dan pekerja rentan",
         parties="Pemerintah Kabupaten Konawe Selatan; BPJS Ketenagakerjaan Konawe Selatan",
         segments=[Segment.NON_ASN, Segment.PERANGKAT_DESA, Segment.PEKERJA_RENTAN],
@@ -357,25 +539,44 @@ def buol(b: Builder) -> dict[str, int]:
     regency = Region.objects.get(code="72.05")
     kecamatan = b.regions("72.05", RegionKind.KECAMATAN)
     desa = b.regions("72.05", RegionKind.DESA)
-    opd = {abbr: b.opd(regency, abbr, name) for abbr, name in [
-        ("SETDA", "Sekretariat Daerah"), ("DISDIKBUD", "Dinas Pendidikan dan Kebudayaan"),
-        ("DINKES", "Dinas Kesehatan"), ("RSUD", "RSUD Mokopido"), ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
-        ("SATPOLPP", "Satuan Polisi Pamong Praja"), ("DLH", "Dinas Lingkungan Hidup"),
-        ("DISNAKERTRANS", "Dinas Tenaga Kerja dan Transmigrasi"), ("DPMD", "Dinas Pemberdayaan Masyarakat dan Desa"),
-        ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM"), ("DISHUB", "Dinas Perhubungan"),
-        ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
-    ]}
+    opd = {
+        abbr: b.opd(regency, abbr, name)
+        for abbr, name in [
+            ("SETDA", "Sekretariat Daerah"),
+            ("DISDIKBUD", "Dinas Pendidikan dan Kebudayaan"),
+            ("DINKES", "Dinas Kesehatan"),
+            ("RSUD", "RSUD Mokopido"),
+            ("DPUPR", "Dinas Pekerjaan Umum dan Penataan Ruang"),
+            ("SATPOLPP", "Satuan Polisi Pamong Praja"),
+            ("DLH", "Dinas Lingkungan Hidup"),
+            ("DISNAKERTRANS", "Dinas Tenaga Kerja dan Transmigrasi"),
+            ("DPMD", "Dinas Pemberdayaan Masyarakat dan Desa"),
+            ("BKPSDM", "Badan Kepegawaian dan Pengembangan SDM"),
+            ("DISHUB", "Dinas Perhubungan"),
+            ("BAPPEDA", "Badan Perencanaan Pembangunan Daerah"),
+        ]
+    }
     for unit in opd.values():
         n = rng.randint(40, 160)
         b.formation(unit, Segment.NON_ASN, n, D(2024, 1, 1))
         for _ in range(n):
-            b.enrol(b.person(regency, kecamatan, domicile=rng.choice(desa)),
-                    b.membership(unit, Segment.NON_ASN, "tenaga-upah-jasa", FundingSource.APBD_KABKOTA, 1_900_000,
-                                 _between(rng, D(2019, 1, 2), D(2024, 5, 20))))
+            b.enrol(
+                b.person(regency, kecamatan, domicile=rng.choice(desa)),
+                b.membership(
+                    unit,
+                    Segment.NON_ASN,
+                    "tenaga-upah-jasa",
+                    FundingSource.APBD_KABKOTA,
+                    1_900_000,
+                    _between(rng, D(2019, 1, 2), D(2024, 5, 20)),
+                ),
+            )
     posts = [rng.choice((9, 10, 11, 12, 13)) for _ in desa]
     total = sum(posts)
     filled = round(total * BUOL_TARGET / 100)
-    while percent(filled, total) != BUOL_TARGET:  # pragma: no cover - the rounding above lands on it
+    while (
+        percent(filled, total) != BUOL_TARGET
+    ):  # pragma: no cover - the rounding above lands on it
         filled += 1 if percent(filled, total) < BUOL_TARGET else -1  # type: ignore[operator]
     vacancies = [0] * len(desa)
     for _ in range(total - filled):
@@ -385,7 +586,16 @@ def buol(b: Builder) -> dict[str, int]:
         pemdes = b.village_unit(d, UnitKind.PEMERINTAH_DESA, opd["DPMD"])
         b.formation(pemdes, Segment.PERANGKAT_DESA, n_posts, D(2024, 1, 1))
         roles = perangkat_roles(n_posts)[: n_posts - vacant]
-        _officials(b, regency, kecamatan, d, roles, pemdes, Segment.PERANGKAT_DESA, (D(2019, 7, 1), D(2024, 5, 28)))
+        _officials(
+            b,
+            regency,
+            kecamatan,
+            d,
+            roles,
+            pemdes,
+            Segment.PERANGKAT_DESA,
+            (D(2019, 7, 1), D(2024, 5, 28)),
+        )
     _branch("KCP-BUOL", "Kantor Cabang Perintis Buol", ["72.05"])
     _branch("KC-PALU", "Kantor Cabang Palu", ["72.71", "72.10"])
     return {"perangkat_posts": total, "perangkat_filled": filled}
@@ -402,21 +612,46 @@ def bulukumba(b: Builder) -> dict[str, int]:
         pemdes = b.village_unit(d, UnitKind.PEMERINTAH_DESA, dpmd)
         bpd = b.village_unit(d, UnitKind.BPD, dpmd)
         lkd = b.village_unit(d, UnitKind.LEMBAGA_DESA, dpmd)
-        n_posts, n_bpd, n_lkd = rng.choice((9, 10, 11, 12)), rng.choice((5, 7, 9)), rng.randint(8, 16)
+        n_posts, n_bpd, n_lkd = (
+            rng.choice((9, 10, 11, 12)),
+            rng.choice((5, 7, 9)),
+            rng.randint(8, 16),
+        )
         b.formation(pemdes, Segment.PERANGKAT_DESA, n_posts, D(2022, 1, 1))
         b.formation(bpd, Segment.BPD, n_bpd, D(2022, 1, 1))
         window = (D(2022, 1, 3), D(2023, 12, 28))
-        _officials(b, regency, kecamatan, d, perangkat_roles(n_posts), pemdes, Segment.PERANGKAT_DESA, window)
+        _officials(
+            b,
+            regency,
+            kecamatan,
+            d,
+            perangkat_roles(n_posts),
+            pemdes,
+            Segment.PERANGKAT_DESA,
+            window,
+        )
         _officials(b, regency, kecamatan, d, bpd_roles(n_bpd), bpd, Segment.BPD, window)
-        lkd_roles = [(rng.choice(("ketua-rt", "ketua-rw", "kader-posyandu", "pengurus-lpm")), 500_000) for _ in range(n_lkd)]
+        lkd_roles = [
+            (rng.choice(("ketua-rt", "ketua-rw", "kader-posyandu", "pengurus-lpm")), 500_000)
+            for _ in range(n_lkd)
+        ]
         _officials(b, regency, kecamatan, d, lkd_roles, lkd, Segment.LEMBAGA_DESA, window)
     office = _branch("KC-BULUKUMBA", "Kantor Cabang Bulukumba", ["73.02"])
     _agreement(
-        kind=CooperationAgreement.Kind.NOTA_KESEPAHAMAN, number="NKS/DPMD-BLK/2024", region=regency, unit=dpmd,
-        office=office, signed=D(2024, 1, 15),
+        kind=CooperationAgreement.Kind.NOTA_KESEPAHAMAN,
+        number="NKS/DPMD-BLK/2024",
+        region=regency,
+        unit=dpmd,
+        office=office,
+        signed=D(2024, 1, 15),
         title="Perlindungan jaminan sosial ketenagakerjaan perangkat kelembagaan desa dan pekerja rentan di desa",
         parties="DPMD Kabupaten Bulukumba; BPJS Ketenagakerjaan Cabang Bulukumba",
-        segments=[Segment.PERANGKAT_DESA, Segment.BPD, Segment.LEMBAGA_DESA, Segment.PEKERJA_RENTAN],
+        segments=[
+            Segment.PERANGKAT_DESA,
+            Segment.BPD,
+            Segment.LEMBAGA_DESA,
+            Segment.PEKERJA_RENTAN,
+        ],
         basis="UU 3/2024 tentang Desa",
     )
     return {}
@@ -428,11 +663,32 @@ def _branch(code: str, name: str, regions: list[str]) -> BranchOffice:
     return office
 
 
-def _agreement(*, kind: str, number: str, region: Region, unit: Unit, office: BranchOffice, signed: dt.date,
-               title: str, parties: str, segments: list[str], basis: str) -> None:
+def _agreement(
+    *,
+    kind: str,
+    number: str,
+    region: Region,
+    unit: Unit,
+    office: BranchOffice,
+    signed: dt.date,
+    title: str,
+    parties: str,
+    segments: list[str],
+    basis: str,
+) -> None:
     CooperationAgreement.objects.get_or_create(
-        branch_office=office, number=number,
-        defaults={"kind": kind, "title": title, "region": region, "unit": unit, "parties": parties,
-                  "signed_on": signed, "valid_from": signed, "valid_to": D(signed.year + 1, 12, 31),
-                  "segments": segments, "legal_basis": basis},
+        branch_office=office,
+        number=number,
+        defaults={
+            "kind": kind,
+            "title": title,
+            "region": region,
+            "unit": unit,
+            "parties": parties,
+            "signed_on": signed,
+            "valid_from": signed,
+            "valid_to": D(signed.year + 1, 12, 31),
+            "segments": segments,
+            "legal_basis": basis,
+        },
     )

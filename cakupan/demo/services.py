@@ -41,8 +41,12 @@ def demo_load(*, actor: Actor) -> dict[str, object]:
         return {"loaded": False, **existing.summary}
     builder = generator.Builder(actor=actor)
     summary: dict[str, object] = {}
-    for name, build in (("luwu_timur", generator.luwu_timur), ("konawe_selatan", generator.konawe_selatan),
-                        ("buol", generator.buol), ("bulukumba", generator.bulukumba)):
+    for name, build in (
+        ("luwu_timur", generator.luwu_timur),
+        ("konawe_selatan", generator.konawe_selatan),
+        ("buol", generator.buol),
+        ("bulukumba", generator.bulukumba),
+    ):
         summary[name] = build(builder)
     people, memberships = builder.flush()
     summary.update(people=people, memberships=memberships, units=Unit.objects.count())
@@ -53,9 +57,15 @@ def demo_load(*, actor: Actor) -> dict[str, object]:
 def _first_registered_desa_unit() -> Unit:
     """The pemerintah desa in Kecamatan Malili (Luwu Timur) whose officials are registered."""
     return (
-        Unit.objects.filter(kind="pemerintah_desa", region__code__startswith="73.24.04.", memberships__isnull=False)
-        .order_by("code").distinct().first()
-    ) or Unit.objects.filter(kind="pemerintah_desa", region__code__startswith="73.24.04.").order_by("code").first()  # type: ignore[return-value]
+        Unit.objects.filter(
+            kind="pemerintah_desa", region__code__startswith="73.24.04.", memberships__isnull=False
+        )
+        .order_by("code")
+        .distinct()
+        .first()
+    ) or Unit.objects.filter(kind="pemerintah_desa", region__code__startswith="73.24.04.").order_by(
+        "code"
+    ).first()  # type: ignore[return-value]
 
 
 @transaction.atomic
@@ -65,15 +75,28 @@ def demo_users_ensure() -> list[DemoLogin]:
     specs: list[tuple[str, str, str, dict[str, object]]] = [
         ("admin", Role.SUPERADMIN, "Administrator Sistem", {}),
         ("admin.lutim", Role.ADMIN_KABUPATEN, "Admin Disnaker Luwu Timur", {"region_id": "73.24"}),
-        ("admin.konsel", Role.ADMIN_KABUPATEN, "Admin BKPSDM Konawe Selatan", {"region_id": "74.05"}),
+        (
+            "admin.konsel",
+            Role.ADMIN_KABUPATEN,
+            "Admin BKPSDM Konawe Selatan",
+            {"region_id": "74.05"},
+        ),
         ("admin.buol", Role.ADMIN_KABUPATEN, "Admin Disnakertrans Buol", {"region_id": "72.05"}),
         ("admin.bulukumba", Role.ADMIN_KABUPATEN, "Admin DPMD Bulukumba", {"region_id": "73.02"}),
-        ("opd.disdik.lutim", Role.OPERATOR_OPD, "Operator Dinas Pendidikan Luwu Timur",
-         {"unit": Unit.objects.get(code="7324-DISDIKBUD")}),
+        (
+            "opd.disdik.lutim",
+            Role.OPERATOR_OPD,
+            "Operator Dinas Pendidikan Luwu Timur",
+            {"unit": Unit.objects.get(code="7324-DISDIKBUD")},
+        ),
         ("desa.malili", Role.OPERATOR_DESA, f"Operator {desa_unit.name}", {"unit": desa_unit}),
         ("camat.malili", Role.CAMAT, "Camat Malili", {"region_id": "73.24.04"}),
-        ("bpjs.malili", Role.PETUGAS_BPJS, "Petugas BPJS Ketenagakerjaan Malili",
-         {"branch_office": BranchOffice.objects.get(code="KC-MALILI")}),
+        (
+            "bpjs.malili",
+            Role.PETUGAS_BPJS,
+            "Petugas BPJS Ketenagakerjaan Malili",
+            {"branch_office": BranchOffice.objects.get(code="KC-MALILI")},
+        ),
         ("bupati.lutim", Role.PIMPINAN, "Bupati Luwu Timur", {"region_id": "73.24"}),
     ]
     logins = []
@@ -82,14 +105,22 @@ def demo_users_ensure() -> list[DemoLogin]:
         first, _, last = full_name.partition(" ")
         user, _ = User.objects.update_or_create(
             username=username,
-            defaults={"role": role, "first_name": first, "last_name": last,
-                      "is_staff": role == Role.SUPERADMIN, "is_superuser": role == Role.SUPERADMIN,
-                      "region_id": None, "unit": None, "branch_office": None, **scope},
+            defaults={
+                "role": role,
+                "first_name": first,
+                "last_name": last,
+                "is_staff": role == Role.SUPERADMIN,
+                "is_superuser": role == Role.SUPERADMIN,
+                "region_id": None,
+                "unit": None,
+                "branch_office": None,
+                **scope,
+            },
         )
         if not user.check_password(password):
             user.set_password(password)
             user.save(update_fields=["password"])
-        logins.append(DemoLogin(username, Role(role).label, _scope_label(user)))
+        logins.append(DemoLogin(username, str(Role(role).label), _scope_label(user)))
     return logins
 
 

@@ -72,7 +72,10 @@ class MembershipStatus(models.TextChoices):
 # [start_date, end_date]. Drafts and submissions are not yet known to BPJS; a lapse or an end
 # closes end_date, so the past stays countable.
 COVERED_STATUSES = (
-    MembershipStatus.REGISTERED, MembershipStatus.ACTIVE, MembershipStatus.LAPSED, MembershipStatus.ENDED,
+    MembershipStatus.REGISTERED,
+    MembershipStatus.ACTIVE,
+    MembershipStatus.LAPSED,
+    MembershipStatus.ENDED,
 )
 
 
@@ -97,8 +100,12 @@ class Person(models.Model):
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("tanggal lahir"))
     domicile = models.ForeignKey(
-        "wilayah.Region", verbose_name=_("desa/kelurahan domisili"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "wilayah.Region",
+        verbose_name=_("desa/kelurahan domisili"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
     kk_number = models.CharField(_("nomor KK"), max_length=16, blank=True, db_collation="C")
@@ -113,9 +120,12 @@ class Person(models.Model):
         ordering = ["name", "id"]
         indexes = [models.Index(F("name").asc(), name="person_name")]
         constraints = [
-            models.CheckConstraint(condition=Q(nik__regex=r"^[0-9]{16}$"), name="person_nik_16_digits"),
             models.CheckConstraint(
-                condition=Q(kk_number="") | Q(kk_number__regex=r"^[0-9]{16}$"), name="person_kk_16_digits"
+                condition=Q(nik__regex=r"^[0-9]{16}$"), name="person_nik_16_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(kk_number="") | Q(kk_number__regex=r"^[0-9]{16}$"),
+                name="person_kk_16_digits",
             ),
         ]
 
@@ -134,7 +144,9 @@ class BranchOffice(models.Model):
     code = models.CharField(_("kode"), max_length=20, unique=True, db_collation="C")
     name = models.CharField(_("nama"), max_length=120)
     regions = models.ManyToManyField(
-        "wilayah.Region", verbose_name=_("kabupaten/kota yang dilayani"), related_name="branch_offices"
+        "wilayah.Region",
+        verbose_name=_("kabupaten/kota yang dilayani"),
+        related_name="branch_offices",
     )
 
     class Meta:
@@ -156,7 +168,11 @@ class Unit(models.Model):
         "wilayah.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="units"
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("unit induk"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("unit induk"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
@@ -176,7 +192,9 @@ class UnitFormation(models.Model):
     Buol's "87,8 persen perangkat desa terdaftar" is filled posts over these posts.
     """
 
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="formations")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="formations"
+    )
     segment = models.CharField(_("segmen"), max_length=25, choices=Segment.choices)
     posts = models.PositiveIntegerField(_("jumlah formasi"))
     valid_from = models.DateField(_("berlaku sejak"))
@@ -191,8 +209,14 @@ class UnitFormation(models.Model):
                 expressions=[
                     ("unit", RangeOperators.EQUAL),
                     ("segment", RangeOperators.EQUAL),
-                    (DateRange(F("valid_from"), F("valid_to"), RangeBoundary(inclusive_lower=True, inclusive_upper=True)),
-                     RangeOperators.OVERLAPS),
+                    (
+                        DateRange(
+                            F("valid_from"),
+                            F("valid_to"),
+                            RangeBoundary(inclusive_lower=True, inclusive_upper=True),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
                 ],
             ),
         ]
@@ -213,20 +237,32 @@ class CooperationAgreement(models.Model):
     number = models.CharField(_("nomor"), max_length=100)
     title = models.CharField(_("judul"), max_length=250)
     region = models.ForeignKey(
-        "wilayah.Region", verbose_name=_("pemerintah daerah"), on_delete=models.PROTECT, related_name="agreements"
+        "wilayah.Region",
+        verbose_name=_("pemerintah daerah"),
+        on_delete=models.PROTECT,
+        related_name="agreements",
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("perangkat daerah penanggung jawab"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="agreements",
+        Unit,
+        verbose_name=_("perangkat daerah penanggung jawab"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agreements",
     )
     branch_office = models.ForeignKey(
-        BranchOffice, verbose_name=_("kantor cabang"), on_delete=models.PROTECT, related_name="agreements"
+        BranchOffice,
+        verbose_name=_("kantor cabang"),
+        on_delete=models.PROTECT,
+        related_name="agreements",
     )
     parties = models.TextField(_("para pihak"))
     signed_on = models.DateField(_("tanggal ditandatangani"))
     valid_from = models.DateField(_("berlaku sejak"))
     valid_to = models.DateField(_("berlaku sampai"), null=True, blank=True)
-    segments = ArrayField(models.CharField(max_length=25, choices=Segment.choices), verbose_name=_("segmen"))
+    segments = ArrayField(
+        models.CharField(max_length=25, choices=Segment.choices), verbose_name=_("segmen")
+    )
     legal_basis = models.CharField(_("dasar hukum"), max_length=250, blank=True)
 
     class Meta:
@@ -234,9 +270,12 @@ class CooperationAgreement(models.Model):
         verbose_name_plural = _("perjanjian kerja sama")
         ordering = ["-valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["branch_office", "number"], name="agreement_number_unique"),
+            models.UniqueConstraint(
+                fields=["branch_office", "number"], name="agreement_number_unique"
+            ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="agreement_valid_range"
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="agreement_valid_range",
             ),
         ]
 
@@ -254,10 +293,17 @@ class Occupation(models.Model):
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("nama"), max_length=120)
     group = models.ForeignKey(
-        "self", verbose_name=_("kelompok"), null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        "self",
+        verbose_name=_("kelompok"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     segments = ArrayField(
-        models.CharField(max_length=25, choices=Segment.choices), verbose_name=_("segmen yang lazim"), default=list
+        models.CharField(max_length=25, choices=Segment.choices),
+        verbose_name=_("segmen yang lazim"),
+        default=list,
     )
 
     class Meta:
@@ -277,28 +323,53 @@ class Membership(models.Model):
     enforces that in the database, whatever path writes the rows.
     """
 
-    person = models.ForeignKey(Person, verbose_name=_("orang"), on_delete=models.PROTECT, related_name="memberships")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(
+        Person, verbose_name=_("orang"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="memberships"
+    )
     segment = models.CharField(_("segmen"), max_length=25, choices=Segment.choices)
     occupation = models.ForeignKey(
-        Occupation, verbose_name=_("pekerjaan"), null=True, blank=True, on_delete=models.PROTECT,
+        Occupation,
+        verbose_name=_("pekerjaan"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="memberships",
     )
-    funding_source = models.CharField(_("sumber dana"), max_length=20, choices=FundingSource.choices)
+    funding_source = models.CharField(
+        _("sumber dana"), max_length=20, choices=FundingSource.choices
+    )
     scheme = models.CharField(_("skema"), max_length=3, choices=Scheme.choices)
-    programmes = ArrayField(models.CharField(max_length=3, choices=Programme.choices), verbose_name=_("program"))
+    programmes = ArrayField(
+        models.CharField(max_length=3, choices=Programme.choices), verbose_name=_("program")
+    )
     wage = MoneyField(_("upah/penghasilan sebulan (Rp)"))
     risk_class = models.PositiveSmallIntegerField(_("kelas risiko JKK"), null=True, blank=True)
     start_date = models.DateField(_("mulai"))
     end_date = models.DateField(_("berakhir"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=12, choices=MembershipStatus.choices, default=MembershipStatus.DRAFT
+    )
     kpj_number = models.CharField(_("nomor KPJ"), max_length=20, blank=True, db_collation="C")
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     AUDITED_FIELDS = (
-        "person", "unit", "segment", "occupation", "funding_source", "scheme", "programmes", "wage",
-        "risk_class", "start_date", "end_date", "status", "kpj_number",
+        "person",
+        "unit",
+        "segment",
+        "occupation",
+        "funding_source",
+        "scheme",
+        "programmes",
+        "wage",
+        "risk_class",
+        "start_date",
+        "end_date",
+        "status",
+        "kpj_number",
     )
 
     class Meta:
@@ -317,12 +388,19 @@ class Membership(models.Model):
                     ("person", RangeOperators.EQUAL),
                     ("unit", RangeOperators.EQUAL),
                     ("segment", RangeOperators.EQUAL),
-                    (DateRange(F("start_date"), F("end_date"), RangeBoundary(inclusive_lower=True, inclusive_upper=True)),
-                     RangeOperators.OVERLAPS),
+                    (
+                        DateRange(
+                            F("start_date"),
+                            F("end_date"),
+                            RangeBoundary(inclusive_lower=True, inclusive_upper=True),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
                 ],
             ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="membership_period_order"
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="membership_period_order",
             ),
             models.CheckConstraint(condition=Q(wage__gte=0), name="membership_wage_not_negative"),
             models.CheckConstraint(
@@ -330,13 +408,17 @@ class Membership(models.Model):
                 name="membership_risk_class_range",
             ),
             # JKK and JKM are the minimum for every segment we handle (PP 44/2015; Inpres 2/2021).
-            models.CheckConstraint(condition=Q(programmes__contains=["jkk", "jkm"]), name="membership_jkk_jkm_minimum"),
+            models.CheckConstraint(
+                condition=Q(programmes__contains=["jkk", "jkm"]), name="membership_jkk_jkm_minimum"
+            ),
             # BPU members have no JP or JKP (PP 44/2015, Permenaker 5/2021; DOMAIN.md section 1).
             models.CheckConstraint(
-                condition=Q(scheme=Scheme.PU) | ~Q(programmes__overlap=["jp", "jkp"]), name="membership_bpu_programmes"
+                condition=Q(scheme=Scheme.PU) | ~Q(programmes__overlap=["jp", "jkp"]),
+                name="membership_bpu_programmes",
             ),
             models.CheckConstraint(
-                condition=Q(kpj_number="") | Q(kpj_number__regex=r"^[0-9]{8,20}$"), name="membership_kpj_digits"
+                condition=Q(kpj_number="") | Q(kpj_number__regex=r"^[0-9]{8,20}$"),
+                name="membership_kpj_digits",
             ),
         ]
 

@@ -42,7 +42,12 @@ def person_search(*, user: Any, query: str = "") -> QuerySet[Person]:
 
 
 def membership_search(
-    *, user: Any, query: str = "", segment: str = "", status: str = "", unit_id: int | None = None,
+    *,
+    user: Any,
+    query: str = "",
+    segment: str = "",
+    status: str = "",
+    unit_id: int | None = None,
 ) -> QuerySet[Membership]:
     """Memberships visible to ``user``, filtered by the person (NIK or name), segment, status, unit."""
     qs = access.memberships_visible_to(user).select_related("person", "unit", "occupation")
@@ -72,12 +77,19 @@ def person_detail(*, actor: Actor, pk: Any) -> tuple[Person, list[Membership]]:
 
 def membership_detail(*, actor: Actor, pk: Any) -> Membership:
     membership = access.membership_get_for(actor.user, pk)
-    record_access(actor=actor, action=Action.VIEW, entity="registry.membership", entity_id=membership.pk,
-                  note=f"person={membership.person_id}")
+    record_access(
+        actor=actor,
+        action=Action.VIEW,
+        entity="registry.membership",
+        entity_id=membership.pk,
+        note=f"person={membership.person_id}",
+    )
     return membership
 
 
-def unit_list(*, user: Any, region_code: str | None = None, kind: str | None = None) -> QuerySet[Unit]:
+def unit_list(
+    *, user: Any, region_code: str | None = None, kind: str | None = None
+) -> QuerySet[Unit]:
     """Units visible to ``user`` (``access.SYSTEM`` for the CLI), by region subtree and kind."""
     from cakupan.wilayah.selectors import region_subtree_q
 

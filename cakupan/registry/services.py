@@ -9,9 +9,11 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from cakupan.accounts.audit import Actor, diff, record_change, record_changes_bulk, snapshot
 from cakupan.accounts.models import Action
+from cakupan.common.bulk import copy_rows, reserve_ids
 from cakupan.common.errors import DomainError
 from cakupan.common.nik import parse_nik
 from cakupan.registry.models import (
@@ -51,9 +53,12 @@ class OverlappingMembership(DomainError):
             f"{existing.unit.name} pada segmen {existing.get_segment_display()} untuk periode "
             f"{existing.start_date:%d-%m-%Y} s.d. {end} (kepesertaan #{existing.pk}). "
             "Periode kepesertaan di unit dan segmen yang sama tidak boleh tumpang tindih.",
-            details={"existing_membership": existing.pk, "unit": existing.unit.code,
-                     "start_date": existing.start_date.isoformat(),
-                     "end_date": existing.end_date.isoformat() if existing.end_date else None},
+            details={
+                "existing_membership": existing.pk,
+                "unit": existing.unit.code,
+                "start_date": existing.start_date.isoformat(),
+                "end_date": existing.end_date.isoformat() if existing.end_date else None,
+            },
         )
         self.existing = existing
 
@@ -70,7 +75,9 @@ class PersonInput:
 
 
 def _clean_person(data: PersonInput) -> dict[str, object]:
-    result = parse_nik(data.nik, sex=data.sex, birth_date=data.birth_date, region_names=region_names)
+    result = parse_nik(
+        data.nik, sex=data.sex, birth_date=data.birth_date, region_names=region_names
+    )
     problems = [{"field": "nik", "code": e.code, "message": e.message} for e in result.errors]
     name = " ".join(data.name.split())
     if not name:
@@ -81,15 +88,35 @@ def _clean_person(data: PersonInput) -> dict[str, object]:
             code=data.domicile_code, kind__in=[RegionKind.DESA, RegionKind.KELURAHAN]
         ).first()
         if domicile is None:
-            problems.append({"field": "domicile", "code": "domicile_unknown",
-                             "message": f"Kode desa/kelurahan tidak dikenal: {data.domicile_code}"})
+            problems.append(
+                {
+                    "field": "domicile",
+                    "code": "domicile_unknown",
+                    "message": f"Kode desa/kelurahan tidak dikenal: {data.domicile_code}",
+                }
+            )
     if data.kk_number and not (data.kk_number.isdigit() and len(data.kk_number) == 16):
-        problems.append({"field": "kk_number", "code": "kk_invalid", "message": "Nomor KK harus 16 digit angka."})
+        problems.append(
+            {
+                "field": "kk_number",
+                "code": "kk_invalid",
+                "message": "Nomor KK harus 16 digit angka.",
+            }
+        )
     if problems:
-        raise InvalidPerson("Data orang tidak valid: " + "; ".join(str(p["message"]) for p in problems),
-                            details=problems)
-    return {"nik": result.nik, "name": name, "sex": data.sex, "birth_date": data.birth_date,
-            "domicile": domicile, "phone": data.phone.strip(), "kk_number": data.kk_number}
+        raise InvalidPerson(
+            "Data orang tidak valid: " + "; ".join(str(p["message"]) for p in problems),
+            details=problems,
+        )
+    return {
+        "nik": result.nik,
+        "name": name,
+        "sex": data.sex,
+        "birth_date": data.birth_date,
+        "domicile": domicile,
+        "phone": data.phone.strip(),
+        "kk_number": data.kk_number,
+    }
 
 
 @transaction.atomic
@@ -98,11 +125,18 @@ def person_create(*, actor: Actor, data: PersonInput) -> Person:
     values = _clean_person(data)
     existing = Person.objects.filter(nik=values["nik"]).first()
     if existing is not None:
-        raise DuplicateNik(f"NIK {existing.masked_nik} sudah terdaftar atas nama {existing.name}.",
-                           details={"person": existing.pk})
+        raise DuplicateNik(
+            f"NIK {existing.masked_nik} sudah terdaftar atas nama {existing.name}.",
+            details={"person": existing.pk},
+        )
     person = Person.objects.create(**values)
-    record_change(actor=actor, action=Action.CREATE, instance=person, before=None,
-                  after=snapshot(person, Person.AUDITED_FIELDS))
+    record_change(
+        actor=actor,
+        action=Action.CREATE,
+        instance=person,
+        before=None,
+        after=snapshot(person, Person.AUDITED_FIELDS),
+    )
     return person
 
 
@@ -168,8 +202,14 @@ def _clean_membership(data: MembershipInput) -> dict[str, object]:
     return values
 
 
-def _overlapping(person: Person, unit_id: int, segment: str, start: dt.date, end: dt.date | None,
-                 exclude_pk: int | None = None) -> Membership | None:
+def _overlapping(
+    person: Person,
+    unit_id: int,
+    segment: str,
+    start: dt.date,
+    end: dt.date | None,
+    exclude_pk: int | None = None,
+) -> Membership | None:
     qs = (
         Membership.objects.select_related("person", "unit")
         .filter(person=person, unit_id=unit_id, segment=segment)
@@ -202,14 +242,20 @@ def membership_create(*, actor: Actor, person: Person, data: MembershipInput) ->
         if clash is None:
             raise
         raise OverlappingMembership(clash) from None
-    record_change(actor=actor, action=Action.CREATE, instance=membership, before=None,
-                  after=snapshot(membership, Membership.AUDITED_FIELDS))
+    record_change(
+        actor=actor,
+        action=Action.CREATE,
+        instance=membership,
+        before=None,
+        after=snapshot(membership, Membership.AUDITED_FIELDS),
+    )
     return membership
 
 
 @transaction.atomic
-def membership_end(*, actor: Actor, membership: Membership, end_date: dt.date,
-                   status: str = MembershipStatus.ENDED) -> Membership:
+def membership_end(
+    *, actor: Actor, membership: Membership, end_date: dt.date, status: str = MembershipStatus.ENDED
+) -> Membership:
     """Close a membership on ``end_date`` (the last day covered) with status ended or lapsed."""
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if end_date < membership.start_date:
@@ -234,36 +280,109 @@ class Enrolment:
 
 
 @transaction.atomic
-def enrol_bulk(*, actor: Actor, enrolments: Sequence[Enrolment], batch_size: int = 5000) -> tuple[int, int]:
+def enrol_bulk(*, actor: Actor, enrolments: Sequence[Enrolment]) -> tuple[int, int]:
     """Insert many new people and their memberships in one transaction, each row audited.
 
     For trusted, already validated input (the demo generator); spreadsheet intake has its own
-    staged pipeline. NIKs must be new. Returns (people, memberships) inserted.
+    staged pipeline. NIKs must be new; the database constraints still apply to every row. Rows go
+    in through ``COPY``. Returns (people, memberships) inserted.
     """
     occupations = dict(Occupation.objects.values_list("code", "pk"))
+    now = timezone.now()
+    person_ids = reserve_ids(Person, len(enrolments))
     people = [
-        Person(nik=e.person.nik, name=e.person.name, sex=e.person.sex, birth_date=e.person.birth_date,
-               domicile_id=e.person.domicile_code, phone=e.person.phone, kk_number=e.person.kk_number)
-        for e in enrolments
+        Person(
+            pk=pk,
+            nik=e.person.nik,
+            name=e.person.name,
+            sex=e.person.sex,
+            birth_date=e.person.birth_date,
+            domicile_id=e.person.domicile_code,
+            phone=e.person.phone,
+            kk_number=e.person.kk_number,
+            created_at=now,
+            updated_at=now,
+        )
+        for pk, e in zip(person_ids, enrolments, strict=True)
     ]
-    Person.objects.bulk_create(people, batch_size=batch_size)
+    pairs = [
+        (person, m) for person, e in zip(people, enrolments, strict=True) for m in e.memberships
+    ]
+    membership_ids = reserve_ids(Membership, len(pairs))
     memberships = [
         Membership(
-            person=person, unit_id=m.unit_id, segment=m.segment, funding_source=m.funding_source, scheme=m.scheme,
-            programmes=list(m.programmes), wage=m.wage, risk_class=m.risk_class, start_date=m.start_date,
-            end_date=m.end_date, status=m.status, kpj_number=m.kpj_number,
+            pk=pk,
+            person=person,
+            unit_id=m.unit_id,
+            segment=m.segment,
+            funding_source=m.funding_source,
+            scheme=m.scheme,
+            programmes=list(m.programmes),
+            wage=m.wage,
+            risk_class=m.risk_class,
+            start_date=m.start_date,
+            end_date=m.end_date,
+            status=m.status,
+            kpj_number=m.kpj_number,
             occupation_id=occupations[m.occupation_code] if m.occupation_code else None,
+            created_at=now,
+            updated_at=now,
         )
-        for person, e in zip(people, enrolments, strict=True)
-        for m in e.memberships
+        for pk, (person, m) in zip(membership_ids, pairs, strict=True)
     ]
-    Membership.objects.bulk_create(memberships, batch_size=batch_size)
+    person_columns = [
+        "id",
+        "nik",
+        "name",
+        "sex",
+        "birth_date",
+        "domicile_id",
+        "phone",
+        "kk_number",
+        "created_at",
+        "updated_at",
+    ]
+    copy_rows(Person, person_columns, ([getattr(p, c) for c in person_columns] for p in people))
+    membership_columns = [
+        "id",
+        "person_id",
+        "unit_id",
+        "segment",
+        "occupation_id",
+        "funding_source",
+        "scheme",
+        "programmes",
+        "wage",
+        "risk_class",
+        "start_date",
+        "end_date",
+        "status",
+        "kpj_number",
+        "created_at",
+        "updated_at",
+    ]
+    copy_rows(
+        Membership,
+        membership_columns,
+        ([getattr(m, c) for c in membership_columns] for m in memberships),
+    )
     record_changes_bulk(
         actor=actor,
         rows=[
-            *((Action.CREATE, "registry.person", p.pk, None, snapshot(p, Person.AUDITED_FIELDS)) for p in people),
-            *((Action.CREATE, "registry.membership", m.pk, None, snapshot(m, Membership.AUDITED_FIELDS))
-              for m in memberships),
+            *(
+                (Action.CREATE, "registry.person", p.pk, None, snapshot(p, Person.AUDITED_FIELDS))
+                for p in people
+            ),
+            *(
+                (
+                    Action.CREATE,
+                    "registry.membership",
+                    m.pk,
+                    None,
+                    snapshot(m, Membership.AUDITED_FIELDS),
+                )
+                for m in memberships
+            ),
         ],
     )
     return len(people), len(memberships)

@@ -34,8 +34,13 @@ MALILI = "73.24.04"  # Kecamatan Malili, Luwu Timur
 
 
 def make_person(
-    *, name: str = "Andi Saputra", sex: str = "L", birth_date: dt.date = dt.date(1985, 8, 17),
-    district: str = MALILI, domicile: str | None = None, **extra: Any,
+    *,
+    name: str = "Andi Saputra",
+    sex: str = "L",
+    birth_date: dt.date = dt.date(1985, 8, 17),
+    district: str = MALILI,
+    domicile: str | None = None,
+    **extra: Any,
 ) -> Person:
     nik = extra.pop("nik", None) or make_nik(
         district_code=district, birth_date=birth_date, sex=sex, sequence=next(_sequence)
@@ -46,20 +51,33 @@ def make_person(
 
 
 def make_unit(
-    *, region: str = LUWU_TIMUR, kind: str = UnitKind.OPD, name: str | None = None,
-    code: str | None = None, parent: Unit | None = None,
+    *,
+    region: str = LUWU_TIMUR,
+    kind: str = UnitKind.OPD,
+    name: str | None = None,
+    code: str | None = None,
+    parent: Unit | None = None,
 ) -> Unit:
     n = next(_sequence)
     return Unit.objects.create(
-        code=code or f"T-{region}-{n}", name=name or f"Unit uji {n}", kind=kind,
-        region=Region.objects.get(code=region), parent=parent,
+        code=code or f"T-{region}-{n}",
+        name=name or f"Unit uji {n}",
+        kind=kind,
+        region=Region.objects.get(code=region),
+        parent=parent,
     )
 
 
 def make_membership(
-    *, person: Person | None = None, unit: Unit | None = None, segment: str = Segment.NON_ASN,
-    start_date: dt.date = dt.date(2021, 1, 1), end_date: dt.date | None = None,
-    status: str = MembershipStatus.ACTIVE, occupation: str | None = None, **extra: Any,
+    *,
+    person: Person | None = None,
+    unit: Unit | None = None,
+    segment: str = Segment.NON_ASN,
+    start_date: dt.date = dt.date(2021, 1, 1),
+    end_date: dt.date | None = None,
+    status: str = MembershipStatus.ACTIVE,
+    occupation: str | None = None,
+    **extra: Any,
 ) -> Membership:
     return Membership.objects.create(
         person=person or make_person(),
@@ -78,19 +96,31 @@ def make_membership(
     )
 
 
-def make_branch_office(*, regions: tuple[str, ...] = (LUWU_TIMUR,), name: str = "Kantor Cabang Malili") -> BranchOffice:
+def make_branch_office(
+    *, regions: tuple[str, ...] = (LUWU_TIMUR,), name: str = "Kantor Cabang Malili"
+) -> BranchOffice:
     office = BranchOffice.objects.create(code=f"KC-{next(_sequence)}", name=name)
     office.regions.set(Region.objects.filter(code__in=regions))
     return office
 
 
 def make_user(
-    *, role: str = Role.SUPERADMIN, username: str | None = None, password: str = "rahasia-uji-123",
-    region: str | None = None, unit: Unit | None = None, branch_office: BranchOffice | None = None,
+    *,
+    role: str = Role.SUPERADMIN,
+    username: str | None = None,
+    password: str = "rahasia-uji-123",
+    region: str | None = None,
+    unit: Unit | None = None,
+    branch_office: BranchOffice | None = None,
 ) -> User:
     user = User(
-        username=username or f"user{next(_sequence)}", role=role, region_id=region, unit=unit,
-        branch_office=branch_office, is_staff=role == Role.SUPERADMIN, is_superuser=role == Role.SUPERADMIN,
+        username=username or f"user{next(_sequence)}",
+        role=role,
+        region_id=region,
+        unit=unit,
+        branch_office=branch_office,
+        is_staff=role == Role.SUPERADMIN,
+        is_superuser=role == Role.SUPERADMIN,
     )
     user.set_password(password)
     user.save()

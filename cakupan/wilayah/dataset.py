@@ -34,7 +34,9 @@ def dataset_source() -> str:
 def _kind(code: str, name: str) -> str:
     lokal_kind = lokal_wilayah._type_of(code, name)
     # Papua's "distrik" is the kecamatan level; Kabupaten Jayapura's "desa adat" are desa.
-    return {"distrik": RegionKind.KECAMATAN, "desa_adat": RegionKind.DESA}.get(lokal_kind, lokal_kind)
+    return {"distrik": RegionKind.KECAMATAN, "desa_adat": RegionKind.DESA}.get(
+        lokal_kind, lokal_kind
+    )
 
 
 def iter_regions() -> Iterator[RegionRow]:

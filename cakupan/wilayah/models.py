@@ -38,8 +38,13 @@ class Region(models.Model):
     kind = models.CharField(_("jenis"), max_length=10, choices=RegionKind.choices)
     level = models.PositiveSmallIntegerField(_("tingkat"))
     parent = models.ForeignKey(
-        "self", verbose_name=_("induk"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="children", db_index=False,
+        "self",
+        verbose_name=_("induk"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        db_index=False,
     )
     # NULL valid_from: the region predates the first edition loaded into this installation.
     valid_from = models.DateField(_("berlaku sejak"), null=True, blank=True)
@@ -55,7 +60,9 @@ class Region(models.Model):
             models.Index(fields=["level", "kind"], name="region_level_kind"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(level__gte=1, level__lte=4), name="region_level_range"),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=4), name="region_level_range"
+            ),
             models.CheckConstraint(
                 condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
                 name="region_parent_iff_below_province",

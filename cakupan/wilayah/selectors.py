@@ -46,14 +46,19 @@ def region_subtree_q(code: str, field: str = "code") -> Q:
     return Q(**{field: code}) | Q(**{f"{field}__startswith": f"{code}."})
 
 
-def region_descendant_counts(region: Region, *, current_only: bool = True) -> dict[str, dict[str, int]]:
+def region_descendant_counts(
+    region: Region, *, current_only: bool = True
+) -> dict[str, dict[str, int]]:
     """Counts of the children and grandchildren of ``region`` by kind."""
     result: dict[str, dict[str, int]] = {}
     for label, depth in (("children", 1), ("grandchildren", 2)):
         qs = Region.objects.filter(code__startswith=f"{region.code}.", level=region.level + depth)
         if current_only:
             qs = qs.filter(valid_to__isnull=True)
-        result[label] = {row["kind"]: row["n"] for row in qs.values("kind").annotate(n=Count("code")).order_by("kind")}
+        result[label] = {
+            row["kind"]: row["n"]
+            for row in qs.values("kind").annotate(n=Count("code")).order_by("kind")
+        }
     return result
 
 
@@ -62,7 +67,9 @@ def region_names(codes: list[str]) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
 
 
-def region_list(*, parent: str | None = None, kind: str | None = None, current_only: bool = True) -> QuerySet[Region]:
+def region_list(
+    *, parent: str | None = None, kind: str | None = None, current_only: bool = True
+) -> QuerySet[Region]:
     qs = Region.objects.all()
     if parent is not None:
         qs = qs.filter(parent_id=parent)
@@ -74,5 +81,12 @@ def region_list(*, parent: str | None = None, kind: str | None = None, current_o
 
 
 def region_count_by_kind() -> dict[str, int]:
-    counts = Counter(dict(Region.objects.filter(valid_to__isnull=True).values_list("kind").annotate(n=Count("code")).values_list("kind", "n")))
+    counts = Counter(
+        dict(
+            Region.objects.filter(valid_to__isnull=True)
+            .values_list("kind")
+            .annotate(n=Count("code"))
+            .values_list("kind", "n")
+        )
+    )
     return {kind: counts.get(kind, 0) for kind in RegionKind.values}

@@ -50,10 +50,12 @@ def regions_load(
     table = Region._meta.db_table
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE region_staging (code text COLLATE \"C\" PRIMARY KEY, name text, "
+            'CREATE TEMP TABLE region_staging (code text COLLATE "C" PRIMARY KEY, name text, '
             "kind text, level smallint, parent text) ON COMMIT DROP"
         )
-        with cursor.copy("COPY region_staging (code, name, kind, level, parent) FROM STDIN") as copy:
+        with cursor.copy(
+            "COPY region_staging (code, name, kind, level, parent) FROM STDIN"
+        ) as copy:
             for row in rows:
                 counts[row.kind] += 1
                 copy.write_row((row.code, row.name, row.kind, row.level, row.parent))

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.backends.postgresql import base
+from django.db.backends.postgresql.schema import DatabaseSchemaEditor as PostgresSchemaEditor
 
 from cakupan.common import pgserver
 
@@ -28,7 +29,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 bin_dir=embedded.get("bin_dir"),
                 throwaway=embedded.get("throwaway", False),
             )
-            self.settings_dict.update(HOST=address.socket_dir, PORT=str(address.port), USER=address.user)
+            self.settings_dict.update(
+                HOST=address.socket_dir, PORT=str(address.port), USER=address.user
+            )
             name = self.settings_dict.get("NAME")
             if name and name != "postgres" and not embedded.get("throwaway"):
                 pgserver.ensure_database(address, name)
@@ -42,7 +45,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             )
 
 
-class DatabaseSchemaEditor(base.DatabaseWrapper.SchemaEditorClass):  # type: ignore[name-defined,misc]
+class DatabaseSchemaEditor(PostgresSchemaEditor):
     def _create_like_index_sql(self, model: Any, field: Any) -> Any:
         """Skip Django's second ``varchar_pattern_ops`` index on ``COLLATE "C"`` columns.
 
@@ -54,7 +57,7 @@ class DatabaseSchemaEditor(base.DatabaseWrapper.SchemaEditorClass):  # type: ign
             collation = getattr(field.target_field, "db_collation", None)
         if collation == "C":
             return None
-        return super()._create_like_index_sql(model, field)
+        return super()._create_like_index_sql(model, field)  # type: ignore[misc]
 
 
 DatabaseWrapper.SchemaEditorClass = DatabaseSchemaEditor

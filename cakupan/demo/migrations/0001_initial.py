@@ -4,24 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DemoLoad',
+            name="DemoLoad",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=20, unique=True, verbose_name='versi')),
-                ('loaded_at', models.DateTimeField(auto_now_add=True, verbose_name='dimuat pada')),
-                ('summary', models.JSONField(default=dict, verbose_name='ringkasan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=20, unique=True, verbose_name="versi")),
+                ("loaded_at", models.DateTimeField(auto_now_add=True, verbose_name="dimuat pada")),
+                ("summary", models.JSONField(default=dict, verbose_name="ringkasan")),
             ],
             options={
-                'verbose_name': 'muatan data demo',
-                'verbose_name_plural': 'muatan data demo',
+                "verbose_name": "muatan data demo",
+                "verbose_name_plural": "muatan data demo",
             },
         ),
     ]

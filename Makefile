@@ -1,0 +1,52 @@
+# Cakupan: the two commands are `make demo` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG15 := /usr/lib/postgresql/15/bin
+
+.PHONY: demo test lint types check-migrations pytest pytest-pg15 bench install clean-data
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/cakupan demo
+	$(BIN)/cakupan serve
+
+test: install lint types check-migrations pytest pytest-pg15
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy cakupan
+
+check-migrations: install
+	DJANGO_SETTINGS_MODULE=cakupan.config.settings.test $(BIN)/cakupan makemigrations --check --dry-run
+
+pytest: install
+	$(BIN)/pytest
+
+# Debian's PostgreSQL 15 (the oldest server we support) where it is installed, as on CI machines.
+pytest-pg15: install
+	@if [ -x $(PG15)/initdb ]; then \
+		echo "== again on PostgreSQL 15 ($(PG15)) =="; \
+		CAKUPAN_TEST_PG_BIN=$(PG15) $(BIN)/pytest; \
+	else \
+		echo "PostgreSQL 15 not installed at $(PG15): second pass skipped"; \
+	fi
+
+bench: install
+	$(BIN)/python -m cakupan.bench
+
+clean-data:
+	-$(BIN)/cakupan db stop
+	rm -rf .data

@@ -1,0 +1,132 @@
+"""The demo data reproduce every figure of the source reports, on the dates they were reported."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from cakupan.accounts.access import SYSTEM
+from cakupan.accounts.audit import Actor
+from cakupan.accounts.models import AuditEvent, Role, User
+from cakupan.common.nik import parse_nik
+from cakupan.coverage.selectors import region_stats
+from cakupan.demo.services import demo_load, demo_password, demo_users_ensure
+from cakupan.registry.models import Membership, Person
+from cakupan.wilayah.models import Region
+
+D = dt.date
+
+# (region, date, path into `cakupan stats --json`, figure in the report) -- seeds/README.md
+REPORTED = [
+    ("73.24", D(2022, 11, 9), ("by_segment", "non_asn"), 4535),
+    ("73.24", D(2022, 11, 9), ("village_officials",), 274),
+    ("73.24", D(2022, 11, 9), ("desa_with_village_officials",), 27),
+    ("73.24", D(2022, 11, 9), ("desa",), 125),
+    ("73.24", D(2022, 11, 9), ("by_segment", "pekerja_keagamaan"), 1483),
+    ("73.24", D(2022, 11, 9), ("by_segment", "pekerja_rentan"), 1665),
+    ("73.24", D(2022, 11, 9), ("by_scheme", "pu"), 6292),
+    (
+        "73.24",
+        D(2021, 10, 31),
+        ("by_funding_source_occupation_group", "apbd_kabkota", "tenaga-upah-jasa"),
+        2272,
+    ),
+    (
+        "73.24",
+        D(2021, 10, 31),
+        ("by_funding_source_occupation_group", "apbd_kabkota", "penyuluh-kb"),
+        540,
+    ),
+    (
+        "73.24",
+        D(2021, 10, 31),
+        ("by_funding_source_occupation_group", "apbd_kabkota", "tenaga-pendidik"),
+        2077,
+    ),
+    (
+        "73.24",
+        D(2021, 10, 31),
+        ("by_funding_source_occupation_group", "apbd_kabkota", "petugas-keagamaan"),
+        1505,
+    ),
+    ("73.24", D(2021, 10, 31), ("by_funding_source", "apbd_kabkota"), 6394),
+    ("74.05", D(2021, 10, 27), ("desa_with_village_officials",), 47),
+    ("74.05", D(2021, 10, 27), ("desa",), 336),
+    ("72.05", D(2024, 5, 29), ("posts", "non_asn", "percent"), Decimal("100.0")),
+    ("72.05", D(2024, 5, 29), ("posts", "perangkat_desa", "percent"), Decimal("87.8")),
+    ("73.02", D(2024, 6, 30), ("desa_with_village_officials",), 109),
+    ("73.02", D(2024, 6, 30), ("desa",), 109),
+]
+
+
+def _dig(data: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+@pytest.mark.django_db
+def test_demo_reproduces_the_reports_and_loads_once(capsys: pytest.CaptureFixture[str]) -> None:
+    actor = Actor.system(source="cli", label="test demo")
+    first = demo_load(actor=actor)
+    assert first["loaded"] is True
+
+    # Every figure, through the same selector the CLI and web use ...
+    got = {}
+    for code, day, path, _ in REPORTED:
+        stats = region_stats(user=SYSTEM, region=Region.objects.get(code=code), on=day)
+        got[(code, day, path)] = _dig(stats, path)
+    assert got == {(code, day, path): expected for code, day, path, expected in REPORTED}
+
+    # ... and through the command line, as JSON.
+    call_command("stats", "7324", "--on", "2022-11-09", "--json")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["by_segment"]["non_asn"] == 4535
+    assert printed["by_segment"]["perangkat_desa"] + printed["by_segment"]["bpd"] == 274
+    assert printed["on"] == "2022-11-09"
+    call_command("stats", "72.05", "--on", "2024-05-29", "--json")
+    assert json.loads(capsys.readouterr().out)["posts"]["perangkat_desa"]["percent"] == "87.8"
+
+    # Every demo person's NIK agrees with their sex and birth date and names a real kecamatan.
+    names = dict(Region.objects.filter(level__lte=3).values_list("code", "name"))
+
+    def lookup(codes: list[str]) -> dict[str, str]:
+        return {code: names[code] for code in codes if code in names}
+
+    problems = [
+        (p.nik, [e.code for e in r.errors], [w.code for w in r.warnings])
+        for p in Person.objects.all()
+        for r in [parse_nik(p.nik, sex=p.sex, birth_date=p.birth_date, region_names=lookup)]
+        if not r.valid or r.warnings
+    ]
+    assert problems == []
+
+    # Every row the loader wrote is in the audit log.
+    people, memberships = Person.objects.count(), Membership.objects.count()
+    assert AuditEvent.objects.filter(entity="registry.person", action="create").count() == people
+    assert (
+        AuditEvent.objects.filter(entity="registry.membership", action="create").count()
+        == memberships
+    )
+
+    # A second load changes nothing.
+    second = demo_load(actor=actor)
+    assert second["loaded"] is False
+    assert (Person.objects.count(), Membership.objects.count()) == (people, memberships)
+
+
+@pytest.mark.django_db
+def test_demo_users_one_per_role_and_idempotent() -> None:
+    demo_load(actor=Actor.system())
+    logins = demo_users_ensure()
+    again = demo_users_ensure()
+    assert logins == again
+    assert {User.objects.get(username=x.username).role for x in logins} == set(Role.values)
+    assert all(
+        User.objects.get(username=x.username).check_password(demo_password()) for x in logins
+    )

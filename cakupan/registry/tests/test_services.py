@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import DatabaseError, IntegrityError, connection, transaction
+
+from cakupan.accounts.audit import Actor
+from cakupan.accounts.models import AuditEvent
+from cakupan.common.nik import make_nik
+from cakupan.registry.models import FundingSource, Membership, MembershipStatus, Scheme, Segment
+from cakupan.registry.services import (
+    DuplicateNik,
+    InvalidMembership,
+    InvalidPerson,
+    MembershipInput,
+    OverlappingMembership,
+    PersonInput,
+    membership_create,
+    membership_end,
+    person_create,
+    person_update,
+)
+from cakupan.testing.factories import make_membership, make_person, make_unit, make_user
+
+D = dt.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor(user=make_user(username="operator"), source="web")
+
+
+def person_input(**overrides: object) -> PersonInput:
+    values: dict[str, object] = {
+        "nik": make_nik(district_code="73.24.04", birth_date=D(1980, 8, 17), sex="P", sequence=7),
+        "name": "  Siti   Rahmawati ",
+        "sex": "P",
+        "birth_date": D(1980, 8, 17),
+        "domicile_code": "73.24.04.2001",
+        "phone": "081234567890",
+    }
+    values.update(overrides)
+    return PersonInput(**values)  # type: ignore[arg-type]
+
+
+def membership_input(unit_id: int, **overrides: object) -> MembershipInput:
+    values: dict[str, object] = {
+        "unit_id": unit_id,
+        "segment": Segment.PERANGKAT_DESA,
+        "funding_source": FundingSource.APBDES_ADD,
+        "scheme": Scheme.PU,
+        "wage": Decimal(2_450_000),
+        "start_date": D(2022, 1, 1),
+        "occupation_code": "kepala-seksi",
+    }
+    values.update(overrides)
+    return MembershipInput(**values)  # type: ignore[arg-type]
+
+
+def test_person_create_normalises_and_audits(actor: Actor) -> None:
+    person = person_create(actor=actor, data=person_input())
+    assert person.name == "Siti Rahmawati"
+    event = AuditEvent.objects.get(entity="registry.person", entity_id=str(person.pk))
+    assert (event.action, event.source, event.actor_label, event.before) == (
+        "create",
+        "web",
+        "operator",
+        None,
+    )
+    assert event.after == {
+        "nik": person.nik,
+        "name": "Siti Rahmawati",
+        "sex": "P",
+        "birth_date": "1980-08-17",
+        "domicile": "73.24.04.2001",
+        "phone": "081234567890",
+        "kk_number": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "codes"),
+    [
+        ({"sex": "L"}, ["nik_sex_mismatch"]),
+        ({"birth_date": D(1980, 8, 18)}, ["nik_birth_date_mismatch"]),
+        ({"nik": "7.32404E+15"}, ["nik_excel_damaged"]),
+        ({"name": "   "}, ["name_required"]),
+        ({"domicile_code": "73.24.04"}, ["domicile_unknown"]),
+        ({"kk_number": "123"}, ["kk_invalid"]),
+    ],
+)
+def test_person_create_refuses_bad_data(
+    actor: Actor, overrides: dict[str, object], codes: list[str]
+) -> None:
+    with pytest.raises(InvalidPerson) as excinfo:
+        person_create(actor=actor, data=person_input(**overrides))
+    assert [p["code"] for p in excinfo.value.details] == codes
+    assert not AuditEvent.objects.exists()
+
+
+def test_person_create_refuses_a_known_nik(actor: Actor) -> None:
+    person_create(actor=actor, data=person_input())
+    with pytest.raises(DuplicateNik, match="sudah terdaftar atas nama Siti Rahmawati"):
+        person_create(actor=actor, data=person_input(name="Orang Lain"))
+
+
+def test_person_update_audits_only_changed_fields(actor: Actor) -> None:
+    person = person_create(actor=actor, data=person_input())
+    person_update(actor=actor, person=person, data=person_input(phone="085200000000"))
+    event = AuditEvent.objects.filter(action="update").get()
+    assert (event.before, event.after) == ({"phone": "081234567890"}, {"phone": "085200000000"})
+    person_update(actor=actor, person=person, data=person_input(phone="085200000000"))
+    assert AuditEvent.objects.filter(action="update").count() == 1
+
+
+def test_overlapping_membership_is_refused_with_the_holder(actor: Actor) -> None:
+    unit = make_unit(region="73.24.04.2001", kind="pemerintah_desa", name="Pemerintah Desa Uji")
+    person = make_person(name="Andi Saputra")
+    first = membership_create(
+        actor=actor, person=person, data=membership_input(unit.pk, end_date=D(2022, 12, 31))
+    )
+    with pytest.raises(OverlappingMembership) as excinfo:
+        membership_create(
+            actor=actor, person=person, data=membership_input(unit.pk, start_date=D(2022, 12, 31))
+        )
+    error = excinfo.value
+    assert error.code == "membership_overlap"
+    assert error.details["existing_membership"] == first.pk
+    assert "Andi Saputra" in error.message and "Pemerintah Desa Uji" in error.message
+    assert "01-01-2022 s.d. 31-12-2022" in error.message
+    # The day after the first period ends is free; another segment or unit never clashes.
+    membership_create(
+        actor=actor, person=person, data=membership_input(unit.pk, start_date=D(2023, 1, 1))
+    )
+    membership_create(
+        actor=actor, person=person, data=membership_input(unit.pk, segment=Segment.BPD)
+    )
+    other = make_unit(region="73.24.04.2001", kind="bpd")
+    membership_create(actor=actor, person=person, data=membership_input(other.pk))
+    assert Membership.objects.filter(person=person).count() == 4
+
+
+def test_the_database_itself_refuses_overlaps() -> None:
+    """Bulk paths bypass the service check; the exclusion constraint still holds."""
+    membership = make_membership(start_date=D(2021, 1, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_membership(person=membership.person, unit=membership.unit, start_date=D(2024, 6, 1))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"programmes": ["jkk"]}, "Program JKK dan JKM wajib diikuti."),
+        (
+            {"scheme": Scheme.BPU, "programmes": ["jkk", "jkm", "jp"]},
+            "Peserta BPU tidak dapat mengikuti JP atau JKP.",
+        ),
+        ({"end_date": D(2021, 12, 31)}, "Tanggal berakhir tidak boleh sebelum tanggal mulai."),
+        ({"occupation_code": "astronot"}, "Pekerjaan tidak dikenal: astronot"),
+    ],
+)
+def test_membership_rules(actor: Actor, overrides: dict[str, object], message: str) -> None:
+    unit = make_unit()
+    with pytest.raises(InvalidMembership) as excinfo:
+        membership_create(
+            actor=actor, person=make_person(), data=membership_input(unit.pk, **overrides)
+        )
+    assert excinfo.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("programmes", ["jkk"]), ("risk_class", 6), ("wage", Decimal(-1)), ("kpj_number", "12AB")],
+)
+def test_membership_invariants_live_in_the_database(field: str, value: Any) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_membership(**{field: value})
+
+
+def test_membership_end_records_before_and_after(actor: Actor) -> None:
+    membership = make_membership(start_date=D(2021, 1, 1))
+    membership_end(
+        actor=actor, membership=membership, end_date=D(2024, 3, 31), status=MembershipStatus.LAPSED
+    )
+    event = AuditEvent.objects.get(entity="registry.membership", action="update")
+    assert event.before == {"end_date": None, "status": "active"}
+    assert event.after == {"end_date": "2024-03-31", "status": "lapsed"}
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE accounts_auditevent SET note = 'x'", "DELETE FROM accounts_auditevent"]
+)
+def test_audit_log_is_append_only_in_the_database(actor: Actor, statement: str) -> None:
+    person_create(actor=actor, data=person_input())
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert AuditEvent.objects.count() == 1
