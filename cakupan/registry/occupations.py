@@ -48,7 +48,22 @@ OCCUPATIONS: list[tuple[str, str, str | None, list[str]]] = [
     ("pekerja-harian-lepas", "Pekerja harian lepas", "pekerja-informal", ["pekerja_rentan"]),
     ("ppk", "Panitia Pemilihan Kecamatan (PPK)", "badan-ad-hoc-pemilu", ["penyelenggara_pemilu"]),
     ("pps", "Panitia Pemungutan Suara (PPS)", "badan-ad-hoc-pemilu", ["penyelenggara_pemilu"]),
-    ("kpps", "Kelompok Penyelenggara Pemungutan Suara (KPPS)", "badan-ad-hoc-pemilu", ["penyelenggara_pemilu"]),
-    ("pantarlih", "Petugas pemutakhiran data pemilih (Pantarlih)", "badan-ad-hoc-pemilu", ["penyelenggara_pemilu"]),
-    ("panwascam", "Panitia pengawas kecamatan (Panwascam)", "badan-ad-hoc-pemilu", ["penyelenggara_pemilu"]),
+    (
+        "kpps",
+        "Kelompok Penyelenggara Pemungutan Suara (KPPS)",
+        "badan-ad-hoc-pemilu",
+        ["penyelenggara_pemilu"],
+    ),
+    (
+        "pantarlih",
+        "Petugas pemutakhiran data pemilih (Pantarlih)",
+        "badan-ad-hoc-pemilu",
+        ["penyelenggara_pemilu"],
+    ),
+    (
+        "panwascam",
+        "Panitia pengawas kecamatan (Panwascam)",
+        "badan-ad-hoc-pemilu",
+        ["penyelenggara_pemilu"],
+    ),
 ]

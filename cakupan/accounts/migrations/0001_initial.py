@@ -9,76 +9,256 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('registry', '0001_initial'),
-        ('wilayah', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("registry", "0001_initial"),
+        ("wilayah", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('superadmin', 'Superadmin'), ('admin_kabupaten', 'Admin kabupaten/kota'), ('operator_opd', 'Operator OPD'), ('operator_desa', 'Operator desa'), ('camat', 'Camat'), ('petugas_bpjs', 'Petugas BPJS Ketenagakerjaan'), ('pimpinan', 'Pimpinan (Bupati/Wali Kota/Sekda)')], max_length=20, verbose_name='peran')),
-                ('branch_office', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='registry.branchoffice', verbose_name='kantor cabang')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='wilayah.region', verbose_name='wilayah')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='registry.unit', verbose_name='unit')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("superadmin", "Superadmin"),
+                            ("admin_kabupaten", "Admin kabupaten/kota"),
+                            ("operator_opd", "Operator OPD"),
+                            ("operator_desa", "Operator desa"),
+                            ("camat", "Camat"),
+                            ("petugas_bpjs", "Petugas BPJS Ketenagakerjaan"),
+                            ("pimpinan", "Pimpinan (Bupati/Wali Kota/Sekda)"),
+                        ],
+                        max_length=20,
+                        verbose_name="peran",
+                    ),
+                ),
+                (
+                    "branch_office",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="registry.branchoffice",
+                        verbose_name="kantor cabang",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="wilayah.region",
+                        verbose_name="wilayah",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="registry.unit",
+                        verbose_name="unit",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pengguna',
-                'verbose_name_plural': 'pengguna',
+                "verbose_name": "pengguna",
+                "verbose_name_plural": "pengguna",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='waktu')),
-                ('actor_label', models.CharField(max_length=150, verbose_name='nama pelaku')),
-                ('source', models.CharField(choices=[('web', 'Web'), ('cli', 'CLI'), ('api', 'API'), ('import', 'Impor berkas'), ('system', 'Sistem')], max_length=10, verbose_name='kanal')),
-                ('action', models.CharField(choices=[('create', 'Buat'), ('update', 'Ubah'), ('delete', 'Hapus'), ('view', 'Lihat'), ('export', 'Ekspor'), ('denied', 'Ditolak')], max_length=10, verbose_name='tindakan')),
-                ('entity', models.CharField(max_length=60, verbose_name='entitas')),
-                ('entity_id', models.CharField(db_collation='C', max_length=64, verbose_name='id entitas')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='sebelum')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='sesudah')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='catatan')),
-                ('actor', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='pelaku')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="waktu"),
+                ),
+                ("actor_label", models.CharField(max_length=150, verbose_name="nama pelaku")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("web", "Web"),
+                            ("cli", "CLI"),
+                            ("api", "API"),
+                            ("import", "Impor berkas"),
+                            ("system", "Sistem"),
+                        ],
+                        max_length=10,
+                        verbose_name="kanal",
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Buat"),
+                            ("update", "Ubah"),
+                            ("delete", "Hapus"),
+                            ("view", "Lihat"),
+                            ("export", "Ekspor"),
+                            ("denied", "Ditolak"),
+                        ],
+                        max_length=10,
+                        verbose_name="tindakan",
+                    ),
+                ),
+                ("entity", models.CharField(max_length=60, verbose_name="entitas")),
+                (
+                    "entity_id",
+                    models.CharField(db_collation="C", max_length=64, verbose_name="id entitas"),
+                ),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="sebelum")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="sesudah")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="catatan")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pelaku",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'jejak audit',
-                'verbose_name_plural': 'jejak audit',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "jejak audit",
+                "verbose_name_plural": "jejak audit",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('role', 'superadmin'), models.Q(('region__isnull', False), ('role__in', ['admin_kabupaten', 'camat', 'pimpinan'])), models.Q(('role__in', ['operator_opd', 'operator_desa']), ('unit__isnull', False)), models.Q(('branch_office__isnull', False), ('role', 'petugas_bpjs')), _connector='OR'), name='user_scope_matches_role'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("role", "superadmin"),
+                    models.Q(
+                        ("region__isnull", False),
+                        ("role__in", ["admin_kabupaten", "camat", "pimpinan"]),
+                    ),
+                    models.Q(
+                        ("role__in", ["operator_opd", "operator_desa"]), ("unit__isnull", False)
+                    ),
+                    models.Q(("branch_office__isnull", False), ("role", "petugas_bpjs")),
+                    _connector="OR",
+                ),
+                name="user_scope_matches_role",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['entity', 'entity_id'], name='audit_entity'),
+            model_name="auditevent",
+            index=models.Index(fields=["entity", "entity_id"], name="audit_entity"),
         ),
         migrations.AddIndex(
-            model_name='auditevent',
-            index=models.Index(fields=['actor', 'at'], name='audit_actor_at'),
+            model_name="auditevent",
+            index=models.Index(fields=["actor", "at"], name="audit_actor_at"),
         ),
     ]

@@ -12,7 +12,12 @@ from cakupan.config.settings.base import *  # noqa: F403
 from cakupan.config.settings.base import STORAGES, database_settings
 
 DATABASES = {
-    "default": database_settings(throwaway=True, bin_dir=os.environ.get("CAKUPAN_TEST_PG_BIN") or None)
+    "default": database_settings(
+        throwaway=True, bin_dir=os.environ.get("CAKUPAN_TEST_PG_BIN") or None
+    )
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -7,7 +7,9 @@ def load(apps, schema_editor):
     Occupation = apps.get_model("registry", "Occupation")
     groups = {}
     for code, name, segments in GROUPS:
-        groups[code], _ = Occupation.objects.update_or_create(code=code, defaults={"name": name, "segments": segments})
+        groups[code], _ = Occupation.objects.update_or_create(
+            code=code, defaults={"name": name, "segments": segments}
+        )
     for code, name, group, segments in OCCUPATIONS:
         Occupation.objects.update_or_create(
             code=code, defaults={"name": name, "group": groups.get(group), "segments": segments}

@@ -5,46 +5,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RegionDataset',
+            name="RegionDataset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=200, unique=True, verbose_name='sumber')),
-                ('valid_from', models.DateField(verbose_name='berlaku sejak')),
-                ('loaded_at', models.DateTimeField(auto_now_add=True, verbose_name='dimuat pada')),
-                ('counts', models.JSONField(default=dict, verbose_name='jumlah per jenis')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source", models.CharField(max_length=200, unique=True, verbose_name="sumber")),
+                ("valid_from", models.DateField(verbose_name="berlaku sejak")),
+                ("loaded_at", models.DateTimeField(auto_now_add=True, verbose_name="dimuat pada")),
+                ("counts", models.JSONField(default=dict, verbose_name="jumlah per jenis")),
             ],
             options={
-                'verbose_name': 'edisi data wilayah',
-                'verbose_name_plural': 'edisi data wilayah',
-                'ordering': ['-valid_from'],
+                "verbose_name": "edisi data wilayah",
+                "verbose_name_plural": "edisi data wilayah",
+                "ordering": ["-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(db_collation='C', max_length=13, primary_key=True, serialize=False, verbose_name='kode')),
-                ('name', models.CharField(max_length=120, verbose_name='nama')),
-                ('kind', models.CharField(choices=[('provinsi', 'Provinsi'), ('kabupaten', 'Kabupaten'), ('kota', 'Kota'), ('kecamatan', 'Kecamatan'), ('desa', 'Desa'), ('kelurahan', 'Kelurahan')], max_length=10, verbose_name='jenis')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='tingkat')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='berlaku sejak')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='berlaku sampai')),
-                ('source', models.CharField(max_length=200, verbose_name='sumber')),
-                ('parent', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='wilayah.region', verbose_name='induk')),
+                (
+                    "code",
+                    models.CharField(
+                        db_collation="C",
+                        max_length=13,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="kode",
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="nama")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("provinsi", "Provinsi"),
+                            ("kabupaten", "Kabupaten"),
+                            ("kota", "Kota"),
+                            ("kecamatan", "Kecamatan"),
+                            ("desa", "Desa"),
+                            ("kelurahan", "Kelurahan"),
+                        ],
+                        max_length=10,
+                        verbose_name="jenis",
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="tingkat")),
+                (
+                    "valid_from",
+                    models.DateField(blank=True, null=True, verbose_name="berlaku sejak"),
+                ),
+                (
+                    "valid_to",
+                    models.DateField(blank=True, null=True, verbose_name="berlaku sampai"),
+                ),
+                ("source", models.CharField(max_length=200, verbose_name="sumber")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="wilayah.region",
+                        verbose_name="induk",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'wilayah',
-                'verbose_name_plural': 'wilayah',
-                'ordering': ['code'],
-                'indexes': [models.Index(fields=['parent', 'kind'], name='region_parent_kind'), models.Index(fields=['level', 'kind'], name='region_level_kind')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 4)), name='region_level_range'), models.CheckConstraint(condition=models.Q(models.Q(('level', 1), ('parent__isnull', True)), models.Q(('level__gt', 1), ('parent__isnull', False)), _connector='OR'), name='region_parent_iff_below_province'), models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='region_valid_range')],
+                "verbose_name": "wilayah",
+                "verbose_name_plural": "wilayah",
+                "ordering": ["code"],
+                "indexes": [
+                    models.Index(fields=["parent", "kind"], name="region_parent_kind"),
+                    models.Index(fields=["level", "kind"], name="region_level_kind"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("level__gte", 1), ("level__lte", 4)),
+                        name="region_level_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("level", 1), ("parent__isnull", True)),
+                            models.Q(("level__gt", 1), ("parent__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="region_parent_iff_below_province",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("valid_to__isnull", True),
+                            ("valid_from__isnull", True),
+                            ("valid_to__gte", models.F("valid_from")),
+                            _connector="OR",
+                        ),
+                        name="region_valid_range",
+                    ),
+                ],
             },
         ),
     ]

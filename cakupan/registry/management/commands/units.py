@@ -30,10 +30,17 @@ class Command(ReportCommand):
                 raise usage_error(f"Kode wilayah tidak dikenal: {options['region']}") from None
         units = list(unit_list(user=SYSTEM, region_code=region_code, kind=options["kind"]))
         data = [
-            {"code": u.code, "name": u.name, "kind": u.kind,
-             "region": {"code": u.region.code, "name": u.region.name}}
+            {
+                "code": u.code,
+                "name": u.name,
+                "kind": u.kind,
+                "region": {"code": u.region.code, "name": u.region.name},
+            }
             for u in units
         ]
-        lines = [f"{u.code}\t{u.name}\t{u.get_kind_display()}\t{u.region.code} {u.region.name}" for u in units]
+        lines = [
+            f"{u.code}\t{u.name}\t{u.get_kind_display()}\t{u.region.code} {u.region.name}"
+            for u in units
+        ]
         lines.append(f"{len(units)} unit")
         self.emit(data, lines, as_json=options["as_json"])
