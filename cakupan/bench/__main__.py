@@ -43,11 +43,18 @@ def timed(fn: Callable[[], Any]) -> float:
     return elapsed
 
 
-def report(name: str, rows: int, ours: float, baseline_name: str, baseline: float) -> dict[str, Any]:
+def report(
+    name: str, rows: int, ours: float, baseline_name: str, baseline: float
+) -> dict[str, Any]:
     line = {
-        "name": name, "rows": rows, "seconds": round(ours, 3), "rows_per_s": int(rows / ours),
-        "baseline": baseline_name, "baseline_seconds": round(baseline, 3),
-        "baseline_rows_per_s": int(rows / baseline), "speedup": round(baseline / ours, 1),
+        "name": name,
+        "rows": rows,
+        "seconds": round(ours, 3),
+        "rows_per_s": int(rows / ours),
+        "baseline": baseline_name,
+        "baseline_seconds": round(baseline, 3),
+        "baseline_rows_per_s": int(rows / baseline),
+        "speedup": round(baseline / ours, 1),
     }
     print(
         f"{name:<34} {rows:>8} rows  {ours:7.2f} s  {line['rows_per_s']:>9,} rows/s   "
@@ -76,12 +83,23 @@ def bench_regions() -> dict[str, Any]:
     def baseline() -> None:
         empty()
         Region.objects.bulk_create(
-            [Region(code=r.code, name=r.name, kind=r.kind, level=r.level, parent_id=r.parent, source="bench")
-             for r in rows],
+            [
+                Region(
+                    code=r.code,
+                    name=r.name,
+                    kind=r.kind,
+                    level=r.level,
+                    parent_id=r.parent,
+                    source="bench",
+                )
+                for r in rows
+            ],
             batch_size=5000,
         )
 
-    return report("regions load (COPY + upsert)", len(rows), timed(ours), "bulk_create", timed(baseline))
+    return report(
+        "regions load (COPY + upsert)", len(rows), timed(ours), "bulk_create", timed(baseline)
+    )
 
 
 def _enrolments(n: int) -> list[Any]:
@@ -98,12 +116,28 @@ def _enrolments(n: int) -> list[Any]:
         birth = dt.date(1970, 1, 1) + dt.timedelta(days=rng.randint(0, 12000))
         sex = rng.choice("LP")
         nik = make_nik(district_code="73.24.04", birth_date=birth, sex=sex, sequence=i % 9999 + 1)
-        out.append(Enrolment(
-            person=PersonInput(nik=nik, name=f"Orang {i}", sex=sex, birth_date=birth, domicile_code="73.24.04.2001"),
-            memberships=[MembershipInput(unit_id=unit.pk, segment="non_asn", funding_source="apbd_kabkota",
-                                         scheme="pu", wage=Decimal(2_000_000), start_date=dt.date(2024, 1, 1),
-                                         status="active")],
-        ))
+        out.append(
+            Enrolment(
+                person=PersonInput(
+                    nik=nik,
+                    name=f"Orang {i}",
+                    sex=sex,
+                    birth_date=birth,
+                    domicile_code="73.24.04.2001",
+                ),
+                memberships=[
+                    MembershipInput(
+                        unit_id=unit.pk,
+                        segment="non_asn",
+                        funding_source="apbd_kabkota",
+                        scheme="pu",
+                        wage=Decimal(2_000_000),
+                        start_date=dt.date(2024, 1, 1),
+                        status="active",
+                    )
+                ],
+            )
+        )
     # make_nik's sequence wraps: keep one enrolment per NIK.
     return list({e.person.nik: e for e in out}.values())
 
@@ -121,24 +155,66 @@ def bench_enrolment(n: int = 20_000) -> dict[str, Any]:
         enrol_bulk(actor=actor, enrolments=enrolments)
 
     def baseline() -> None:
-        people = [Person(nik=e.person.nik, name=e.person.name, sex=e.person.sex, birth_date=e.person.birth_date,
-                         domicile_id=e.person.domicile_code) for e in enrolments]
+        people = [
+            Person(
+                nik=e.person.nik,
+                name=e.person.name,
+                sex=e.person.sex,
+                birth_date=e.person.birth_date,
+                domicile_id=e.person.domicile_code,
+            )
+            for e in enrolments
+        ]
         Person.objects.bulk_create(people, batch_size=5000)
-        memberships = [Membership(person=p, unit_id=m.unit_id, segment=m.segment, funding_source=m.funding_source,
-                                  scheme=m.scheme, programmes=list(m.programmes), wage=m.wage,
-                                  start_date=m.start_date, status=m.status)
-                       for p, e in zip(people, enrolments, strict=True) for m in e.memberships]
+        memberships = [
+            Membership(
+                person=p,
+                unit_id=m.unit_id,
+                segment=m.segment,
+                funding_source=m.funding_source,
+                scheme=m.scheme,
+                programmes=list(m.programmes),
+                wage=m.wage,
+                start_date=m.start_date,
+                status=m.status,
+            )
+            for p, e in zip(people, enrolments, strict=True)
+            for m in e.memberships
+        ]
         Membership.objects.bulk_create(memberships, batch_size=5000)
         AuditEvent.objects.bulk_create(
-            [AuditEvent(actor_label="bench", source="cli", action="create", entity="registry.person",
-                        entity_id=str(p.pk), after=snapshot(p, Person.AUDITED_FIELDS)) for p in people]
-            + [AuditEvent(actor_label="bench", source="cli", action="create", entity="registry.membership",
-                          entity_id=str(m.pk), after=snapshot(m, Membership.AUDITED_FIELDS)) for m in memberships],
+            [
+                AuditEvent(
+                    actor_label="bench",
+                    source="cli",
+                    action="create",
+                    entity="registry.person",
+                    entity_id=str(p.pk),
+                    after=snapshot(p, Person.AUDITED_FIELDS),
+                )
+                for p in people
+            ]
+            + [
+                AuditEvent(
+                    actor_label="bench",
+                    source="cli",
+                    action="create",
+                    entity="registry.membership",
+                    entity_id=str(m.pk),
+                    after=snapshot(m, Membership.AUDITED_FIELDS),
+                )
+                for m in memberships
+            ],
             batch_size=5000,
         )
 
-    return report("enrol people + memberships + audit", len(enrolments), timed(ours), "bulk_create",
-                  timed(baseline))
+    return report(
+        "enrol people + memberships + audit",
+        len(enrolments),
+        timed(ours),
+        "bulk_create",
+        timed(baseline),
+    )
 
 
 def bench_nik(n: int = 200_000) -> dict[str, Any]:
@@ -147,8 +223,15 @@ def bench_nik(n: int = 200_000) -> dict[str, Any]:
     from cakupan.common.nik import make_nik, parse_nik
 
     rng = random.Random(2)
-    niks = [make_nik(district_code="73.24.04", birth_date=dt.date(1960, 1, 1) + dt.timedelta(days=rng.randint(0, 20000)),
-                     sex=rng.choice("LP"), sequence=rng.randint(1, 9999)) for _ in range(n)]
+    niks = [
+        make_nik(
+            district_code="73.24.04",
+            birth_date=dt.date(1960, 1, 1) + dt.timedelta(days=rng.randint(0, 20000)),
+            sex=rng.choice("LP"),
+            sequence=rng.randint(1, 9999),
+        )
+        for _ in range(n)
+    ]
     start = time.perf_counter()
     for nik in niks:
         parse_nik(nik)
@@ -171,8 +254,10 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT version()")
             server = cursor.fetchone()[0].split(" on ")[0]
-        print(f"Cakupan benchmarks, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
-              f"{os.cpu_count()} cores, Python {platform.python_version()}, {server}")
+        print(
+            f"Cakupan benchmarks, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, {server}"
+        )
         bench_regions()
         bench_enrolment()
         bench_nik()

@@ -22,8 +22,10 @@ def _default(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
-        # Whole rupiah print as integers; rates and percentages keep their digits as strings.
-        return int(value) if value == value.to_integral_value() else str(value)
+        # Whole rupiah (no fractional digits) print as integers; rates and percentages keep their
+        # digits as strings ("87.8", "100.0", "0.0024") so no float ever rounds them.
+        exponent = value.as_tuple().exponent
+        return int(value) if isinstance(exponent, int) and exponent >= 0 else str(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
