@@ -18,12 +18,12 @@ from typing import Any
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "cakupan.config.settings.test"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.db import connection, transaction
+from django.test.utils import setup_test_environment
 
 
 class _Rollback(Exception):

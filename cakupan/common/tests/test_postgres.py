@@ -11,12 +11,13 @@ from cakupan.common.postgres.base import MINIMUM_SERVER_VERSION
 @pytest.mark.django_db
 def test_suite_runs_on_the_server_it_was_asked_for() -> None:
     """``make test`` runs twice: embedded PostgreSQL 18, then Debian's 15 via CAKUPAN_TEST_PG_BIN."""
-    major = connection.pg_version // 10000
+    version: int = connection.pg_version  # type: ignore[attr-defined]
+    major = version // 10000
     if os.environ.get("CAKUPAN_TEST_PG_BIN"):
         assert major == 15
     elif not os.environ.get("DATABASE_URL"):
         assert major == 18
-    assert connection.pg_version >= MINIMUM_SERVER_VERSION
+    assert version >= MINIMUM_SERVER_VERSION
 
 
 @pytest.mark.django_db

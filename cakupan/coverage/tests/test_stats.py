@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -32,7 +33,10 @@ def scenario() -> dict[str, object]:
         UnitFormation.objects.create(
             unit=unit, segment=segment, posts=posts, valid_from=D(2024, 1, 1)
         )
-    village = {"funding_source": FundingSource.APBDES_ADD, "occupation": "kepala-seksi"}
+    village: dict[str, Any] = {
+        "funding_source": FundingSource.APBDES_ADD,
+        "occupation": "kepala-seksi",
+    }
     for _ in range(5):  # five members for four posts: filled is capped at 4
         make_membership(
             unit=pemdes_a, segment=Segment.PERANGKAT_DESA, start_date=D(2023, 1, 1), **village
