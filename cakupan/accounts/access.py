@@ -103,7 +103,7 @@ def persons_visible_to(user: Any) -> QuerySet[Person]:
     if q is None:
         return Person.objects.all()
     through_membership = Exists(Membership.objects.filter(q, person=OuterRef("pk")))
-    codes = _region_codes(user) if user.is_authenticated else None
+    codes = _region_codes(user) if user.is_authenticated and user.is_active else None
     if codes:
         return Person.objects.filter(through_membership | _any_region_q(codes, "domicile__code"))
     return Person.objects.filter(through_membership)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +33,19 @@ ROLE_SCOPE = {
 }
 # Roles that may change registry data inside their scope; the others read only.
 WRITER_ROLES = {Role.SUPERADMIN, Role.ADMIN_KABUPATEN, Role.OPERATOR_OPD, Role.OPERATOR_DESA}
+
+
+class UserManager(DjangoUserManager["User"]):
+    def create_superuser(
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: Any,
+    ) -> User:
+        """``cakupan createsuperuser``: a superadmin, the one role that needs no scope."""
+        extra_fields.setdefault("role", Role.SUPERADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -60,6 +76,8 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("pengguna")

@@ -1,8 +1,16 @@
+"""URLs. Error pages: Django's default handlers render ``403.html``, ``404.html`` and ``500.html``.
+
+The admin is for superadmins only: ``cakupan.accounts.admin`` replaces ``admin.site.has_permission``
+when the admin autodiscovers, so every other role is sent to the admin's login page, never served
+an admin page.
+"""
+
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("akun/", include("cakupan.accounts.urls")),
     path("", include("cakupan.registry.urls")),
 ]

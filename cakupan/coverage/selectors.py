@@ -100,6 +100,7 @@ def region_stats(*, user: Any, region: Region, on: dt.date) -> dict[str, Any]:
     """
     qs = covered_memberships(user=user, region=region, on=on)
     by_segment = _counts(qs, "segment")
+    by_scheme = _counts(qs, "scheme")
     by_funding = _counts(qs, "funding_source")
     group_field = Coalesce("occupation__group__code", "occupation__code")
     by_group: dict[str, int] = {}
@@ -123,7 +124,7 @@ def region_stats(*, user: Any, region: Region, on: dt.date) -> dict[str, Any]:
         "on": on,
         "active_memberships": qs.count(),
         "persons": qs.values("person").distinct().count(),
-        "by_scheme": {s: _counts(qs, "scheme").get(s, 0) for s in Scheme.values},
+        "by_scheme": {s: by_scheme.get(s, 0) for s in Scheme.values},
         "by_segment": {s: by_segment.get(s, 0) for s in Segment.values},
         "village_officials": sum(by_segment.get(s, 0) for s in VILLAGE_OFFICIAL_SEGMENTS),
         "by_occupation": _counts(qs, "occupation__code"),

@@ -1,8 +1,134 @@
+"""Registry pages. Thin: read the request, call a scoped selector, render.
+
+Scoping and the access log live in ``registry.selectors`` and ``accounts.access``: a record outside
+the user's scope raises ``Http404`` there, and detail selectors write the "view" audit row.
+
+List pages answer an htmx request (live search, filters, paging) with the results fragment only;
+everything else, including htmx's history restore, gets the whole page, so the pages work the same
+without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
+
+from cakupan.accounts.audit import Actor
+from cakupan.accounts.models import Role, Source, User
+from cakupan.coverage.selectors import percent, region_stats
+from cakupan.registry import selectors
+from cakupan.registry.models import MembershipStatus, Segment
+
+PAGE_SIZE = 50
+QUERY_MAX_LENGTH = 100
+# Roles whose scope is a region: the home page shows that region's coverage figures.
+REGION_SCOPED_ROLES = (Role.ADMIN_KABUPATEN, Role.PIMPINAN, Role.CAMAT)
+
+
+class CakupanRequest(HttpRequest):
+    """A request after the middleware and ``login_required``: a signed-in user and htmx details."""
+
+    htmx: HtmxDetails
+    user: User
+
+
+def _actor(request: CakupanRequest) -> Actor:
+    return Actor(user=request.user, source=Source.WEB)
+
+
+def _query(request: HttpRequest) -> str:
+    return request.GET.get("q", "").strip()[:QUERY_MAX_LENGTH]
+
+
+def _choice(request: HttpRequest, name: str, allowed: list[str]) -> str:
+    """A filter value from the query string, or "" when absent or not one of ``allowed``."""
+    value = request.GET.get(name, "")
+    return value if value in allowed else ""
+
+
+def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _render_list(
+    request: CakupanRequest, page_template: str, fragment_template: str, context: dict[str, Any]
+) -> HttpResponse:
+    fragment = bool(request.htmx) and not request.htmx.history_restore_request
+    response = render(request, fragment_template if fragment else page_template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/home.html", {})
+def home(request: CakupanRequest) -> HttpResponse:
+    user = request.user
+    context: dict[str, Any] = {
+        "person_count": selectors.person_search(user=user).count(),
+        "membership_count": selectors.membership_search(user=user).count(),
+    }
+    if user.role in REGION_SCOPED_ROLES and user.region is not None:
+        stats = region_stats(user=user, region=user.region, on=timezone.localdate())
+        context["stats"] = stats
+        context["village_percent"] = percent(stats["desa_with_village_officials"], stats["desa"])
+        context["segments"] = [
+            {
+                "label": label,
+                "active": stats["by_segment"].get(value, 0),
+                "posts": stats["posts"].get(value),
+            }
+            for value, label in Segment.choices
+        ]
+    return render(request, "registry/home.html", context)
+
+
+@login_required
+def person_list(request: CakupanRequest) -> HttpResponse:
+    query = _query(request)
+    people = selectors.person_search(user=request.user, query=query).select_related("domicile")
+    context = {"query": query, "page_obj": _page(request, people)}
+    return _render_list(
+        request, "registry/person_list.html", "registry/snippets/person_table.html", context
+    )
+
+
+@login_required
+def person_detail(request: CakupanRequest, pk: int) -> HttpResponse:
+    person, memberships = selectors.person_detail(actor=_actor(request), pk=pk)
+    return render(
+        request, "registry/person_detail.html", {"person": person, "memberships": memberships}
+    )
+
+
+@login_required
+def membership_list(request: CakupanRequest) -> HttpResponse:
+    query = _query(request)
+    segment = _choice(request, "segment", Segment.values)
+    status = _choice(request, "status", MembershipStatus.values)
+    rows = selectors.membership_search(
+        user=request.user, query=query, segment=segment, status=status
+    )
+    context = {
+        "query": query,
+        "segment": segment,
+        "status": status,
+        "segments": Segment.choices,
+        "statuses": MembershipStatus.choices,
+        "page_obj": _page(request, rows),
+    }
+    return _render_list(
+        request, "registry/membership_list.html", "registry/snippets/membership_table.html", context
+    )
+
+
+@login_required
+def membership_detail(request: CakupanRequest, pk: int) -> HttpResponse:
+    membership = selectors.membership_detail(actor=_actor(request), pk=pk)
+    return render(request, "registry/membership_detail.html", {"membership": membership})

@@ -33,7 +33,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 HOST=address.socket_dir, PORT=str(address.port), USER=address.user
             )
             name = self.settings_dict.get("NAME")
-            if name and name != "postgres" and not embedded.get("throwaway"):
+            # The test runner creates (and drops) its own ``test_`` database; any other name is
+            # created on first use, so a fresh server works without a manual CREATE DATABASE.
+            if name and name != "postgres" and not name.startswith("test_"):
                 pgserver.ensure_database(address, name)
         return super().get_connection_params()
 
