@@ -14,10 +14,9 @@ from typing import Any
 
 from django.db import models
 from django.utils import timezone
-from psycopg.types.json import Jsonb
 
 from cakupan.accounts.models import Action, AuditEvent, Source, User
-from cakupan.common.bulk import copy_rows
+from cakupan.common.bulk import copy_instances
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,37 +109,13 @@ def record_changes_bulk(
     rows go in through ``COPY`` and share one timestamp, the moment of the bulk change.
     """
     at = timezone.now()
-    user_id = actor.user.pk if actor.user is not None else None
-    return copy_rows(
-        AuditEvent,
-        [
-            "at",
-            "actor_id",
-            "actor_label",
-            "source",
-            "action",
-            "entity",
-            "entity_id",
-            "before",
-            "after",
-            "note",
-        ],
-        (
-            (
-                at,
-                user_id,
-                actor.name,
-                actor.source,
-                action,
-                entity,
-                str(entity_id),
-                None if before is None else Jsonb(before),
-                None if after is None else Jsonb(after),
-                note[:300],
-            )
-            for action, entity, entity_id, before, after in rows
-        ),
-    )
+    events = [
+        _event(actor, action, entity, entity_id, before, after, note)
+        for action, entity, entity_id, before, after in rows
+    ]
+    for event in events:
+        event.at = at
+    return copy_instances(AuditEvent, events)
 
 
 def record_access(

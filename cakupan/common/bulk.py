@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import connection, models
 from psycopg import sql
+from psycopg.types.json import Jsonb
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -44,3 +45,27 @@ def copy_rows(
             copy.write_row(row)
             n += 1
     return n
+
+
+def copy_instances(model: type[models.Model], instances: Sequence[models.Model]) -> int:
+    """``COPY`` unsaved ``instances`` with every concrete column, as ``save()`` would write them.
+
+    The primary key is written when the instances carry one (see :func:`reserve_ids`) and left to
+    the sequence otherwise. ``auto_now`` fields are not filled in here: set them on the instances.
+    """
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and instances and instances[0].pk is None)
+    ]
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+
+    def value(instance: models.Model, attname: str) -> Any:
+        raw = getattr(instance, attname)
+        return Jsonb(raw) if attname in json_fields and raw is not None else raw
+
+    return copy_rows(
+        model,
+        [f.column for f in fields],
+        ([value(i, f.attname) for f in fields] for i in instances),
+    )

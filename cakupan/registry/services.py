@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cakupan.accounts.audit import Actor, diff, record_change, record_changes_bulk, snapshot
 from cakupan.accounts.models import Action
-from cakupan.common.bulk import copy_rows, reserve_ids
+from cakupan.common.bulk import copy_instances, reserve_ids
 from cakupan.common.errors import DomainError
 from cakupan.common.nik import parse_nik
 from cakupan.registry.models import (
@@ -76,7 +76,11 @@ class PersonInput:
 
 def _clean_person(data: PersonInput) -> dict[str, object]:
     result = parse_nik(
-        data.nik, sex=data.sex, birth_date=data.birth_date, region_names=region_names
+        data.nik,
+        sex=data.sex,
+        birth_date=data.birth_date,
+        region_names=region_names,
+        today=timezone.localdate(),
     )
     problems = [{"field": "nik", "code": e.code, "message": e.message} for e in result.errors]
     name = " ".join(data.name.split())
@@ -330,42 +334,8 @@ def enrol_bulk(*, actor: Actor, enrolments: Sequence[Enrolment]) -> tuple[int, i
         )
         for pk, (person, m) in zip(membership_ids, pairs, strict=True)
     ]
-    person_columns = [
-        "id",
-        "nik",
-        "name",
-        "sex",
-        "birth_date",
-        "domicile_id",
-        "phone",
-        "kk_number",
-        "created_at",
-        "updated_at",
-    ]
-    copy_rows(Person, person_columns, ([getattr(p, c) for c in person_columns] for p in people))
-    membership_columns = [
-        "id",
-        "person_id",
-        "unit_id",
-        "segment",
-        "occupation_id",
-        "funding_source",
-        "scheme",
-        "programmes",
-        "wage",
-        "risk_class",
-        "start_date",
-        "end_date",
-        "status",
-        "kpj_number",
-        "created_at",
-        "updated_at",
-    ]
-    copy_rows(
-        Membership,
-        membership_columns,
-        ([getattr(m, c) for c in membership_columns] for m in memberships),
-    )
+    copy_instances(Person, people)
+    copy_instances(Membership, memberships)
     record_changes_bulk(
         actor=actor,
         rows=[
