@@ -119,7 +119,18 @@ def record_changes_bulk(
 
 
 def record_access(
-    *, actor: Actor, action: str = Action.VIEW, entity: str, entity_id: Any, note: str = ""
+    *,
+    actor: Actor,
+    action: str = Action.VIEW,
+    entity: str,
+    entity_id: Any,
+    note: str = "",
+    shown: list[Any] | None = None,
 ) -> None:
-    """Append one row for a view or export of personal data (UU 27/2022 PDP Pasal 31)."""
-    _event(actor, action, entity, entity_id, None, None, note).save()
+    """Append one row for a view or export of personal data (UU 27/2022 PDP Pasal 31).
+
+    A list or export names the records it showed in ``after["shown"]`` (ids), with ``entity_id``
+    ``"*"``, so the subject-access report can find every time a person's data was seen.
+    """
+    after = {"shown": [jsonable(x) for x in shown]} if shown is not None else None
+    _event(actor, action, entity, entity_id, None, after, note).save()

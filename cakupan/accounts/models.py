@@ -124,7 +124,8 @@ class AuditEvent(models.Model):
 
     Rows are only ever inserted: a database trigger (migration ``0002``) refuses UPDATE and DELETE,
     so not even the application's own database role can rewrite history. ``before`` and ``after``
-    hold the changed fields only; views and exports leave them empty and name the subject.
+    hold the changed fields only; a view of one record names it in ``entity_id``, a list or export
+    page puts ``"*"`` there and the ids it showed in ``after["shown"]``.
     """
 
     at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)

@@ -62,6 +62,19 @@ def membership_search(
     return qs.order_by("-start_date", "id")
 
 
+def list_view_record(*, actor: Actor, entity: str, ids: list[int], query: str = "") -> None:
+    """Log that a list page showed these records (names and masked NIKs are personal data too)."""
+    if ids:
+        record_access(
+            actor=actor,
+            action=Action.VIEW,
+            entity=entity,
+            entity_id="*",
+            shown=ids,
+            note=f"daftar; pencarian: {query[:200]}" if query else "daftar",
+        )
+
+
 def person_detail(*, actor: Actor, pk: Any) -> tuple[Person, list[Membership]]:
     """A person and the memberships the actor may see. The view is written to the access log."""
     person = access.person_get_for(actor.user, pk)

@@ -93,7 +93,11 @@ def home(request: CakupanRequest) -> HttpResponse:
 def person_list(request: CakupanRequest) -> HttpResponse:
     query = _query(request)
     people = selectors.person_search(user=request.user, query=query).select_related("domicile")
-    context = {"query": query, "page_obj": _page(request, people)}
+    page = _page(request, people)
+    selectors.list_view_record(
+        actor=_actor(request), entity="registry.person", ids=[p.pk for p in page], query=query
+    )
+    context = {"query": query, "page_obj": page}
     return _render_list(
         request, "registry/person_list.html", "registry/snippets/person_table.html", context
     )
@@ -115,13 +119,17 @@ def membership_list(request: CakupanRequest) -> HttpResponse:
     rows = selectors.membership_search(
         user=request.user, query=query, segment=segment, status=status
     )
+    page = _page(request, rows)
+    selectors.list_view_record(
+        actor=_actor(request), entity="registry.membership", ids=[m.pk for m in page], query=query
+    )
     context = {
         "query": query,
         "segment": segment,
         "status": status,
         "segments": Segment.choices,
         "statuses": MembershipStatus.choices,
-        "page_obj": _page(request, rows),
+        "page_obj": page,
     }
     return _render_list(
         request, "registry/membership_list.html", "registry/snippets/membership_table.html", context

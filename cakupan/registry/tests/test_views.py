@@ -411,3 +411,28 @@ def test_error_pages_render_in_indonesian(data: Data, rf: RequestFactory) -> Non
     denied = defaults.permission_denied(request, PermissionDenied())
     assert denied.status_code == 403
     assert "Akses ditolak" in denied.content.decode()
+
+
+def test_list_pages_log_the_records_they_show(data: Data, client_in: Client) -> None:
+    before = AuditEvent.objects.count()
+    client_in.get(reverse("registry:person_list"), {"q": "andi"})
+    event = AuditEvent.objects.order_by("-id").first()
+    assert AuditEvent.objects.count() == before + 1
+    assert event is not None
+    assert (event.action, event.entity, event.entity_id, event.note) == (
+        Action.VIEW,
+        "registry.person",
+        "*",
+        "daftar; pencarian: andi",
+    )
+    assert event.after == {
+        "shown": sorted(
+            [data.andi.pk, data.baso.pk], key=lambda pk: (Person.objects.get(pk=pk).name, pk)
+        )
+    }
+    client_in.get(reverse("registry:membership_list"), {"segment": "perangkat_desa"})
+    event = AuditEvent.objects.order_by("-id").first()
+    assert event is not None
+    assert (event.entity, event.after) == ("registry.membership", {"shown": [data.m_siti.pk]})
+    client_in.get(reverse("registry:person_list"), {"q": "tidak-ada-orang-ini"})
+    assert AuditEvent.objects.count() == before + 2  # an empty page shows nobody: nothing to log
