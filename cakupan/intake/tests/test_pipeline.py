@@ -1,0 +1,326 @@
+"""The whole intake pipeline against the database: check, commit, re-commit, refuse, recover."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cakupan.accounts.audit import Actor
+from cakupan.accounts.models import AuditEvent
+from cakupan.common.nik import make_nik
+from cakupan.intake import registry_stage, services
+from cakupan.intake.models import BatchStatus, ImportIssue
+from cakupan.intake.schema import FileError
+from cakupan.registry.models import Membership, MembershipStatus, Person, Segment, Unit
+from cakupan.testing.factories import make_membership, make_person, make_unit
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 23)
+DESA = "73.24.04.2001"  # a desa of Kecamatan Malili, Luwu Timur
+ACTOR = Actor.system(source="cli", label="test")
+
+
+def nik(day: int, sex: str = "L", sequence: int = 1) -> str:
+    return make_nik(
+        district_code="73.24.04", birth_date=dt.date(1985, 8, day), sex=sex, sequence=sequence
+    )
+
+
+HEADER = "NIK;Nama Lengkap;L/P;Tanggal Lahir;Desa;Jabatan;Siltap;TMT"
+
+
+def csv_file(*rows: str, title: bool = True) -> bytes:
+    lines = (["DAFTAR PERANGKAT DESA", "TAHUN 2026", ""] if title else []) + [HEADER, *rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+GOOD = [
+    f"{nik(17)};Andi Saputra;L;17-08-1985;{DESA};Kepala Desa;3.150.000;01-01-2026",
+    f"{nik(18, 'P')};Siti Aminah;P;18-08-1985;{DESA};Sekretaris Desa;2.850.000;01-01-2026",
+    f"{nik(19)};Baso Tang;Laki-laki;19/08/1985;{DESA};Kepala Dusun;2450000;01-01-2026",
+]
+
+
+@pytest.fixture
+def unit() -> Unit:
+    return make_unit(
+        region=DESA, kind="pemerintah_desa", code="7324042001-PEMDES", name="Pemerintah Desa Uji"
+    )
+
+
+def run(
+    unit: Unit, data: bytes, *, commit: bool = True, name: str = "perangkat.csv"
+) -> services.Outcome:
+    batch = services.batch_create(
+        actor=ACTOR, unit=unit, segment=Segment.PERANGKAT_DESA, file_name=name, data=data
+    )
+    return services.batch_process(batch=batch, actor=ACTOR, commit=commit, today=TODAY)
+
+
+def test_check_only_writes_nothing_to_the_registry(unit: Unit) -> None:
+    outcome = run(unit, csv_file(*GOOD), commit=False)
+    batch = outcome.batch
+    assert (batch.status, batch.rows, batch.accepted, batch.rejected) == (
+        BatchStatus.VALIDATED,
+        3,
+        3,
+        0,
+    )
+    assert (batch.new, batch.changed, batch.unchanged) == (3, 0, 0)
+    assert (Person.objects.count(), Membership.objects.count(), AuditEvent.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+    # "Laki-laki" was read as L: said as a warning, on the row number of the file.
+    issues = ImportIssue.objects.filter(batch=batch).order_by("row_number", "code")
+    assert list(issues.values_list("row_number", "code", "severity")) == [
+        (7, "sex_normalized", "warning")
+    ]
+
+
+def test_commit_writes_people_memberships_and_audit_then_reimport_changes_nothing(
+    unit: Unit,
+) -> None:
+    first = run(unit, csv_file(*GOOD))
+    assert first.batch.status == BatchStatus.COMMITTED
+    assert first.written == {
+        "persons_created": 3,
+        "persons_updated": 0,
+        "memberships_created": 3,
+        "memberships_updated": 0,
+    }
+    andi = Person.objects.get(nik=nik(17))
+    assert (andi.name, andi.sex, andi.birth_date, andi.domicile_id) == (
+        "Andi Saputra",
+        "L",
+        dt.date(1985, 8, 17),
+        DESA,
+    )
+    membership = Membership.objects.get(person=andi)
+    assert (membership.unit_id, membership.segment, membership.status, membership.wage) == (
+        unit.pk,
+        "perangkat_desa",
+        MembershipStatus.DRAFT,
+        Decimal(3_150_000),
+    )
+    assert (
+        membership.funding_source,
+        membership.scheme,
+        membership.programmes,
+        membership.risk_class,
+    ) == ("apbdes_add", "pu", ["jkk", "jkm"], 1)
+    assert membership.occupation is not None and membership.occupation.code == "kepala-desa"
+    assert membership.start_date == dt.date(2026, 1, 1)
+    events = AuditEvent.objects.filter(source="cli", action="create")
+    assert events.filter(entity="registry.person").count() == 3
+    assert events.filter(entity="registry.membership").count() == 3
+    person_event = events.get(entity="registry.person", entity_id=str(andi.pk))
+    assert person_event.after == {
+        "nik": andi.nik,
+        "name": "Andi Saputra",
+        "sex": "L",
+        "birth_date": "1985-08-17",
+        "domicile": DESA,
+        "phone": "",
+        "kk_number": "",
+    }
+    assert person_event.note == f"impor batch #{first.batch.pk}"
+
+    audit_before = AuditEvent.objects.count()
+    again = run(unit, csv_file(*GOOD))
+    assert (again.batch.new, again.batch.changed, again.batch.unchanged) == (0, 0, 3)
+    assert again.written == {
+        "persons_created": 0,
+        "persons_updated": 0,
+        "memberships_created": 0,
+        "memberships_updated": 0,
+    }
+    assert again.already_imported is not None and again.already_imported.pk == first.batch.pk
+    assert AuditEvent.objects.count() == audit_before
+    assert (Person.objects.count(), Membership.objects.count()) == (3, 3)
+
+
+def test_a_changed_wage_updates_one_membership_with_before_and_after(unit: Unit) -> None:
+    run(unit, csv_file(*GOOD))
+    changed = [GOOD[0].replace("3.150.000", "3.300.000"), *GOOD[1:]]
+    outcome = run(unit, csv_file(*changed))
+    assert (outcome.batch.new, outcome.batch.changed, outcome.batch.unchanged) == (0, 1, 2)
+    assert outcome.written["memberships_updated"] == 1
+    event = AuditEvent.objects.get(action="update", entity="registry.membership")
+    assert (event.before, event.after) == ({"wage": "3150000"}, {"wage": "3300000"})
+
+
+def test_bad_rows_are_rejected_with_their_file_row_numbers(unit: Unit) -> None:
+    other_desa = "73.24.01.2001"
+    rows = [
+        GOOD[0],
+        f"{nik(18, 'P')};Siti Aminah;L;18-08-1985;{DESA};Sekretaris Desa;2.850.000;01-01-2026",  # sex vs NIK
+        f"{nik(17)};Andi Lagi;L;17-08-1985;{DESA};Kepala Desa;3.150.000;01-01-2026",  # same NIK again
+        f"7.32404E+15;Cici;P;01-01-1990;{DESA};Staf Desa;2.450.000;01-01-2026",  # Excel-damaged NIK
+        f"{nik(20)};Dodi;L;20-08-1985;{other_desa};Staf Desa;2.450.000;01-01-2026",  # outside the unit
+        f"{nik(21)};Edi;L;21-08-1985;{DESA};Astronot;2.450.000;01-01-2026",  # unknown occupation
+    ]
+    outcome = run(unit, csv_file(*rows), commit=False)
+    found = sorted(
+        ImportIssue.objects.filter(batch=outcome.batch, severity="error").values_list(
+            "row_number", "code"
+        )
+    )
+    assert found == [
+        (6, "nik_sex_mismatch"),
+        (7, "nik_duplicate_in_file"),
+        (8, "nik_excel_damaged"),
+        (9, "desa_outside_unit"),
+        (10, "occupation_unknown"),
+    ]
+    assert (outcome.batch.rows, outcome.batch.accepted, outcome.batch.rejected) == (6, 1, 5)
+    column = ImportIssue.objects.get(batch=outcome.batch, code="desa_outside_unit").column
+    assert column == "Desa"
+
+
+def test_a_nik_held_elsewhere_is_an_error_in_the_same_segment_and_a_warning_in_another(
+    unit,
+) -> None:
+    elsewhere = make_unit(
+        region="73.24.04.2002", kind="pemerintah_desa", name="Pemerintah Desa Tetangga"
+    )
+    holder = make_person(nik=nik(17), name="Andi Saputra", birth_date=dt.date(1985, 8, 17))
+    make_membership(
+        person=holder,
+        unit=elsewhere,
+        segment=Segment.PERANGKAT_DESA,
+        start_date=dt.date(2024, 1, 1),
+    )
+    religious = make_person(
+        nik=nik(18, "P"), name="Siti Aminah", sex="P", birth_date=dt.date(1985, 8, 18)
+    )
+    make_membership(
+        person=religious,
+        unit=make_unit(region="73.24"),
+        segment=Segment.PEKERJA_KEAGAMAAN,
+        start_date=dt.date(2024, 1, 1),
+    )
+    outcome = run(unit, csv_file(*GOOD))
+    issues = {
+        (i.row_number, i.code, i.severity): i.message
+        for i in ImportIssue.objects.filter(batch=outcome.batch)
+    }
+    message = issues[(5, "nik_active_elsewhere", "error")]
+    assert (
+        "Pemerintah Desa Tetangga" in message
+        and "01-01-2024" in message
+        and "pembiayaan ganda" in message
+    )
+    assert (6, "nik_active_other_segment", "warning") in issues
+    assert outcome.written["memberships_created"] == 2  # Siti (second job) and Baso; not Andi
+    assert Membership.objects.filter(person=holder).count() == 1
+
+
+def test_a_file_without_required_columns_fails_whole(unit: Unit) -> None:
+    data = b"NIK;Nama\n7324041708850001;Andi\n"
+    with pytest.raises(FileError) as excinfo:
+        run(unit, data)
+    assert excinfo.value.code == "file_missing_columns"
+    assert "Jenis kelamin" in excinfo.value.message
+    assert Person.objects.count() == 0
+
+
+def test_a_crash_while_writing_leaves_nothing_and_a_rerun_completes(
+    unit: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = registry_stage.write
+
+    def crash(**kwargs: Any) -> dict[str, int]:
+        original(**kwargs)  # everything is written ... and then the worker dies
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(registry_stage, "write", crash)
+    batch = services.batch_create(
+        actor=ACTOR,
+        unit=unit,
+        segment=Segment.PERANGKAT_DESA,
+        file_name="a.csv",
+        data=csv_file(*GOOD),
+    )
+    with pytest.raises(RuntimeError):
+        services.batch_process(batch=batch, actor=ACTOR, commit=True, today=TODAY)
+    assert (Person.objects.count(), Membership.objects.count(), AuditEvent.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+    batch.refresh_from_db()
+    assert batch.committed_at is None
+    monkeypatch.setattr(registry_stage, "write", original)
+    outcome = services.batch_process(batch=batch, actor=ACTOR, commit=True, today=TODAY)
+    assert outcome.batch.status == BatchStatus.COMMITTED
+    assert (Person.objects.count(), Membership.objects.count()) == (3, 3)
+
+
+def test_cli_json(unit: Unit, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "perangkat.csv"
+    path.write_bytes(
+        csv_file(*GOOD, f"{nik(22)};Fajar;L;22-08-1985;{DESA};Staf Desa;-5;01-01-2026")
+    )
+    call_command("intake", str(path), "--unit", unit.code, "--dry-run", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert {
+        k: data[k]
+        for k in ("rows", "accepted", "new", "changed", "unchanged", "rejected", "dry_run")
+    } == {
+        "rows": 4,
+        "accepted": 3,
+        "new": 3,
+        "changed": 0,
+        "unchanged": 0,
+        "rejected": 1,
+        "dry_run": True,
+    }
+    assert [(e["row"], e["column"], e["code"]) for e in data["errors"]] == [
+        (8, "Siltap", "wage_invalid")
+    ]
+    assert [(w["row"], w["code"]) for w in data["warnings"]] == [(7, "sex_normalized")]
+    assert data["error_file"] == str(tmp_path / "perangkat-hasil-periksa.xlsx")
+    assert Path(data["error_file"]).stat().st_size > 0
+    assert Person.objects.count() == 0
+
+
+def test_cli_unusable_file_exits_2(unit: Unit, tmp_path: Path) -> None:
+    path = tmp_path / "kosong.csv"
+    path.write_bytes(b"")
+    with pytest.raises(CommandError) as excinfo:
+        call_command("intake", str(path), "--unit", unit.code)
+    assert excinfo.value.returncode == 2
+    assert str(excinfo.value) == "Berkas tidak dapat dipakai: Berkas kosong."
+
+
+def test_cli_template(unit: Unit, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "templat.xlsx"
+    call_command("intake", "template", "--unit", unit.code, "--out", str(out), "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert (data["segment"], data["unit"]) == ("perangkat_desa", unit.code)
+    assert out.read_bytes()[:2] == b"PK"
+
+
+def test_file_error_survives_a_context_manager() -> None:
+    import contextlib
+
+    from cakupan.intake.schema import FileIssue, file_error
+
+    @contextlib.contextmanager
+    def block() -> Iterator[None]:
+        yield
+
+    with pytest.raises(FileError) as excinfo, block():
+        raise file_error(FileIssue.TOO_LARGE, size=60, limit=50)
+    assert excinfo.value.message == (
+        "Berkas terlalu besar (60 MB); batasnya 50 MB. Pecah berkas menjadi beberapa bagian."
+    )
