@@ -87,12 +87,17 @@ class Builder:
 
     # Units -----------------------------------------------------------------------------------
     def opd(self, regency: Region, abbreviation: str, name: str) -> Unit:
-        return self._unit(
+        unit = self._unit(
             f"{regency.code.replace('.', '')}-{abbreviation}",
             f"{name} {self._short(regency)}",
             UnitKind.OPD,
             regency,
         )
+        verifies = VERIFYING_DINAS.get(abbreviation, [])
+        if unit.verifies_segments != verifies:
+            unit.verifies_segments = verifies
+            unit.save(update_fields=["verifies_segments"])
+        return unit
 
     def village_unit(self, desa: Region, kind: str, parent: Unit | None = None) -> Unit:
         labels: dict[str, tuple[str, str]] = {
@@ -192,6 +197,16 @@ class Builder:
 
     def flush(self) -> tuple[int, int]:
         return enrol_bulk(actor=self.actor, enrolments=self.enrolments)
+
+
+# Which dinas verifies which segment's enrolment batches (Perbup Konawe Selatan 24/2021 names
+# BKPSDM, DPMD and Disnakertrans as the technical dinas; religious workers sit with Kesra).
+VERIFYING_DINAS: dict[str, list[str]] = {
+    "DPMD": [Segment.PERANGKAT_DESA, Segment.BPD, Segment.LEMBAGA_DESA],
+    "BKPSDM": [Segment.NON_ASN],
+    "DISNAKERTRANS": [Segment.PEKERJA_RENTAN],
+    "KESRA": [Segment.PEKERJA_KEAGAMAAN],
+}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -68,13 +68,34 @@ def _first_registered_desa_unit() -> Unit:
     ).first()  # type: ignore[return-value]
 
 
+def _demo_dinas_ensure() -> None:
+    """Give each demo kabupaten's DPMD, BKPSDM, Disnakertrans and Kesra the segments it verifies."""
+    for abbreviation, segments in generator.VERIFYING_DINAS.items():
+        Unit.objects.filter(code__endswith=f"-{abbreviation}", kind="opd").update(
+            verifies_segments=segments
+        )
+
+
 @transaction.atomic
 def demo_users_ensure() -> list[DemoLogin]:
     """One sign-in per role (plus an admin per demo kabupaten), all with :func:`demo_password`."""
+    _demo_dinas_ensure()
     desa_unit = _first_registered_desa_unit()
     specs: list[tuple[str, str, str, dict[str, object]]] = [
         ("admin", Role.SUPERADMIN, "Administrator Sistem", {}),
-        ("admin.lutim", Role.ADMIN_KABUPATEN, "Admin Disnaker Luwu Timur", {"region_id": "73.24"}),
+        ("admin.lutim", Role.ADMIN_KABUPATEN, "Admin Kabupaten Luwu Timur", {"region_id": "73.24"}),
+        (
+            "dpmd.lutim",
+            Role.ADMIN_KABUPATEN,
+            "Verifikator DPMD Luwu Timur",
+            {"region_id": "73.24", "unit": Unit.objects.get(code="7324-DPMD")},
+        ),
+        (
+            "bkpsdm.lutim",
+            Role.ADMIN_KABUPATEN,
+            "Verifikator BKPSDM Luwu Timur",
+            {"region_id": "73.24", "unit": Unit.objects.get(code="7324-BKPSDM")},
+        ),
         (
             "admin.konsel",
             Role.ADMIN_KABUPATEN,

@@ -135,6 +135,26 @@ class ImportIssue(models.Model):
         return f"{self.row_number}: {self.code}"
 
 
+class BatchMembership(models.Model):
+    """Which membership each accepted row of a committed batch created or confirmed."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="links")
+    membership = models.ForeignKey(
+        "registry.Membership", on_delete=models.CASCADE, related_name="batch_links"
+    )
+    row_number = models.PositiveIntegerField(_("baris"))
+
+    class Meta:
+        verbose_name = _("kepesertaan dalam batch")
+        verbose_name_plural = _("kepesertaan dalam batch")
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "membership"], name="batch_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.batch_id}:{self.row_number}"
+
+
 class HeaderMemory(models.Model):
     """A column mapping an operator chose once for a unit, reused for that unit's next files."""
 

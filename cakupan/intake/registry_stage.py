@@ -17,6 +17,7 @@ from django.db import connection
 
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import AuditEvent
+from cakupan.intake.models import BatchMembership
 from cakupan.registry.models import COVERED_STATUSES, Membership, MembershipStatus, Person, Unit
 
 STAGING = "intake_staging"
@@ -216,9 +217,12 @@ _DIFF = (
 )
 
 
-def write(*, unit: Unit, segment: str, actor: Actor, note: str, now: dt.datetime) -> dict[str, int]:
+def write(
+    *, batch_id: int, unit: Unit, segment: str, actor: Actor, note: str, now: dt.datetime
+) -> dict[str, int]:
     """Insert new people and memberships, update changed ones, and audit every row written."""
     params: dict[str, Any] = {
+        "batch": batch_id,
         "unit": unit.pk,
         "segment": segment,
         "pending": list(PENDING_STATUSES),
@@ -352,4 +356,18 @@ def write(*, unit: Unit, segment: str, actor: Actor, note: str, now: dt.datetime
             params,
         )
         counts["memberships_updated"] = cursor.rowcount
+        # 5. Remember which membership each accepted row stands for (workflow, BPJS round trip).
+        cursor.execute(
+            f"""
+            INSERT INTO {BatchMembership._meta.db_table} (batch_id, membership_id, row_number)
+            SELECT DISTINCT ON (m.id) %(batch)s, m.id, s.row_number
+              FROM {STAGING} s JOIN {person} p ON p.nik = s.nik
+              JOIN {membership} m ON m.person_id = p.id AND m.unit_id = %(unit)s AND m.segment = %(segment)s
+               AND (m.end_date IS NULL OR m.end_date >= s.start_date)
+             ORDER BY m.id, s.row_number
+            ON CONFLICT (batch_id, membership_id) DO NOTHING
+            """,  # noqa: S608
+            params,
+        )
+        counts["linked"] = cursor.rowcount
     return counts

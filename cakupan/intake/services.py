@@ -305,6 +305,7 @@ def batch_process(
         if commit:
             _set_progress(batch, Phase.WRITING, 0, total, progress)
             written = registry_stage.write(
+                batch_id=batch.pk,
                 unit=batch.unit,
                 segment=batch.segment,
                 actor=actor,

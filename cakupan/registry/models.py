@@ -167,6 +167,14 @@ class Unit(models.Model):
     region = models.ForeignKey(
         "wilayah.Region", verbose_name=_("wilayah"), on_delete=models.PROTECT, related_name="units"
     )
+    # The segments whose enrolment batches this unit (a DPMD, BKPSDM, Disnaker ...) verifies for
+    # its kabupaten/kota: DPMD for village segments, BKPSDM for non-ASN, Disnaker for pekerja rentan.
+    verifies_segments = ArrayField(
+        models.CharField(max_length=25, choices=Segment.choices),
+        verbose_name=_("memverifikasi segmen"),
+        default=list,
+        blank=True,
+    )
     parent = models.ForeignKey(
         "self",
         verbose_name=_("unit induk"),

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "cakupan.common",
     "cakupan.wilayah",
     "cakupan.accounts",
@@ -203,3 +205,6 @@ INTAKE_AGE_LIMITS = {
     "penyelenggara_pemilu": (17, 70),
 }
 INTAKE_WAGE_BOUNDS = {"pu": (100_000, 200_000_000), "bpu": (300_000, 50_000_000)}
+
+# Background work: jobs wait in a database table; `cakupan worker` runs them (make demo starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

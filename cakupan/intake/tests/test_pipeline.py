@@ -96,6 +96,7 @@ def test_commit_writes_people_memberships_and_audit_then_reimport_changes_nothin
         "persons_updated": 0,
         "memberships_created": 3,
         "memberships_updated": 0,
+        "linked": 3,
     }
     andi = Person.objects.get(nik=nik(17))
     assert (andi.name, andi.sex, andi.birth_date, andi.domicile_id) == (
@@ -142,6 +143,7 @@ def test_commit_writes_people_memberships_and_audit_then_reimport_changes_nothin
         "persons_updated": 0,
         "memberships_created": 0,
         "memberships_updated": 0,
+        "linked": 3,
     }
     assert again.already_imported is not None and again.already_imported.pk == first.batch.pk
     assert AuditEvent.objects.count() == audit_before

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.core.management import call_command
@@ -25,6 +27,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(f"Cakupan melayani di http://{options['addr']}/ (Ctrl-C untuk berhenti)")
+        worker = None
+        if not options["no_worker"]:
+            # The background worker (file checks, commits) lives exactly as long as the server.
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "cakupan.cli", "worker", "--no-reload"]
+            )
+            self.stdout.write("Pekerja latar belakang berjalan.")
         try:
             # Django's own server, without the autoreloader: enough for a demo or a small office on a
             # LAN; larger deployments run gunicorn behind nginx (README, "Production").
@@ -32,6 +41,12 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
             pgdata = embedded_pgdata()
             if pgdata and not options["keep_db"]:
                 connections.close_all()

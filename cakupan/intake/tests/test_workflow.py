@@ -1,0 +1,175 @@
+"""Submit, verify by the responsible dinas, export to BPJS, import BPJS's reply."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cakupan.accounts.audit import Actor
+from cakupan.accounts.models import AuditEvent, Role
+from cakupan.intake import services
+from cakupan.intake.models import BatchStatus, ImportBatch
+from cakupan.intake.tests.test_pipeline import DESA, GOOD, TODAY, csv_file, nik
+from cakupan.intake.workflow import (
+    WorkflowError,
+    batch_submit,
+    batch_verify,
+    bpjs_export,
+    bpjs_reply_import,
+    can_verify,
+)
+from cakupan.registry.models import Membership, MembershipStatus, Segment, Unit
+from cakupan.testing.factories import make_unit, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setting() -> dict[str, object]:
+    unit = make_unit(
+        region=DESA, kind="pemerintah_desa", code="7324042001-PEMDES", name="Pemerintah Desa Uji"
+    )
+    dpmd = make_unit(region="73.24", code="7324-DPMD", name="DPMD Luwu Timur")
+    dpmd.verifies_segments = ["perangkat_desa", "bpd", "lembaga_desa"]
+    dpmd.save()
+    bkpsdm = make_unit(region="73.24", code="7324-BKPSDM", name="BKPSDM Luwu Timur")
+    bkpsdm.verifies_segments = ["non_asn"]
+    bkpsdm.save()
+    operator = make_user(role=Role.OPERATOR_DESA, unit=unit, username="desa.uji")
+    return {
+        "unit": unit,
+        "operator": Actor(user=operator, source="web"),
+        "dpmd": Actor(
+            user=make_user(role=Role.ADMIN_KABUPATEN, region="73.24", unit=dpmd, username="dpmd"),
+            source="web",
+        ),
+        "bkpsdm": Actor(
+            user=make_user(
+                role=Role.ADMIN_KABUPATEN, region="73.24", unit=bkpsdm, username="bkpsdm"
+            ),
+            source="web",
+        ),
+        "other_admin": Actor(
+            user=make_user(role=Role.ADMIN_KABUPATEN, region="73.02", username="blk"), source="web"
+        ),
+    }
+
+
+def committed(unit: Unit, actor: Actor) -> ImportBatch:
+    batch = services.batch_create(
+        actor=actor,
+        unit=unit,
+        segment=Segment.PERANGKAT_DESA,
+        file_name="p.csv",
+        data=csv_file(*GOOD),
+    )
+    return services.batch_process(batch=batch, actor=actor, commit=True, today=TODAY).batch
+
+
+def test_the_whole_round_trip(setting: dict[str, object]) -> None:
+    unit, operator, dpmd = setting["unit"], setting["operator"], setting["dpmd"]
+    assert isinstance(unit, Unit) and isinstance(operator, Actor) and isinstance(dpmd, Actor)
+    batch = committed(unit, operator)
+    assert batch.links.count() == 3
+
+    batch = batch_submit(actor=operator, batch=batch)
+    assert batch.status == BatchStatus.SUBMITTED
+    assert set(Membership.objects.values_list("status", flat=True)) == {MembershipStatus.SUBMITTED}
+
+    # The operator cannot verify their own batch; BKPSDM does not verify village segments; an
+    # admin of another kabupaten does not either. DPMD does.
+    for actor in (operator, setting["bkpsdm"], setting["other_admin"]):
+        assert isinstance(actor, Actor)
+        assert not can_verify(actor.user, batch)
+        with pytest.raises(WorkflowError):
+            batch_verify(actor=actor, batch=batch)
+    batch = batch_verify(actor=dpmd, batch=batch)
+    assert (batch.status, batch.verified_by) == (BatchStatus.VERIFIED, dpmd.user)
+
+    exported = bpjs_export(actor=dpmd, batch=batch, fmt="csv").decode("utf-8-sig").splitlines()
+    assert (
+        exported[0]
+        == "NIK,NAMA,TGL_LAHIR,JENIS_KELAMIN,NO_HP,UPAH,PROGRAM,SEGMEN,NPP,KODE_UNIT,TGL_MULAI,ID_CAKUPAN"
+    )
+    assert len(exported) == 4
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.SENT
+    assert AuditEvent.objects.filter(action="export", entity="registry.membership").count() == 1
+
+    ids = {m.person.nik: m.pk for m in Membership.objects.select_related("person")}
+    reply = "\n".join(
+        [
+            "NIK;KPJ;STATUS;TGL_KEPESERTAAN;ID_CAKUPAN",
+            f"{nik(17)};24000000017;TERDAFTAR;01-02-2026;{ids[nik(17)]}",
+            f"{nik(18, 'P')};24000000018;Terdaftar;01-02-2026;",
+            f"{nik(19)};;DITOLAK;;",
+            f"{nik(20)};24000000020;TERDAFTAR;01-02-2026;",  # not in this batch
+            f"{nik(17)};24000000017;TERDAFTAR;01-02-2026;",  # twice
+        ]
+    ).encode()
+    result = bpjs_reply_import(actor=dpmd, batch=batch, data=reply, file_name="balasan.csv")
+    assert (result.registered, result.rejected, result.missing) == (2, 1, 0)
+    assert [(m["row"], m["code"]) for m in result.mismatches] == [
+        (4, "reply_rejected"),
+        (5, "reply_nik_not_in_batch"),
+        (6, "reply_duplicate"),
+    ]
+    andi = Membership.objects.get(pk=ids[nik(17)])
+    assert (andi.status, andi.kpj_number, andi.start_date) == (
+        MembershipStatus.REGISTERED,
+        "24000000017",
+        dt.date(2026, 2, 1),
+    )
+    assert result.batch_status == BatchStatus.SENT  # Baso is still waiting
+    change = (
+        AuditEvent.objects.filter(
+            entity="registry.membership", entity_id=str(andi.pk), action="update"
+        )
+        .order_by("id")
+        .last()
+    )
+    assert change is not None and change.after == {
+        "status": "registered",
+        "kpj_number": "24000000017",
+        "start_date": "2026-02-01",
+    }
+
+    second = bpjs_reply_import(
+        actor=dpmd,
+        batch=batch,
+        data=(
+            f"NIK;KPJ;STATUS;TGL_KEPESERTAAN\n{nik(19)};24000000019;TERDAFTAR;15-02-2026\n"
+        ).encode(),
+        file_name="balasan2.csv",
+    )
+    assert (second.registered, second.batch_status) == (1, BatchStatus.REGISTERED)
+
+
+def test_steps_out_of_order_are_refused(setting: dict[str, object]) -> None:
+    unit, operator, dpmd = setting["unit"], setting["operator"], setting["dpmd"]
+    assert isinstance(unit, Unit) and isinstance(operator, Actor) and isinstance(dpmd, Actor)
+    batch = committed(unit, operator)
+    with pytest.raises(WorkflowError) as excinfo:
+        batch_verify(actor=dpmd, batch=batch)
+    assert excinfo.value.code == "batch_wrong_status"
+    with pytest.raises(WorkflowError):
+        bpjs_export(actor=dpmd, batch=batch, fmt="csv")
+    batch_submit(actor=operator, batch=batch)
+    with pytest.raises(WorkflowError):
+        batch_submit(actor=operator, batch=batch)
+
+
+def test_a_reply_without_the_needed_columns_is_refused(setting: dict[str, object]) -> None:
+    unit, operator, dpmd = setting["unit"], setting["operator"], setting["dpmd"]
+    assert isinstance(unit, Unit) and isinstance(operator, Actor) and isinstance(dpmd, Actor)
+    batch = batch_verify(
+        actor=dpmd, batch=batch_submit(actor=operator, batch=committed(unit, operator))
+    )
+    bpjs_export(actor=dpmd, batch=batch, fmt="xlsx")
+    with pytest.raises(WorkflowError) as excinfo:
+        bpjs_reply_import(
+            actor=dpmd, batch=batch, data=f"NIK;Nama\n{nik(17)};Andi\n".encode(), file_name="x.csv"
+        )
+    assert excinfo.value.code == "reply_missing_columns"
+    assert set(Membership.objects.values_list("status", flat=True)) == {MembershipStatus.SUBMITTED}
