@@ -144,3 +144,24 @@ def unit_get_for(user: Any, pk: Any, *, write: bool = False) -> Unit:
         raise Http404 from None
     _check_write(user, write)
     return unit
+
+
+def batches_visible_to(user: Any) -> QuerySet[Any]:
+    """Import batches of the units ``user`` can see (intake files are personal data too)."""
+    from cakupan.intake.models import ImportBatch
+
+    q = unit_scope_q(user, "unit__")
+    qs = ImportBatch.objects.select_related("unit", "unit__region")
+    return qs if q is None else qs.filter(q)
+
+
+def batch_get_for(user: Any, pk: Any, *, write: bool = False) -> Any:
+    """The batch ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    from cakupan.intake.models import ImportBatch
+
+    try:
+        batch = batches_visible_to(user).get(pk=pk)
+    except (ImportBatch.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    _check_write(user, write)
+    return batch
