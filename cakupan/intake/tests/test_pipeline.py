@@ -326,3 +326,15 @@ def test_file_error_survives_a_context_manager() -> None:
     assert excinfo.value.message == (
         "Berkas terlalu besar (60 MB); batasnya 50 MB. Pecah berkas menjadi beberapa bagian."
     )
+
+
+def test_the_annotated_file_re_imports_without_losing_anything(unit: Unit) -> None:
+    """Export (the annotated XLSX of a checked file) then re-import: same people, nothing changes."""
+    first = run(unit, csv_file(*GOOD))
+    exported = services.annotated_file(batch=first.batch)
+    again = run(unit, exported, name="perangkat-hasil-periksa.xlsx")
+    assert (again.batch.rows, again.batch.accepted, again.batch.rejected) == (3, 3, 0)
+    assert (again.batch.new, again.batch.changed, again.batch.unchanged) == (0, 0, 3)
+    assert again.batch.file_type == "xlsx"
+    # The Keterangan column the export added is reported as not recognised, never guessed.
+    assert "Keterangan" in again.batch.mapping["unrecognised"]
