@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("akun/", include("cakupan.accounts.urls")),
+    path("impor/", include("cakupan.intake.urls")),
     path("", include("cakupan.registry.urls")),
 ]

@@ -1,0 +1,383 @@
+"""Import pages: upload a list, watch it being checked, fix it, and move it through the workflow.
+
+Thin: read the request, call a scoped selector or a service, render or redirect.
+
+* Every batch comes from ``access.batch_get_for``: a batch outside the user's scope answers 404, a
+  POST by a read-only role (camat, pimpinan, petugas BPJS) answers 403.
+* Checking and saving run in the background (``tasks.process_batch``); the batch page polls a
+  small progress fragment with htmx and reloads itself when the work is done (``HX-Refresh``).
+  Without JavaScript a ``<meta http-equiv="refresh">`` inside ``<noscript>`` does the same.
+* Every action is a plain POST form with CSRF; a refusal by the workflow (``WorkflowError``) comes
+  back as a message on the batch page.
+* Downloads of personal data are written to the access log (``selectors.annotated_download``;
+  ``workflow.bpjs_export`` logs its own).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cakupan.accounts import access
+from cakupan.accounts.audit import Actor
+from cakupan.accounts.models import Source
+from cakupan.intake import selectors, services, tasks
+from cakupan.intake.forms import (
+    ExportForm,
+    IssueFilterForm,
+    MappingForm,
+    ReplyForm,
+    TemplateForm,
+    UploadForm,
+)
+from cakupan.intake.models import ImportBatch, Phase
+from cakupan.intake.schema import FileError
+from cakupan.intake.workflow import (
+    WorkflowError,
+    batch_submit,
+    batch_verify,
+    bpjs_export,
+    bpjs_reply_import,
+)
+from cakupan.registry.views import CakupanRequest
+
+BATCH_PAGE_SIZE = 25
+ISSUE_PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
+
+
+def _actor(request: CakupanRequest) -> Actor:
+    return Actor(user=request.user, source=Source.WEB)
+
+
+def _fragment(request: CakupanRequest) -> bool:
+    """An htmx request for part of a page (not htmx's restore of a whole page from history)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and len(value) < 19 else None
+
+
+def _attachment(data: bytes, content_type: str, file_name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, file_name) or "attachment"
+    return response
+
+
+def _to_batch(batch: ImportBatch) -> HttpResponse:
+    return redirect("intake:batch_detail", pk=batch.pk)
+
+
+def _start_processing(request: CakupanRequest, batch: ImportBatch, *, commit: bool) -> bool:
+    """Queue a check (or a commit) of a batch that is not being processed; False if it is.
+
+    The batch goes back to "waiting" at once, so the page shows the progress bar and a second click
+    queues nothing.
+    """
+    claimed = ImportBatch.objects.filter(pk=batch.pk, phase=Phase.DONE).update(
+        phase=Phase.QUEUED, progress_done=0, progress_total=0
+    )
+    if claimed:
+        tasks.process_batch.enqueue(
+            batch.pk, commit=commit, user_id=request.user.pk, source=Source.WEB.value
+        )
+    return bool(claimed)
+
+
+# --- list, upload, template ---------------------------------------------------------------------
+
+
+@login_required
+def batch_list(request: CakupanRequest) -> HttpResponse:
+    user = request.user
+    units = selectors.batch_units(user=user)
+    unit_id = _int(request.GET.get("unit"))
+    if unit_id is not None and not units.filter(pk=unit_id).exists():
+        unit_id = None
+    batches = selectors.batch_list(user=user, unit_id=unit_id).select_related("created_by")
+    page = Paginator(batches, BATCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page_obj": page, "units": units, "unit": unit_id, "can_upload": user.can_write}
+    template = (
+        "intake/snippets/batch_table.html" if _fragment(request) else "intake/batch_list.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+def upload(request: CakupanRequest) -> HttpResponse:
+    user = request.user
+    if not user.can_write:
+        raise PermissionDenied
+    units = selectors.upload_units(user=user)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, units=units, user=user)
+        if form.is_valid():
+            uploaded = form.cleaned_data["file"]
+            try:
+                batch = services.batch_create(
+                    actor=_actor(request),
+                    unit=form.cleaned_data["unit"],
+                    segment=form.cleaned_data["segment"],
+                    file_name=uploaded.name or "berkas",
+                    data=uploaded.read(),
+                )
+            except FileError as error:
+                form.add_error("file", error.message)
+            else:
+                tasks.process_batch.enqueue(
+                    batch.pk, commit=False, user_id=user.pk, source=Source.WEB.value
+                )
+                return _to_batch(batch)
+    else:
+        initial = {k: request.GET[k] for k in ("unit", "segment") if request.GET.get(k)}
+        form = UploadForm(initial=initial, units=units, user=user)
+    own_unit = user.unit if user.unit_id and units.filter(pk=user.unit_id).exists() else None
+    context = {
+        "form": form,
+        "own_unit": own_unit,
+        "max_mb": settings.INTAKE_MAX_UPLOAD_BYTES // 2**20,
+    }
+    return render(request, "intake/upload.html", context)
+
+
+@login_required
+def template_download(request: CakupanRequest) -> HttpResponse:
+    """The enrolment template (XLSX) of a visible unit; without a unit, the form to choose one."""
+    units = access.units_visible_to(request.user).order_by("name", "code")
+    if "unit" in request.GET:
+        form = TemplateForm(request.GET, units=units)
+        if form.is_valid():
+            segment = form.cleaned_data["segment"]
+            data = services.template_file(segment=segment, unit=form.cleaned_data["unit"])
+            return _attachment(data, XLSX, f"templat-{segment.replace('_', '-')}.xlsx")
+    else:
+        initial = {"unit": request.user.unit_id} if request.user.unit_id else {}
+        form = TemplateForm(initial=initial, units=units)
+    return render(request, "intake/template.html", {"form": form})
+
+
+# --- the batch page -----------------------------------------------------------------------------
+
+
+def _detail_context(request: CakupanRequest, batch: ImportBatch, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    actions = selectors.batch_actions(user=user, batch=batch)
+    context: dict[str, Any] = {"batch": batch, "actions": actions}
+    if actions.checked:
+        counts = selectors.issue_summary(batch=batch)
+        filters = IssueFilterForm(request.GET, counts=counts)
+        issues = selectors.issue_list(batch=batch, **filters.filters())
+        page = Paginator(issues, ISSUE_PAGE_SIZE).get_page(request.GET.get("page"))
+        for issue in page:
+            setattr(issue, "label", selectors.issue_label(issue.code))  # noqa: B010
+        context |= {
+            "counts": counts,
+            "filters": filters,
+            "filtered": any(request.GET.get(k) for k in ("tingkat", "kode", "baris")),
+            "page_obj": page,
+            "steps": selectors.workflow_steps(batch=batch),
+        }
+    if actions.remap and "mapping_form" not in extra:
+        mapping = selectors.column_mapping(batch=batch)
+        if mapping is not None:
+            context["mapping_form"] = MappingForm(mapping=mapping)
+    if actions.reply:
+        context["reply_form"] = ReplyForm()
+    return context | extra
+
+
+@login_required
+def batch_detail(request: CakupanRequest, pk: int) -> HttpResponse:
+    batch = access.batch_get_for(request.user, pk)
+    context = _detail_context(request, batch)
+    if _fragment(request) and "page_obj" in context:
+        response = render(request, "intake/snippets/issue_table.html", context)
+    else:
+        response = render(request, "intake/batch_detail.html", context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+def batch_progress(request: CakupanRequest, pk: int) -> HttpResponse:
+    """The progress fragment the batch page polls; when the work is done, the page reloads."""
+    batch = access.batch_get_for(request.user, pk)
+    if not request.htmx:
+        return _to_batch(batch)
+    done = batch.phase == Phase.DONE
+    response = render(
+        request, "intake/snippets/progress.html", {"batch": batch, "polling": not done}
+    )
+    if done:
+        response["HX-Refresh"] = "true"
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@login_required
+def annotated(request: CakupanRequest, pk: int) -> HttpResponse:
+    batch = access.batch_get_for(request.user, pk)
+    if not selectors.batch_actions(user=request.user, batch=batch).checked:
+        messages.error(request, _("Berkas hasil pemeriksaan belum tersedia untuk batch ini."))
+        return _to_batch(batch)
+    try:
+        data, file_name = selectors.annotated_download(actor=_actor(request), batch=batch)
+    except FileError as error:
+        messages.error(request, error.message)
+        return _to_batch(batch)
+    return _attachment(data, XLSX, file_name)
+
+
+# --- actions (POST) -----------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def commit(request: CakupanRequest, pk: int) -> HttpResponse:
+    batch = access.batch_get_for(request.user, pk, write=True)
+    if not selectors.batch_actions(user=request.user, batch=batch).commit:
+        messages.error(
+            request,
+            _("Batch #%(pk)s tidak dapat disimpan ke registri sekarang (status: %(status)s).")
+            % {"pk": batch.pk, "status": batch.get_status_display()},
+        )
+    elif _start_processing(request, batch, commit=True):
+        messages.success(
+            request,
+            _("Penyimpanan %(count)s baris yang diterima ke registri dimulai.")
+            % {"count": batch.accepted},
+        )
+    else:
+        messages.error(request, _("Batch ini sedang diproses. Tunggu sampai selesai."))
+    return _to_batch(batch)
+
+
+@login_required
+@require_POST
+def submit(request: CakupanRequest, pk: int) -> HttpResponse:
+    batch = access.batch_get_for(request.user, pk, write=True)
+    try:
+        batch_submit(actor=_actor(request), batch=batch)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Batch #%(pk)s diajukan ke kabupaten. Dinas yang menangani segmennya akan memverifikasi."
+            )
+            % {"pk": batch.pk},
+        )
+    return _to_batch(batch)
+
+
+@login_required
+@require_POST
+def verify(request: CakupanRequest, pk: int) -> HttpResponse:
+    batch = access.batch_get_for(request.user, pk, write=True)
+    try:
+        batch_verify(actor=_actor(request), batch=batch)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Batch #%(pk)s diverifikasi. Berkas pendaftaran BPJS sekarang dapat diunduh.")
+            % {"pk": batch.pk},
+        )
+    return _to_batch(batch)
+
+
+@login_required
+@require_POST
+def bpjs_download(request: CakupanRequest, pk: int) -> HttpResponse:
+    batch = access.batch_get_for(request.user, pk, write=True)
+    if not selectors.may_send_to_bpjs(request.user, batch):
+        raise PermissionDenied
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Pilih format berkas: CSV atau XLSX."))
+        return _to_batch(batch)
+    fmt = form.cleaned_data["fmt"]
+    try:
+        data = bpjs_export(actor=_actor(request), batch=batch, fmt=fmt)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        return _to_batch(batch)
+    return _attachment(data, CONTENT_TYPES[fmt], f"pendaftaran-bpjs-batch-{batch.pk}.{fmt}")
+
+
+@login_required
+@require_POST
+def reply_upload(request: CakupanRequest, pk: int) -> HttpResponse:
+    batch = access.batch_get_for(request.user, pk, write=True)
+    if not selectors.may_send_to_bpjs(request.user, batch):
+        raise PermissionDenied
+    form = ReplyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return _to_batch(batch)
+    uploaded = form.cleaned_data["file"]
+    try:
+        result = bpjs_reply_import(
+            actor=_actor(request),
+            batch=batch,
+            data=uploaded.read(),
+            file_name=uploaded.name or "balasan",
+        )
+    except (WorkflowError, FileError) as error:
+        messages.error(request, error.message)
+        return _to_batch(batch)
+    batch.refresh_from_db()
+    return render(
+        request,
+        "intake/reply_result.html",
+        {"batch": batch, "result": result, "file_name": uploaded.name},
+    )
+
+
+@login_required
+@require_POST
+def mapping_save(request: CakupanRequest, pk: int) -> HttpResponse:
+    """Remember which field an unrecognised column holds (for the unit), then check again."""
+    batch = access.batch_get_for(request.user, pk, write=True)
+    actions = selectors.batch_actions(user=request.user, batch=batch)
+    mapping = selectors.column_mapping(batch=batch) if actions.remap else None
+    if mapping is None:
+        messages.error(request, _("Tidak ada kolom yang dapat dipetakan untuk batch ini."))
+        return _to_batch(batch)
+    form = MappingForm(request.POST, mapping=mapping)
+    if not form.is_valid():
+        return render(
+            request, "intake/batch_detail.html", _detail_context(request, batch, mapping_form=form)
+        )
+    services.remember_mapping(unit=batch.unit, mapping=form.cleaned_data["mapping"])
+    if _start_processing(request, batch, commit=False):
+        messages.success(
+            request,
+            _(
+                "Pemetaan kolom disimpan untuk %(unit)s dan dipakai lagi untuk berkas berikutnya. "
+                "Berkas diperiksa ulang."
+            )
+            % {"unit": batch.unit.name},
+        )
+    else:
+        messages.error(request, _("Batch ini sedang diproses. Tunggu sampai selesai."))
+    return _to_batch(batch)
