@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -14,6 +15,10 @@ from cakupan.common import pgserver
 from cakupan.common.management.commands.db import embedded_pgdata
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Jalankan aplikasi web di http://127.0.0.1:8000 (Ctrl-C untuk berhenti)."
 
@@ -24,9 +29,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep-db", action="store_true", help="biarkan server basis data bawaan tetap jalan"
         )
+        parser.add_argument(
+            "--no-worker", action="store_true", help="jangan jalankan pekerja latar belakang"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(f"Cakupan melayani di http://{options['addr']}/ (Ctrl-C untuk berhenti)")
+        # A service manager stops us with SIGTERM: treat it like Ctrl-C, so the worker and the
+        # embedded database are stopped too instead of being left behind.
+        signal.signal(signal.SIGTERM, _interrupt)
         worker = None
         if not options["no_worker"]:
             # The background worker (file checks, commits) lives exactly as long as the server.
