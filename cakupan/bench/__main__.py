@@ -261,6 +261,9 @@ def main() -> None:
         bench_regions()
         bench_enrolment()
         bench_nik()
+        from cakupan.bench.intake import bench_intake
+
+        bench_intake()
     finally:
         connection.creation.destroy_test_db(old_config, verbosity=0)
 

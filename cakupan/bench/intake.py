@@ -563,6 +563,7 @@ def _bulk_load(table: str, columns: list[str], payload: bytes) -> None:
             else:
                 cursor.execute(f"DROP INDEX {index}")
         _copy(table, columns, payload)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys are checked here
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for _, index_sql, constraint, constraint_sql in definitions:
             if constraint:
