@@ -45,7 +45,7 @@ pytest-pg15: install
 	fi
 
 bench: install
-	$(BIN)/python -m cakupan.bench
+	$(BIN)/python -m cakupan.bench $(BENCH)
 
 clean-data:
 	-$(BIN)/cakupan db stop

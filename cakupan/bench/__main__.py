@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import platform
 import random
+import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -243,7 +244,17 @@ def bench_nik(n: int = 200_000) -> dict[str, Any]:
     return report("NIK parse, per row (Python)", n, ours, "stdnum is_valid", baseline)
 
 
-def main() -> None:
+BENCHMARKS = ("regions", "enrol", "nik", "intake")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmarks named on the command line (all of them when none is named)."""
+    names = list(sys.argv[1:] if argv is None else argv) or list(BENCHMARKS)
+    unknown = [name for name in names if name not in BENCHMARKS]
+    if unknown:
+        raise SystemExit(
+            f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}"
+        )
     setup_test_environment()
     old_config = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
@@ -258,12 +269,16 @@ def main() -> None:
             f"Cakupan benchmarks, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, "
             f"{os.cpu_count()} cores, Python {platform.python_version()}, {server}"
         )
-        bench_regions()
-        bench_enrolment()
-        bench_nik()
-        from cakupan.bench.intake import bench_intake
+        if "regions" in names:
+            bench_regions()
+        if "enrol" in names:
+            bench_enrolment()
+        if "nik" in names:
+            bench_nik()
+        if "intake" in names:
+            from cakupan.bench.intake import bench_intake
 
-        bench_intake()
+            bench_intake()
     finally:
         connection.creation.destroy_test_db(old_config, verbosity=0)
 

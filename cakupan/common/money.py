@@ -9,9 +9,6 @@ prescribes another mode (DOMAIN.md, "verify against the regulation").
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
-
-from django.db import models
 
 MONEY_MAX_DIGITS = 15
 MONEY_DECIMAL_PLACES = 0
@@ -53,13 +50,3 @@ def format_rupiah(amount: Decimal | int) -> str:
     value = int(amount)
     sign = "-" if value < 0 else ""
     return f"{sign}Rp{abs(value):,}".replace(",", ".")
-
-
-def MoneyField(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField:
-    """A whole-rupiah amount column."""
-    return models.DecimalField(
-        verbose_name,
-        max_digits=MONEY_MAX_DIGITS,
-        decimal_places=MONEY_DECIMAL_PLACES,
-        **kwargs,
-    )

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.common.money import MoneyField
+from cakupan.common.fields import MoneyField
 
 
 class DateRange(Func):
