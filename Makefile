@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG15 := /usr/lib/postgresql/15/bin
 
-.PHONY: demo test lint types check-migrations pytest pytest-pg15 bench install clean-data
+.PHONY: demo test lint types check-migrations pytest pytest-pg15 bench install browser clean-data
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ demo: install
 	$(BIN)/cakupan demo
 	$(BIN)/cakupan serve
 
-test: install lint types check-migrations pytest pytest-pg15
+test: install browser lint types check-migrations pytest pytest-pg15
 
 lint: install
 	$(BIN)/ruff check .
@@ -42,6 +42,21 @@ pytest-pg15: install
 		CAKUPAN_TEST_PG_BIN=$(PG15) $(BIN)/pytest; \
 	else \
 		echo "PostgreSQL 15 not installed at $(PG15): second pass skipped"; \
+	fi
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+# Where it is missing and we may install system packages (root with apt-get, as on CI), install it;
+# otherwise the browser tests skip and say why.
+browser:
+	@if [ -x /usr/bin/chromium ]; then \
+		true; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "== installing Debian chromium for the browser tests =="; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+			|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null) \
+			|| echo "chromium could not be installed: browser tests will be skipped"; \
+	else \
+		echo "Debian chromium not installed (/usr/bin/chromium): browser tests will be skipped"; \
 	fi
 
 bench: install
