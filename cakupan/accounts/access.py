@@ -165,3 +165,59 @@ def batch_get_for(user: Any, pk: Any, *, write: bool = False) -> Any:
         raise Http404 from None
     _check_write(user, write)
     return batch
+
+
+# Billing: bills, payments and payers are scoped through the payer unit, exactly like units. A
+# village operator sees the bills of the payers located in its desa, an OPD operator those of its
+# OPD (and sub-units), region-scoped roles those of payers in their region, the public nothing.
+
+
+def bills_visible_to(user: Any) -> QuerySet[Any]:
+    """Bills whose payer ``user`` can see."""
+    from cakupan.billing.models import Bill
+
+    q = unit_scope_q(user, "payer__")
+    qs = Bill.objects.select_related("payer", "payer__region")
+    return qs if q is None else qs.filter(q)
+
+
+def bill_get_for(user: Any, pk: Any, *, write: bool = False) -> Any:
+    """The bill ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    from cakupan.billing.models import Bill
+
+    try:
+        bill = bills_visible_to(user).get(pk=pk)
+    except (Bill.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    _check_write(user, write)
+    return bill
+
+
+def payments_visible_to(user: Any) -> QuerySet[Any]:
+    """Payments of the payers ``user`` can see."""
+    from cakupan.billing.models import Payment
+
+    q = unit_scope_q(user, "payer__")
+    qs = Payment.objects.select_related("payer", "payer__region")
+    return qs if q is None else qs.filter(q)
+
+
+def payment_get_for(user: Any, pk: Any, *, write: bool = False) -> Any:
+    from cakupan.billing.models import Payment
+
+    try:
+        payment = payments_visible_to(user).get(pk=pk)
+    except (Payment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    _check_write(user, write)
+    return payment
+
+
+def payer_get_for(user: Any, code: str, *, write: bool = False) -> Unit:
+    """The payer unit with ``code`` if ``user`` may see it (404 otherwise); 403 on write."""
+    try:
+        unit = units_visible_to(user).get(code=code)
+    except (Unit.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    _check_write(user, write)
+    return unit

@@ -244,7 +244,7 @@ def bench_nik(n: int = 200_000) -> dict[str, Any]:
     return report("NIK parse, per row (Python)", n, ours, "stdnum is_valid", baseline)
 
 
-BENCHMARKS = ("regions", "enrol", "nik", "intake")
+BENCHMARKS = ("regions", "enrol", "nik", "intake", "billing")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -279,6 +279,10 @@ def main(argv: list[str] | None = None) -> None:
             from cakupan.bench.intake import bench_intake
 
             bench_intake()
+        if "billing" in names:
+            from cakupan.bench.billing import bench_billing
+
+            bench_billing()
     finally:
         connection.creation.destroy_test_db(old_config, verbosity=0)
 

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.intake.defaults import default_segment
-from cakupan.intake.schema import FIELD_LABELS, Field, FileIssue, file_error
+from cakupan.intake.schema import FIELD_LABELS, IGNORE, Field, FileIssue, file_error
 from cakupan.intake.selectors import SEVERITIES, ColumnMapping, IssueCount
 from cakupan.registry.models import Segment, Unit
 
@@ -179,17 +179,32 @@ class IssueFilterForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    """One select per unrecognised column: which field it holds, or "ignore"."""
+    """One select per column no field was found for: which field it holds, or "ignore".
+
+    Every choice is remembered for the unit, "ignore" too (``schema.IGNORE``), so the next file with
+    the same headers is neither refused nor asked about again. Columns the unit ignored before are
+    offered again, preset to "ignore", when the form is shown for a file that misses a required
+    field.
+    """
 
     def __init__(self, *args: Any, mapping: ColumnMapping, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.headers = mapping.unrecognised
+        self.headers = [*mapping.unrecognised, *mapping.ignored]
         self.taken = mapping.taken
         self.missing = [FIELD_LABELS[Field(f)] for f in mapping.missing]
-        choices = [("", _("abaikan kolom ini"))] + [(f.value, FIELD_LABELS[f]) for f in Field]
+        # (header, the field it was read as; "" when the header is that field's own name)
+        self.recognised = [
+            (header, "" if header == FIELD_LABELS[Field(value)] else FIELD_LABELS[Field(value)])
+            for value, header in mapping.taken.items()
+        ]
+        choices = [(IGNORE, _("abaikan kolom ini"))] + [(f.value, FIELD_LABELS[f]) for f in Field]
+        before = set(mapping.ignored)
         for index, header in enumerate(self.headers):
             self.fields[f"kolom_{index}"] = forms.ChoiceField(
-                label=header, choices=choices, required=False
+                label=header,
+                choices=choices,
+                initial=IGNORE,
+                help_text=_("Sebelumnya dipilih: abaikan kolom ini.") if header in before else "",
             )
 
     def clean(self) -> dict[str, Any]:
@@ -200,6 +215,9 @@ class MappingForm(forms.Form):
             name = f"kolom_{index}"
             value = cleaned.get(name)
             if not value:
+                continue  # refused by the field itself
+            if value == IGNORE:
+                chosen[header] = IGNORE
                 continue
             label = FIELD_LABELS[Field(value)]
             if value in self.taken:
@@ -217,7 +235,7 @@ class MappingForm(forms.Form):
             else:
                 used[value] = header
                 chosen[header] = value
-        if not chosen and not self.errors:
+        if self.missing and not used and not self.errors:
             raise forms.ValidationError(
                 _(
                     "Pilih isian untuk paling sedikit satu kolom, atau unggah berkas yang diperbaiki."

@@ -24,6 +24,11 @@ also recognised as any combination of wage words (``"Upah/Penghasilan Sebulan"``
 the mapping is remembered (``remembered`` in :func:`map_headers`). ``"Nama Ibu Kandung"`` or
 ``"Nama Desa"`` are therefore never taken for the person's name: only exact synonyms count.
 
+Remembered choices (``{normalise_header(text): Field value or schema.IGNORE}``) win over the
+synonym table everywhere: in :func:`map_headers` and in :func:`is_header_row`, which the readers
+use to find the header row, so a file whose headers are known only from the unit's choices is
+still read.
+
 Headers that hold place *and* date of birth (``"TTL"``, ``"Tempat, Tanggal Lahir"``,
 ``"Tempat/Tgl Lahir"``) map to ``Field.BIRTH_DATE`` with ``combined_place_date=True``; the caller
 splits the value (``RowIssue.BIRTH_PLACE_SPLIT``).
@@ -36,11 +41,12 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from cakupan.intake.schema import REQUIRED_FIELDS, Field
+from cakupan.intake.schema import IGNORE, REQUIRED_FIELDS, Field
 
 __all__ = [
     "HeaderMapping",
     "HeaderMatch",
+    "is_header_row",
     "map_headers",
     "match_header",
     "normalise_header",
@@ -60,6 +66,7 @@ class HeaderMapping:
     unrecognised: list[str]  # original headers not mapped, in file order
     duplicates: dict[Field, list[str]] = field(default_factory=dict)  # field -> all its headers
     missing: list[Field] = field(default_factory=list)  # REQUIRED_FIELDS not mapped
+    ignored: list[str] = field(default_factory=list)  # headers the unit chose to ignore, in order
 
 
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|\{[^{}]*\}")
@@ -433,29 +440,55 @@ def match_header(text: str | None) -> HeaderMatch:
     return _NO_MATCH
 
 
-def _remembered_field(value: str) -> Field | None:
-    try:
-        return Field(value)
-    except ValueError:
-        return None
+def _saved(remembered: Mapping[str, str] | None) -> dict[str, Field | None]:
+    """A remembered mapping by normalised header: a ``Field``, or None for "ignore this column".
+
+    Values that are neither a ``Field`` nor ``IGNORE`` are dropped.
+    """
+    saved: dict[str, Field | None] = {}
+    for key, value in (remembered or {}).items():
+        text = str(value)
+        if text == IGNORE:
+            saved[normalise_header(key)] = None
+            continue
+        try:
+            saved[normalise_header(key)] = Field(text)
+        except ValueError:
+            continue
+    return saved
+
+
+def is_header_row(cells: list[str | None], remembered: Mapping[str, str] | None = None) -> bool:
+    """Whether a row of cells is a header row: two recognised headers, one of them NIK or Nama.
+
+    ``remembered`` (as in :func:`map_headers`) counts too: a column the unit mapped by hand is a
+    recognised header, one it chose to ignore is not.
+    """
+    saved = _saved(remembered)
+    found: list[Field] = []
+    for cell in cells:
+        if not cell:
+            continue
+        key = normalise_header(cell)
+        target = saved[key] if key in saved else match_header(cell).field
+        if target is not None:
+            found.append(target)
+    return len(found) >= 2 and (Field.NIK in found or Field.NAME in found)
 
 
 def map_headers(headers: list[str], remembered: Mapping[str, str] | None = None) -> HeaderMapping:
     """Map a file's (unique) headers onto canonical fields.
 
     ``remembered`` is an operator's saved mapping ``{normalise_header(text): Field value}``; it
-    wins over the synonym table. Keys are normalised again here, so a mapping saved with the
-    original text works too; values that are not a ``Field`` are ignored.
+    wins over the synonym table. The value ``schema.IGNORE`` puts the header in ``ignored``
+    instead of ``unrecognised``. Keys are normalised again here, so a mapping saved with the
+    original text works too; values that are neither are dropped.
     """
-    saved: dict[str, Field] = {}
-    for key, value in (remembered or {}).items():
-        target = _remembered_field(str(value))
-        if target is not None:
-            saved[normalise_header(key)] = target
-
+    saved = _saved(remembered)
     matched: dict[Field, list[str]] = {}
     combined: list[str] = []
     unrecognised: list[str] = []
+    ignored: list[str] = []
     for header in headers:
         key = normalise_header(header)
         if not key:
@@ -463,6 +496,9 @@ def map_headers(headers: list[str], remembered: Mapping[str, str] | None = None)
             continue
         if key in saved:
             target, is_combined = saved[key], False
+            if target is None:
+                ignored.append(header)
+                continue
         else:
             found = match_header(header)
             target, is_combined = found.field, found.combined_place_date
@@ -482,4 +518,5 @@ def map_headers(headers: list[str], remembered: Mapping[str, str] | None = None)
         unrecognised=unrecognised,
         duplicates=duplicates,
         missing=[f for f in REQUIRED_FIELDS if f not in columns],
+        ignored=ignored,
     )

@@ -2,11 +2,23 @@
 
 No Django imports: readers, validators and workbook writers share these names. Codes are stable
 (they appear in JSON and in annotated files); messages are Bahasa Indonesia and may be reworded.
+
+Each code has its message (``FILE_MESSAGES``; row messages are written where the row is checked,
+with the values they name) and its short Indonesian name (``ISSUE_LABELS``, for summaries and
+filters). Labels are marked with :func:`gettext_noop` so that ``makemessages`` collects them; the
+web translates them when it shows them (``selectors.issue_label``).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+
+from cakupan.common.nik import NikCode
+
+
+def gettext_noop(message: str) -> str:
+    """Marks ``message`` for translation without translating it (no Django import here)."""
+    return message
 
 
 class Field(StrEnum):
@@ -30,6 +42,9 @@ class Field(StrEnum):
     KPJ_NUMBER = "kpj_number"
     RISK_CLASS = "risk_class"
 
+
+# A remembered mapping's value for a column the operator chose to ignore (``HeaderMemory.field``).
+IGNORE = "ignore"
 
 # Without these a row cannot become a membership. Segment may instead be given for the whole file.
 REQUIRED_FIELDS = (Field.NIK, Field.NAME, Field.SEX, Field.BIRTH_DATE, Field.WAGE)
@@ -167,3 +182,60 @@ WARNING_CODES = frozenset(
         "nik_district_unknown",
     }
 )
+
+
+# Short names of the issue codes, for the summary and the filter. Codes not listed show as is.
+ISSUE_LABELS: dict[str, str] = {
+    NikCode.EMPTY: gettext_noop("NIK kosong"),
+    NikCode.EXCEL_DAMAGED: gettext_noop("NIK rusak oleh Excel"),
+    NikCode.NOT_DIGITS: gettext_noop("NIK berisi selain angka"),
+    NikCode.LENGTH: gettext_noop("NIK tidak 16 digit"),
+    NikCode.PROVINCE_UNKNOWN: gettext_noop("Kode provinsi NIK tidak dikenal"),
+    NikCode.REGION_ZERO: gettext_noop("Kode wilayah NIK 00"),
+    NikCode.REGENCY_UNKNOWN: gettext_noop("Kode kabupaten/kota NIK tidak ada di data terbaru"),
+    NikCode.DISTRICT_UNKNOWN: gettext_noop("Kode kecamatan NIK tidak ada di data terbaru"),
+    NikCode.BIRTH_DATE_INVALID: gettext_noop("Tanggal lahir di NIK tidak valid"),
+    NikCode.BIRTH_DATE_FUTURE: gettext_noop("Tanggal lahir di NIK di masa depan"),
+    NikCode.SEQUENCE_ZERO: gettext_noop("Nomor urut NIK 0000"),
+    NikCode.SEX_MISMATCH: gettext_noop("Jenis kelamin tidak cocok dengan NIK"),
+    NikCode.BIRTH_DATE_MISMATCH: gettext_noop("Tanggal lahir tidak cocok dengan NIK"),
+    RowIssue.REQUIRED: gettext_noop("Isian wajib kosong"),
+    RowIssue.NAME_INVALID: gettext_noop("Nama tidak valid"),
+    RowIssue.SEX_INVALID: gettext_noop("Jenis kelamin tidak valid"),
+    RowIssue.SEX_NORMALIZED: gettext_noop("Jenis kelamin dibaca ulang"),
+    RowIssue.DATE_INVALID: gettext_noop("Tanggal tidak valid"),
+    RowIssue.DATE_AMBIGUOUS: gettext_noop("Tanggal bermakna ganda"),
+    RowIssue.DATE_NORMALIZED: gettext_noop("Tanggal dibaca ulang"),
+    RowIssue.DATE_FUTURE: gettext_noop("Tanggal di masa depan"),
+    RowIssue.BIRTH_PLACE_SPLIT: gettext_noop("Tempat dan tanggal lahir dipisah"),
+    RowIssue.AGE_OUT_OF_RANGE: gettext_noop("Usia di luar batas"),
+    RowIssue.DESA_UNKNOWN: gettext_noop("Desa/kelurahan tidak dikenal"),
+    RowIssue.DESA_AMBIGUOUS: gettext_noop("Nama desa/kelurahan bermakna ganda"),
+    RowIssue.DESA_OUTSIDE_UNIT: gettext_noop("Desa/kelurahan di luar wilayah unit"),
+    RowIssue.WAGE_INVALID: gettext_noop("Upah tidak valid"),
+    RowIssue.WAGE_NORMALIZED: gettext_noop("Upah dibaca ulang"),
+    RowIssue.WAGE_OUT_OF_BOUNDS: gettext_noop("Upah di luar batas"),
+    RowIssue.PHONE_INVALID: gettext_noop("Nomor HP tidak valid"),
+    RowIssue.KK_INVALID: gettext_noop("Nomor KK tidak valid"),
+    RowIssue.KPJ_INVALID: gettext_noop("Nomor KPJ tidak valid"),
+    RowIssue.SEGMENT_UNKNOWN: gettext_noop("Segmen tidak dikenal"),
+    RowIssue.OCCUPATION_UNKNOWN: gettext_noop("Pekerjaan/jabatan tidak dikenal"),
+    RowIssue.FUNDING_SOURCE_UNKNOWN: gettext_noop("Sumber dana tidak dikenal"),
+    RowIssue.SCHEME_UNKNOWN: gettext_noop("Skema tidak dikenal"),
+    RowIssue.RISK_CLASS_INVALID: gettext_noop("Kelas risiko tidak valid"),
+    RowIssue.END_BEFORE_START: gettext_noop("Tanggal berakhir sebelum tanggal mulai"),
+    RowIssue.NIK_DUPLICATE_IN_FILE: gettext_noop("NIK ganda dalam berkas"),
+    RowIssue.NIK_ACTIVE_ELSEWHERE: gettext_noop("NIK sudah terdaftar di unit lain (segmen sama)"),
+    RowIssue.NIK_ACTIVE_OTHER_SEGMENT: gettext_noop("NIK terdaftar di segmen lain"),
+    RowIssue.NAME_DIFFERS_FROM_REGISTRY: gettext_noop("Nama berbeda dengan registri"),
+}
+
+
+def issue_label(code: str) -> str:
+    """The short Indonesian name of an issue code (untranslated); an unknown code names itself."""
+    return ISSUE_LABELS.get(code, code)
+
+
+def issue_severity(code: str) -> str:
+    """``"warning"`` for the codes that never reject a row, ``"error"`` for every other code."""
+    return "warning" if code in WARNING_CODES else "error"

@@ -7,70 +7,23 @@ a file holding people's data is written to the access log here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PureWindowsPath
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts import access
 from cakupan.accounts.audit import Actor, record_access
-from cakupan.accounts.models import Action, Role
-from cakupan.common.nik import NikCode
-from cakupan.intake import readers, services, storage
-from cakupan.intake.headers import map_headers
+from cakupan.accounts.models import Action
+from cakupan.intake import readers, schema, services, storage
+from cakupan.intake.headers import map_headers, normalise_header
 from cakupan.intake.models import BatchStatus, HeaderMemory, ImportBatch, ImportIssue, Phase
-from cakupan.intake.schema import WARNING_CODES, FileError, FileIssue, RowIssue
-from cakupan.intake.workflow import can_verify
+from cakupan.intake.schema import FileError, FileIssue
+from cakupan.intake.workflow import can_verify, intake_limits, may_send_to_bpjs
 from cakupan.registry.models import Unit
 
-# Short names of the issue codes, for the summary and the filter. Codes not listed show as is.
-ISSUE_LABELS: dict[str, Any] = {
-    NikCode.EMPTY: _("NIK kosong"),
-    NikCode.EXCEL_DAMAGED: _("NIK rusak oleh Excel"),
-    NikCode.NOT_DIGITS: _("NIK berisi selain angka"),
-    NikCode.LENGTH: _("NIK tidak 16 digit"),
-    NikCode.PROVINCE_UNKNOWN: _("Kode provinsi NIK tidak dikenal"),
-    NikCode.REGION_ZERO: _("Kode wilayah NIK 00"),
-    NikCode.REGENCY_UNKNOWN: _("Kode kabupaten/kota NIK tidak ada di data terbaru"),
-    NikCode.DISTRICT_UNKNOWN: _("Kode kecamatan NIK tidak ada di data terbaru"),
-    NikCode.BIRTH_DATE_INVALID: _("Tanggal lahir di NIK tidak valid"),
-    NikCode.BIRTH_DATE_FUTURE: _("Tanggal lahir di NIK di masa depan"),
-    NikCode.SEQUENCE_ZERO: _("Nomor urut NIK 0000"),
-    NikCode.SEX_MISMATCH: _("Jenis kelamin tidak cocok dengan NIK"),
-    NikCode.BIRTH_DATE_MISMATCH: _("Tanggal lahir tidak cocok dengan NIK"),
-    RowIssue.REQUIRED: _("Isian wajib kosong"),
-    RowIssue.NAME_INVALID: _("Nama tidak valid"),
-    RowIssue.SEX_INVALID: _("Jenis kelamin tidak valid"),
-    RowIssue.SEX_NORMALIZED: _("Jenis kelamin dibaca ulang"),
-    RowIssue.DATE_INVALID: _("Tanggal tidak valid"),
-    RowIssue.DATE_AMBIGUOUS: _("Tanggal bermakna ganda"),
-    RowIssue.DATE_NORMALIZED: _("Tanggal dibaca ulang"),
-    RowIssue.DATE_FUTURE: _("Tanggal di masa depan"),
-    RowIssue.BIRTH_PLACE_SPLIT: _("Tempat dan tanggal lahir dipisah"),
-    RowIssue.AGE_OUT_OF_RANGE: _("Usia di luar batas"),
-    RowIssue.DESA_UNKNOWN: _("Desa/kelurahan tidak dikenal"),
-    RowIssue.DESA_AMBIGUOUS: _("Nama desa/kelurahan bermakna ganda"),
-    RowIssue.DESA_OUTSIDE_UNIT: _("Desa/kelurahan di luar wilayah unit"),
-    RowIssue.WAGE_INVALID: _("Upah tidak valid"),
-    RowIssue.WAGE_NORMALIZED: _("Upah dibaca ulang"),
-    RowIssue.WAGE_OUT_OF_BOUNDS: _("Upah di luar batas"),
-    RowIssue.PHONE_INVALID: _("Nomor HP tidak valid"),
-    RowIssue.KK_INVALID: _("Nomor KK tidak valid"),
-    RowIssue.KPJ_INVALID: _("Nomor KPJ tidak valid"),
-    RowIssue.SEGMENT_UNKNOWN: _("Segmen tidak dikenal"),
-    RowIssue.OCCUPATION_UNKNOWN: _("Pekerjaan/jabatan tidak dikenal"),
-    RowIssue.FUNDING_SOURCE_UNKNOWN: _("Sumber dana tidak dikenal"),
-    RowIssue.SCHEME_UNKNOWN: _("Skema tidak dikenal"),
-    RowIssue.RISK_CLASS_INVALID: _("Kelas risiko tidak valid"),
-    RowIssue.END_BEFORE_START: _("Tanggal berakhir sebelum tanggal mulai"),
-    RowIssue.NIK_DUPLICATE_IN_FILE: _("NIK ganda dalam berkas"),
-    RowIssue.NIK_ACTIVE_ELSEWHERE: _("NIK sudah terdaftar di unit lain (segmen sama)"),
-    RowIssue.NIK_ACTIVE_OTHER_SEGMENT: _("NIK terdaftar di segmen lain"),
-    RowIssue.NAME_DIFFERS_FROM_REGISTRY: _("Nama berbeda dengan registri"),
-}
 SEVERITIES: list[tuple[str, Any]] = [("error", _("Kesalahan")), ("warning", _("Peringatan"))]
 # Batches whose file was checked: they have a summary, issues and an annotated file.
 CHECKED_STATUSES = (
@@ -86,11 +39,13 @@ MAPPABLE_FILE_ERRORS = (FileIssue.MISSING_COLUMNS,)
 
 
 def issue_label(code: str) -> Any:
-    return ISSUE_LABELS.get(code, code)
+    """The short name of an issue code (``schema.ISSUE_LABELS``) in the user's language."""
+    label = schema.issue_label(code)
+    return _(label) if label != code else code
 
 
 def issue_severity(code: str) -> str:
-    return "warning" if code in WARNING_CODES else "error"
+    return schema.issue_severity(code)
 
 
 # --- lists ------------------------------------------------------------------------------------
@@ -169,13 +124,6 @@ class BatchActions:
     waiting_for_verifier: bool = False
 
 
-def may_send_to_bpjs(user: Any, batch: ImportBatch) -> bool:
-    """Export the BPJS registration file and import BPJS's reply: the verifier, or a superadmin."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    return user.role == Role.SUPERADMIN or can_verify(user, batch)
-
-
 def batch_actions(*, user: Any, batch: ImportBatch) -> BatchActions:
     busy = batch.phase != Phase.DONE
     status = batch.status
@@ -236,46 +184,60 @@ def workflow_steps(*, batch: ImportBatch) -> list[Step]:
 
 @dataclass(frozen=True)
 class ColumnMapping:
-    """The file's columns no field was found for, and the required fields still missing."""
+    """What the mapping form asks about: the file's columns no field was found for, and more.
+
+    ``ignored`` are columns the unit once chose to ignore: offered again (preset to "ignore") when
+    a required field is missing, since the operator may have ignored the very column that holds it.
+    """
 
     unrecognised: list[str]
     missing: list[str]  # Field values
     taken: dict[str, str]  # Field value -> the header already recognised as it
+    ignored: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)  # every header of the file, in file order
+
+
+def _remembered(batch: ImportBatch) -> dict[str, str]:
+    return dict(HeaderMemory.objects.filter(unit=batch.unit).values_list("header", "field"))
 
 
 def column_mapping(*, batch: ImportBatch) -> ColumnMapping | None:
     """What the mapping form asks about; None when there is nothing the user could map.
 
-    A checked batch keeps its mapping; a file that failed for missing columns is read again (only
-    its header row is needed, but the readers read the sheet whole).
+    A checked batch keeps its mapping. A file that failed for missing columns is mapped again with
+    the unit's remembered choices, from the headers stored with the batch when the failure stored
+    them, otherwise by reading the file again (only its header row is needed, but the readers
+    read the sheet whole).
     """
     if not _mappable(batch):
         return None
+    stored = batch.mapping or {}
     if batch.status != BatchStatus.FAILED:
-        mapping = batch.mapping or {}
-        headers = [str(h) for h in mapping.get("unrecognised", []) if str(h).strip()]
-        taken = {str(k): str(v) for k, v in (mapping.get("columns") or {}).items()}
+        headers = [str(h) for h in stored.get("unrecognised", []) if str(h).strip()]
+        taken = {str(k): str(v) for k, v in (stored.get("columns") or {}).items()}
         return ColumnMapping(unrecognised=headers, missing=[], taken=taken) if headers else None
-    limits = readers.Limits(
-        max_bytes=settings.INTAKE_MAX_UPLOAD_BYTES,
-        max_uncompressed_bytes=settings.INTAKE_MAX_UNCOMPRESSED_BYTES,
-        max_rows=settings.INTAKE_MAX_ROWS,
-    )
-    try:
-        sheet = readers.read_upload(
-            storage.read_upload(batch.file_path), batch.file_name, limits=limits
-        )
-    except (FileError, OSError):
-        return None
-    remembered = dict(HeaderMemory.objects.filter(unit=batch.unit).values_list("header", "field"))
-    found = map_headers(sheet.headers, remembered=remembered)
+    if stored.get("headers"):
+        file_headers = [str(h) for h in stored["headers"]]
+    else:
+        try:
+            sheet = readers.read_upload(
+                storage.read_upload(batch.file_path), batch.file_name, limits=intake_limits()
+            )
+        except (FileError, OSError):
+            return None
+        file_headers = sheet.headers
+    remembered = _remembered(batch)
+    found = map_headers(file_headers, remembered=remembered)
     headers = [h for h in found.unrecognised if str(h).strip()]
-    if not headers:
+    ignored = [h for h in found.ignored if normalise_header(h) in remembered]
+    if not headers and not ignored:
         return None
     return ColumnMapping(
         unrecognised=headers,
         missing=[str(f) for f in found.missing],
         taken={str(k): v for k, v in found.columns.items()},
+        ignored=ignored,
+        headers=file_headers,
     )
 
 

@@ -41,7 +41,7 @@ from cakupan.intake.forms import (
     TemplateForm,
     UploadForm,
 )
-from cakupan.intake.models import ImportBatch, Phase
+from cakupan.intake.models import BatchStatus, ImportBatch, Phase
 from cakupan.intake.schema import FileError
 from cakupan.intake.workflow import (
     WorkflowError,
@@ -49,6 +49,7 @@ from cakupan.intake.workflow import (
     batch_verify,
     bpjs_export,
     bpjs_reply_import,
+    may_send_to_bpjs,
 )
 from cakupan.registry.views import CakupanRequest
 
@@ -192,10 +193,14 @@ def _detail_context(request: CakupanRequest, batch: ImportBatch, **extra: Any) -
             "page_obj": page,
             "steps": selectors.workflow_steps(batch=batch),
         }
-    if actions.remap and "mapping_form" not in extra:
-        mapping = selectors.column_mapping(batch=batch)
-        if mapping is not None:
-            context["mapping_form"] = MappingForm(mapping=mapping)
+    mapping = selectors.column_mapping(batch=batch) if actions.remap else None
+    if mapping is not None and "mapping_form" not in extra:
+        context["mapping_form"] = MappingForm(mapping=mapping)
+    if batch.status == BatchStatus.FAILED:
+        # The header row as read, so the operator sees what Cakupan saw.
+        context["file_headers"] = (batch.mapping or {}).get("headers") or (
+            mapping.headers if mapping is not None else []
+        )
     if actions.reply:
         context["reply_form"] = ReplyForm()
     return context | extra
@@ -307,7 +312,7 @@ def verify(request: CakupanRequest, pk: int) -> HttpResponse:
 @require_POST
 def bpjs_download(request: CakupanRequest, pk: int) -> HttpResponse:
     batch = access.batch_get_for(request.user, pk, write=True)
-    if not selectors.may_send_to_bpjs(request.user, batch):
+    if not may_send_to_bpjs(request.user, batch):
         raise PermissionDenied
     form = ExportForm(request.POST)
     if not form.is_valid():
@@ -326,7 +331,7 @@ def bpjs_download(request: CakupanRequest, pk: int) -> HttpResponse:
 @require_POST
 def reply_upload(request: CakupanRequest, pk: int) -> HttpResponse:
     batch = access.batch_get_for(request.user, pk, write=True)
-    if not selectors.may_send_to_bpjs(request.user, batch):
+    if not may_send_to_bpjs(request.user, batch):
         raise PermissionDenied
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -3,6 +3,13 @@ read BPJS's reply, which registers the memberships and reports every mismatch.
 
 Memberships follow their batch: committed drafts become ``submitted`` on submit and
 ``registered`` (with KPJ number and start of coverage) when BPJS's reply confirms them.
+
+Every step checks who acts here, not only in the views. Submitting needs the batch's unit in the
+actor's scope with write access (``access.unit_get_for``: ``Http404`` / ``PermissionDenied``). The
+later steps belong to fewer people, all of whom can write in the batch's region, and refuse anyone
+else with ``WorkflowError``: verification by the dinas that handles the segment (:func:`can_verify`),
+the BPJS registration file and BPJS's reply by that verifier or a superadmin
+(:func:`may_send_to_bpjs`).
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +38,15 @@ from cakupan.wilayah.selectors import region_subtree_q
 
 class WorkflowError(DomainError):
     code = "batch_workflow"
+
+
+def intake_limits() -> readers.Limits:
+    """The readers' limits from the settings (upload size, unpacked size, rows): for every upload."""
+    return readers.Limits(
+        max_bytes=settings.INTAKE_MAX_UPLOAD_BYTES,
+        max_uncompressed_bytes=settings.INTAKE_MAX_UNCOMPRESSED_BYTES,
+        max_rows=settings.INTAKE_MAX_ROWS,
+    )
 
 
 def _require(batch: ImportBatch, *statuses: str) -> None:
@@ -114,6 +131,22 @@ def can_verify(user: Any, batch: ImportBatch) -> bool:
     return user.unit_id is None or batch.segment in (user.unit.verifies_segments or [])
 
 
+def may_send_to_bpjs(user: Any, batch: ImportBatch) -> bool:
+    """Export the BPJS registration file and import BPJS's reply: the verifier, or a superadmin."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.role == Role.SUPERADMIN or can_verify(user, batch)
+
+
+def _require_sender(actor: Actor, batch: ImportBatch) -> None:
+    if not may_send_to_bpjs(actor.user, batch):
+        raise WorkflowError(
+            "Anda tidak berwenang mengirim batch ini ke BPJS Ketenagakerjaan atau membaca "
+            "balasannya (hanya dinas verifikator segmennya atau superadmin).",
+            code="batch_send_forbidden",
+        )
+
+
 @transaction.atomic
 def batch_verify(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -135,10 +168,14 @@ def batch_verify(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
 
 @transaction.atomic
 def bpjs_export(*, actor: Actor, batch: ImportBatch, fmt: str) -> bytes:
-    """The BPJS registration upload file of a verified batch (CSV or XLSX). Marks the batch sent."""
+    """The BPJS registration upload file of a verified batch (CSV or XLSX). Marks the batch sent.
+
+    Only for :func:`may_send_to_bpjs` (``WorkflowError`` ``batch_send_forbidden`` otherwise).
+    """
     from cakupan.intake.workbooks import bpjs_registration_file
 
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _require_sender(actor, batch)
     _require(batch, BatchStatus.VERIFIED, BatchStatus.SENT)
     memberships = (
         _linked(batch)
@@ -226,10 +263,15 @@ def bpjs_reply_import(
     Every row that does not fit is reported, never silently skipped: a NIK not in this batch, an
     ID that names another NIK, a bad KPJ or date, a NIK twice, a rejection by BPJS, a membership
     already registered under another KPJ; and the batch's memberships the reply does not mention.
+
+    Only for :func:`may_send_to_bpjs` (``WorkflowError`` ``batch_send_forbidden`` otherwise). The
+    file is read within the intake's limits (:func:`intake_limits`); one it cannot use raises
+    ``FileError``.
     """
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _require_sender(actor, batch)
     _require(batch, BatchStatus.SENT, BatchStatus.REGISTERED)
-    sheet = readers.read_upload(data, file_name)
+    sheet = readers.read_upload(data, file_name, limits=intake_limits())
     cols = _reply_columns(sheet.headers)
     missing_cols = [n for n in ("nik", "kpj", "status", "start") if n not in cols]
     if missing_cols:

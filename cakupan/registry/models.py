@@ -183,12 +183,28 @@ class Unit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
+    # Who pays this unit's contribution bills; NULL: the unit pays for itself. A BPD or a lembaga
+    # desa is paid by its pemerintah desa out of APBDes; a kelompok pekerja rentan funded by APBD by
+    # the OPD that holds the budget. Bills go to ``coalesce(payer, unit)`` (one level, never a chain).
+    payer = models.ForeignKey(
+        "self",
+        verbose_name=_("dibayar oleh"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="paid_units",
+    )
 
     class Meta:
         verbose_name = _("unit")
         verbose_name_plural = _("unit")
         ordering = ["region_id", "name"]
         indexes = [models.Index(fields=["region", "kind"], name="unit_region_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(payer__isnull=True) | ~Q(payer=F("pk")), name="unit_not_own_payer"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -92,6 +92,29 @@ def test_demo_reproduces_the_reports_and_loads_once(capsys: pytest.CaptureFixtur
     call_command("stats", "72.05", "--on", "2024-05-29", "--json")
     assert json.loads(capsys.readouterr().out)["posts"]["perangkat_desa"]["percent"] == "87.8"
 
+    # Bulukumba 2024 (seeds/003): contributions of village institution members, billed by the
+    # billing run and paid, total Rp890,000,000.
+    call_command("billing", "summary", "--region", "73.02", "--year", "2024", "--json")
+    bulukumba = json.loads(capsys.readouterr().out)
+    assert bulukumba["total"] == {
+        "billed": 890_000_000,
+        "paid": 890_000_000,
+        "outstanding": 0,
+        "arrears": 0,
+        "bills": 12 * 109,
+    }
+    assert [m["month"] for m in bulukumba["months"]] == [f"2024-{m:02d}" for m in range(1, 13)]
+    # ... all of it from the three village institution segments.
+    by_segment = []
+    for segment in ("perangkat_desa", "bpd", "lembaga_desa"):
+        call_command(
+            "billing", "summary", "--region", "73.02", "--year", "2024", "--segment", segment,
+            "--json",
+        )  # fmt: skip
+        by_segment.append(json.loads(capsys.readouterr().out)["total"]["paid"])
+    assert all(part > 0 for part in by_segment)
+    assert sum(by_segment) == 890_000_000
+
     # Every demo person's NIK agrees with their sex and birth date and names a real kecamatan.
     names = dict(Region.objects.filter(level__lte=3).values_list("code", "name"))
 

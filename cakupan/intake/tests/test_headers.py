@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from cakupan.intake import headers
 from cakupan.intake.headers import HeaderMatch, map_headers, match_header, normalise_header
-from cakupan.intake.schema import FIELD_LABELS, REQUIRED_FIELDS, Field
+from cakupan.intake.schema import FIELD_LABELS, IGNORE, REQUIRED_FIELDS, Field
 
 SYNONYMS = [
     # NIK
@@ -284,3 +284,54 @@ def test_empty_headers_are_unrecognised() -> None:
     mapping = map_headers(["NIK", "", "Nama", "Kolom D"])
     assert mapping.unrecognised == ["", "Kolom D"]
     assert set(mapping.columns) == {Field.NIK, Field.NAME}
+
+
+# --- remembered "ignore" and the header row ----------------------------------------------------------
+
+
+def test_a_column_remembered_as_ignored_is_neither_mapped_nor_unrecognised() -> None:
+    mapping = map_headers(
+        ["No", "NIK", "Nama", "Keterangan", "Catatan"],
+        remembered={"no": IGNORE, "KETERANGAN": IGNORE},
+    )
+    assert mapping.ignored == ["No", "Keterangan"]
+    assert mapping.unrecognised == ["Catatan"]
+    assert mapping.columns == {Field.NIK: "NIK", Field.NAME: "Nama"}
+    # Ignoring wins over the synonyms too: this unit's "Nama" column is not the person's name.
+    ignored_name = map_headers(["NIK", "Nama"], remembered={"nama": IGNORE})
+    assert ignored_name.ignored == ["Nama"]
+    assert Field.NAME in ignored_name.missing
+
+
+ROW = ["Kode Pegawai", "Nama Lengkap", "Honor TPP", None, ""]
+
+
+def test_the_header_row_counts_remembered_columns() -> None:
+    # One recognised header ("Nama Lengkap") is not a header row ...
+    assert not headers.is_header_row(ROW)
+    # ... until the unit's mapping names a second column.
+    assert headers.is_header_row(ROW, remembered={normalise_header("Honor TPP"): "wage"})
+    assert headers.is_header_row(ROW, remembered={"KODE PEGAWAI": "nik"})
+    # A column the unit ignores does not count, even when it is a synonym.
+    assert not headers.is_header_row(ROW, remembered={"honor tpp": "wage", "nama lengkap": IGNORE})
+    # NIK or Nama is still needed.
+    assert not headers.is_header_row(["Honor TPP", "Jabatan"], remembered={"honor tpp": "wage"})
+    assert not headers.is_header_row(ROW, remembered={"honor tpp": "not-a-field"})
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.sampled_from(["NIK", "Nama", "L/P", "Upah", "TTL", "No", "Keterangan", "Nama Ibu"]),
+            st.text(max_size=15),
+        ),
+        max_size=8,
+    )
+)
+def test_without_a_remembered_mapping_only_the_synonyms_count(cells: list[str | None]) -> None:
+    found = [f for f in (match_header(c).field for c in cells if c) if f is not None]
+    expected = len(found) >= 2 and (Field.NIK in found or Field.NAME in found)
+    assert headers.is_header_row(cells) == expected
+    assert headers.is_header_row(cells, remembered={}) == expected

@@ -25,6 +25,7 @@ from cakupan.common.nik import make_nik
 from cakupan.intake import services
 from cakupan.intake.headers import normalise_header
 from cakupan.intake.models import BatchStatus, HeaderMemory, ImportBatch, Phase
+from cakupan.intake.schema import IGNORE
 from cakupan.intake.tests.messy_files import make_xlsx
 from cakupan.intake.tests.test_pipeline import DESA, GOOD, HEADER, csv_file, nik
 from cakupan.registry.models import Membership, MembershipStatus, Segment, Unit, UnitKind
@@ -484,8 +485,9 @@ def test_an_unknown_wage_header_is_mapped_once_and_remembered(world: World) -> N
     form = page.context["mapping_form"]
     field = f"kolom_{form.headers.index('Tunjangan Bulanan')}"
 
-    # Choosing nothing is refused on the page itself; NIK is already read from another column.
-    response = operator.post(action("mapping", batch.pk), {field: ""})
+    # Ignoring every column is refused while a required field is missing; NIK is already read
+    # from another column.
+    response = operator.post(action("mapping", batch.pk), {field: IGNORE})
     assert response.status_code == 200
     assert "Pilih isian untuk paling sedikit satu kolom" in response.content.decode()
     response = operator.post(action("mapping", batch.pk), {field: "nik"})
@@ -514,6 +516,103 @@ def test_an_unknown_wage_header_is_mapped_once_and_remembered(world: World) -> N
     other_data = data.replace(DESA.encode(), OTHER_DESA.encode())
     upload(as_user(world.other_operator), other_unit, other_data)
     assert latest().status == BatchStatus.FAILED
+
+
+def with_columns(*extra: str, wage_header: str = "Siltap") -> bytes:
+    """The GOOD rows with ``extra`` columns (holding "x") and the wage under ``wage_header``."""
+    header = ";".join([HEADER.replace("Siltap", wage_header), *extra])
+    rows = [";".join([row, *("x" for _ in extra)]) for row in GOOD]
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def test_ignoring_a_column_is_remembered_like_a_mapping(world: World) -> None:
+    operator = as_user(world.operator)
+    upload(operator, world.unit, with_columns("No Urut Lama", "Keterangan"))
+    batch = latest()
+    assert (batch.status, batch.accepted) == (BatchStatus.VALIDATED, 3)
+    page = operator.get(detail(batch.pk))
+    assert "2 kolom tidak dipakai" in page.content.decode()
+    form = page.context["mapping_form"]
+    assert form.headers == ["No Urut Lama", "Keterangan"]
+    assert [form[name].value() for name in form.fields] == [IGNORE, IGNORE]
+    # The panel's whole point: say "ignore" once. No field needs choosing for a usable file.
+    response = operator.post(action("mapping", batch.pk), {"kolom_0": IGNORE, "kolom_1": IGNORE})
+    assert response.status_code == 302
+    assert "Pemetaan kolom disimpan untuk Pemdes Harapan" in texts(response)[0]
+    assert sorted(HeaderMemory.objects.values_list("header", "field")) == [
+        ("keterangan", IGNORE),
+        ("no urut lama", IGNORE),
+    ]
+    batch.refresh_from_db()
+    assert (batch.status, batch.mapping["unrecognised"]) == (BatchStatus.VALIDATED, [])
+    html = operator.get(detail(batch.pk)).content.decode()
+    assert "kolom tidak dipakai" not in html and "bagian-pemetaan" not in html
+
+    # The next file with those columns is not asked about again; a new column is.
+    upload(operator, world.unit, with_columns("Keterangan", "Catatan Lain"))
+    again = latest()
+    assert again.mapping["unrecognised"] == ["Catatan Lain"]
+    assert operator.get(detail(again.pk)).context["mapping_form"].headers == ["Catatan Lain"]
+
+
+def test_a_column_ignored_before_is_offered_again_when_a_required_field_is_missing(
+    world: World,
+) -> None:
+    services.remember_mapping(unit=world.unit, mapping={"Tunjangan Bulanan": IGNORE})
+    operator = as_user(world.operator)
+    upload(operator, world.unit, with_columns("No", wage_header="Tunjangan Bulanan"))
+    batch = latest()
+    assert batch.status == BatchStatus.FAILED
+    page = operator.get(detail(batch.pk))
+    html = page.content.decode()
+    # What was read, and what was recognised as what.
+    assert "Judul kolom yang terbaca" in html
+    for header in ("NIK", "Nama Lengkap", "Tunjangan Bulanan", "TMT", "No"):
+        assert f'<span class="file-header">“{header}”</span>' in html, header
+    assert "“Nama Lengkap” → Nama" in html
+    form = page.context["mapping_form"]
+    assert form.headers == ["No", "Tunjangan Bulanan"]
+    assert "Sebelumnya dipilih: abaikan kolom ini." in html
+    assert form["kolom_1"].help_text == "Sebelumnya dipilih: abaikan kolom ini."
+    assert form["kolom_0"].help_text == ""
+
+    response = operator.post(action("mapping", batch.pk), {"kolom_0": IGNORE, "kolom_1": "wage"})
+    assert response.status_code == 302
+    assert sorted(HeaderMemory.objects.values_list("header", "field")) == [
+        ("no", IGNORE),
+        ("tunjangan bulanan", "wage"),
+    ]
+    batch.refresh_from_db()
+    assert (batch.status, batch.accepted, batch.mapping["unrecognised"]) == (
+        BatchStatus.VALIDATED,
+        3,
+        [],
+    )
+
+
+def test_a_failed_batch_with_stored_headers_is_mapped_without_reading_the_file(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failed check that stored the headers it saw: the page needs no second read of the file."""
+    batch = batch_for(world.unit, with_columns(wage_header="Tunjangan Bulanan"))
+    headers = HEADER.replace("Siltap", "Tunjangan Bulanan").split(";")
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=BatchStatus.FAILED,
+        phase=Phase.DONE,
+        header_row=1,
+        file_error={"code": "file_missing_columns", "message": "Kolom wajib tidak ditemukan."},
+        mapping={"headers": headers},
+    )
+
+    def no_reading(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr("cakupan.intake.readers.read_upload", no_reading)
+    page = as_user(world.operator).get(detail(batch.pk))
+    html = page.content.decode()
+    assert "Judul kolom yang terbaca (baris 1):" in html
+    assert page.context["mapping_form"].headers == ["Tunjangan Bulanan"]
+    assert page.context["file_headers"] == headers
 
 
 # --- progress --------------------------------------------------------------------------------------

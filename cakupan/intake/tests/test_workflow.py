@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,7 @@ from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import AuditEvent, Role
 from cakupan.intake import services
 from cakupan.intake.models import BatchStatus, ImportBatch
+from cakupan.intake.schema import FileError, FileIssue
 from cakupan.intake.tests.test_pipeline import DESA, GOOD, TODAY, csv_file, nik
 from cakupan.intake.workflow import (
     WorkflowError,
@@ -173,3 +175,65 @@ def test_a_reply_without_the_needed_columns_is_refused(setting: dict[str, object
         )
     assert excinfo.value.code == "reply_missing_columns"
     assert set(Membership.objects.values_list("status", flat=True)) == {MembershipStatus.SUBMITTED}
+
+
+def test_only_the_verifier_exports_and_reads_the_reply(setting: dict[str, object]) -> None:
+    """The services refuse others themselves, whatever a view or a command checked before."""
+    unit, operator, dpmd = setting["unit"], setting["operator"], setting["dpmd"]
+    bkpsdm, other_admin = setting["bkpsdm"], setting["other_admin"]
+    assert isinstance(unit, Unit) and isinstance(operator, Actor) and isinstance(dpmd, Actor)
+    assert isinstance(bkpsdm, Actor) and isinstance(other_admin, Actor)
+    batch = batch_verify(
+        actor=dpmd, batch=batch_submit(actor=operator, batch=committed(unit, operator))
+    )
+    reply = f"NIK;KPJ;STATUS;TGL_KEPESERTAAN\n{nik(17)};24000000017;TERDAFTAR;01-02-2026\n"
+    for actor in (operator, bkpsdm, other_admin, Actor.system(source="cli")):
+        with pytest.raises(WorkflowError) as excinfo:
+            bpjs_export(actor=actor, batch=batch, fmt="csv")
+        assert excinfo.value.code == "batch_send_forbidden"
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.VERIFIED
+    assert not AuditEvent.objects.filter(action="export", entity="registry.membership").exists()
+
+    bpjs_export(actor=dpmd, batch=batch, fmt="csv")
+    for actor in (operator, bkpsdm, other_admin):
+        with pytest.raises(WorkflowError) as excinfo:
+            bpjs_reply_import(actor=actor, batch=batch, data=reply.encode(), file_name="b.csv")
+        assert excinfo.value.code == "batch_send_forbidden"
+    assert set(Membership.objects.values_list("status", flat=True)) == {MembershipStatus.SUBMITTED}
+    # A superadmin may do both.
+    admin = Actor(user=make_user(role=Role.SUPERADMIN, username="super"), source="web")
+    result = bpjs_reply_import(actor=admin, batch=batch, data=reply.encode(), file_name="b.csv")
+    assert result.registered == 1
+
+
+def test_the_reply_is_read_within_the_intake_limits(
+    setting: dict[str, object], settings: Any
+) -> None:
+    unit, operator, dpmd = setting["unit"], setting["operator"], setting["dpmd"]
+    assert isinstance(unit, Unit) and isinstance(operator, Actor) and isinstance(dpmd, Actor)
+    batch = batch_verify(
+        actor=dpmd, batch=batch_submit(actor=operator, batch=committed(unit, operator))
+    )
+    bpjs_export(actor=dpmd, batch=batch, fmt="csv")
+    reply = "\n".join(
+        ["NIK;KPJ;STATUS;TGL_KEPESERTAAN"]
+        + [f"{nik(day)};2400000000{day};TERDAFTAR;01-02-2026" for day in (17, 19)]
+    ).encode()
+
+    settings.INTAKE_MAX_UPLOAD_BYTES = len(reply) - 1
+    with pytest.raises(FileError) as excinfo:
+        bpjs_reply_import(actor=dpmd, batch=batch, data=reply, file_name="balasan.csv")
+    assert excinfo.value.code == FileIssue.TOO_LARGE
+
+    settings.INTAKE_MAX_UPLOAD_BYTES = 50 * 2**20
+    settings.INTAKE_MAX_ROWS = 1
+    with pytest.raises(FileError) as excinfo:
+        bpjs_reply_import(actor=dpmd, batch=batch, data=reply, file_name="balasan.csv")
+    assert excinfo.value.code == FileIssue.TOO_MANY_ROWS
+    assert excinfo.value.message == "Berkas berisi 2 baris; batasnya 1 baris per berkas."
+    assert set(Membership.objects.values_list("status", flat=True)) == {MembershipStatus.SUBMITTED}
+
+    settings.INTAKE_MAX_ROWS = 2
+    result = bpjs_reply_import(actor=dpmd, batch=batch, data=reply, file_name="balasan.csv")
+    assert result.registered == 2

@@ -8,6 +8,9 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+# The calculators read the administrators' parameter overrides from the database.
+pytestmark = pytest.mark.django_db
+
 
 def run_json(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
     call_command("calc", *args, "--json")

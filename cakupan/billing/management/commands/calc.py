@@ -17,6 +17,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cakupan.billing.parameters import active_parameters
 from cakupan.common.commands import ReportCommand, to_json, usage_error
 from cakupan.common.money import format_rupiah, parse_rupiah
 from cakupan.rules.benefits import BENEFIT_TYPES, Benefit, BenefitInput, calculate_benefit
@@ -27,7 +28,7 @@ from cakupan.rules.contribution import (
     calculate_contribution,
 )
 from cakupan.rules.errors import RulesError
-from cakupan.rules.params import SCHOLARSHIP_LEVELS, Parameters, load_parameters
+from cakupan.rules.params import SCHOLARSHIP_LEVELS, Parameters
 from cakupan.rules.text import format_percent
 
 _AMOUNT = re.compile(r"(?:Rp\.?\s*)?(\d+|\d{1,3}(?:\.\d{3})+)(?:,0+)?", re.IGNORECASE)
@@ -39,8 +40,8 @@ class _BadInput(RulesError):
 
 
 def _parameters() -> Parameters:
-    """The parameters the calculators use: the one place to add the admins' overrides later."""
-    return load_parameters()
+    """The parameters in force: the data files with the administrators' overrides applied."""
+    return active_parameters()
 
 
 def _amount(raw: str | None, name: str, code: str) -> Decimal | None:

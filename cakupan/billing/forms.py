@@ -1,0 +1,457 @@
+"""Forms of the billing pages: the calculators, the parameter filter, the budget planner, bills.
+
+The forms only read and type-check what the user typed (rupiah as written in Indonesia, months as
+``YYYY-MM``, dates); what the regulation allows (minimum programmes, months before July 2015, a
+disability percentage above 100) is decided by the rules engine, whose ``RulesError`` the views
+show next to the form. Bounds here only keep absurd input (a 40-digit wage, the year 9999) away
+from the calculators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cakupan.billing.models import BillStatus
+from cakupan.billing.months import parse_month
+from cakupan.common.money import parse_rupiah
+from cakupan.registry.models import Programme, Scheme
+from cakupan.rules.benefits import BENEFIT_TYPES
+from cakupan.rules.contribution import PROGRAMMES
+from cakupan.rules.params import SCHOLARSHIP_LEVELS
+from cakupan.wilayah.models import Region
+
+# Far above any wage or income (Rp1 triliun a month) and far below what Decimal arithmetic with 28
+# digits could not hold after multiplying by 56 or 80 (benefits).
+RUPIAH_MAX = Decimal(10) ** 12
+RUPIAH_MAX_LENGTH = 30
+FIRST_YEAR = 1900
+LAST_YEAR = 2100
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+PU_ONLY = frozenset({"jp", "jkp"})
+CHOICE_ERRORS = {
+    "invalid_choice": _("Pilihan %(value)s tidak tersedia; pilih salah satu dari daftar.")
+}
+
+RISK_CLASS_CHOICES = [
+    ("1", _("Kelas I (risiko sangat rendah)")),
+    ("2", _("Kelas II (risiko rendah)")),
+    ("3", _("Kelas III (risiko sedang)")),
+    ("4", _("Kelas IV (risiko tinggi)")),
+    ("5", _("Kelas V (risiko sangat tinggi)")),
+]
+BENEFIT_LABELS = {
+    "jkm": _("Jaminan Kematian (JKM): meninggal bukan karena kecelakaan kerja"),
+    "jkk-death": _("JKK: meninggal akibat kecelakaan kerja"),
+    "jkk-total-disability": _("JKK: cacat total tetap"),
+    "jkk-partial-disability": _("JKK: cacat sebagian"),
+    "stmb": _("JKK: santunan sementara tidak mampu bekerja (STMB)"),
+    "scholarship": _("Beasiswa pendidikan anak (jalur JKM)"),
+}
+LEVEL_LABELS = {
+    "tk": _("TK"),
+    "sd": _("SD"),
+    "smp": _("SMP"),
+    "sma": _("SMA/SMK"),
+    "pt": _("Perguruan tinggi"),
+}
+CHILD_FIELDS = ("child_1", "child_2", "child_3")
+PARAMETER_STATUS_CHOICES = [
+    ("", _("Semua nilai")),
+    ("unverified", _("Hanya yang belum terverifikasi")),
+    ("overridden", _("Hanya yang diubah admin")),
+]
+
+
+class RupiahField(forms.CharField):
+    """Whole rupiah as people write it: ``Rp3.000.000``, ``3.000.000``, ``3000000``, ``3.000.000,00``."""
+
+    default_error_messages = {
+        "invalid": _("Tulis jumlah rupiah utuh, misalnya 3.000.000 atau Rp3.000.000."),
+        "not_positive": _("Jumlah harus lebih dari nol."),
+        "too_large": _("Jumlah terlalu besar."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
+            ),
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", str(RUPIAH_MAX_LENGTH))
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        if len(text) > RUPIAH_MAX_LENGTH:
+            raise forms.ValidationError(self.error_messages["too_large"], code="too_large")
+        try:
+            amount = parse_rupiah(text)
+        except (ValueError, InvalidOperation):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if amount <= 0:
+            raise forms.ValidationError(self.error_messages["not_positive"], code="not_positive")
+        if amount > RUPIAH_MAX:
+            raise forms.ValidationError(self.error_messages["too_large"], code="too_large")
+        return amount
+
+
+class MonthField(forms.CharField):
+    """A contribution month ``YYYY-MM`` (what ``<input type="month">`` sends), as its first day."""
+
+    default_error_messages = {
+        "invalid": _("Tulis bulan sebagai TTTT-BB, misalnya 2026-01."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"})
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", "7")
+
+    def prepare_value(self, value: Any) -> Any:
+        return f"{value:%Y-%m}" if isinstance(value, dt.date) else value
+
+    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            month = parse_month(text[:10])
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not FIRST_YEAR <= month.year <= LAST_YEAR:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return month
+
+
+class DayField(forms.DateField):
+    """A calendar date (``<input type="date">``, or typed as DD-MM-YYYY) between 1900 and 2100."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    input_formats = DATE_INPUT_FORMATS
+    default_error_messages = {
+        "invalid": _("Tulis tanggal yang ada, misalnya 2026-01-31 atau 31-01-2026."),
+    }
+
+    def to_python(self, value: Any) -> dt.date | None:
+        day = super().to_python(value)
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return day
+
+
+class PercentField(forms.CharField):
+    """A percentage written with a comma or a point (``25``, ``12,5``, ``12.5%``)."""
+
+    default_error_messages = {
+        "invalid": _("Tulis persentase sebagai angka, misalnya 25 atau 12,5.")
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", "10")
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            number = Decimal(text.strip().removesuffix("%").strip().replace(",", "."))
+        except InvalidOperation:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not number.is_finite() or abs(number) > 1000:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+def _programme_choices() -> list[tuple[str, Any]]:
+    labels = dict(Programme.choices)
+    return [(code, labels[code]) for code in PROGRAMMES]
+
+
+class ContributionForm(forms.Form):
+    """One person-month for ``rules.contribution.calculate_contribution`` (a GET form)."""
+
+    scheme = forms.ChoiceField(
+        label=_("Skema kepesertaan"),
+        choices=Scheme.choices,
+        initial=Scheme.PU,
+        widget=forms.RadioSelect,
+        error_messages={**CHOICE_ERRORS, "required": _("Pilih skema: PU atau BPU.")},
+    )
+    month = MonthField(
+        label=_("Bulan iuran"),
+        help_text=_("Tarif yang dipakai adalah tarif yang berlaku untuk bulan ini."),
+        error_messages={"required": _("Isi bulan iuran.")},
+    )
+    wage = RupiahField(
+        label=_("Upah sebulan (PU) atau penghasilan yang dilaporkan (BPU)"),
+        help_text=_("Rupiah utuh, misalnya 3.000.000."),
+        error_messages={"required": _("Isi upah atau penghasilan sebulan.")},
+    )
+    risk_class = forms.ChoiceField(
+        label=_("Kelas risiko JKK (PU)"),
+        choices=RISK_CLASS_CHOICES,
+        initial="1",
+        required=False,
+        help_text=_("Pemberi kerja pemerintah umumnya kelas I."),
+        error_messages=CHOICE_ERRORS,
+    )
+    programmes = forms.MultipleChoiceField(
+        label=_("Program"),
+        choices=_programme_choices,
+        initial=["jkk", "jkm"],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("JKK dan JKM paling sedikit. JP dan JKP hanya untuk PU."),
+        error_messages={
+            **CHOICE_ERRORS,
+            "required": _("Pilih program, paling sedikit JKK dan JKM."),
+        },
+    )
+    birth_date = DayField(
+        label=_("Tanggal lahir (tidak wajib)"),
+        required=False,
+        help_text=_("Untuk memeriksa usia pensiun pada iuran JP. Tidak disimpan."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        scheme = cleaned.get("scheme")
+        chosen = set(cleaned.get("programmes") or ())
+        if scheme == Scheme.BPU and chosen & PU_ONLY:
+            self.add_error(
+                "programmes",
+                _("JP dan JKP hanya untuk peserta penerima upah (PU), tidak untuk BPU."),
+            )
+        if scheme == Scheme.PU and not cleaned.get("risk_class"):
+            self.add_error("risk_class", _("Pilih kelas risiko JKK untuk peserta PU."))
+        return cleaned
+
+
+class BenefitForm(forms.Form):
+    """One event for ``rules.benefits.calculate_benefit`` (a GET form).
+
+    ``data-for`` on each optional field names the benefit types that use it; ``billing.js`` shows
+    only those, and without JavaScript every field stays visible with its help text.
+    """
+
+    type = forms.ChoiceField(
+        label=_("Jenis manfaat"),
+        choices=[(code, BENEFIT_LABELS[code]) for code in BENEFIT_TYPES],
+        initial="jkm",
+        error_messages={**CHOICE_ERRORS, "required": _("Pilih jenis manfaat.")},
+    )
+    event_date = DayField(
+        label=_("Tanggal peristiwa"),
+        help_text=_("Tanggal meninggal, kecelakaan, atau mulai tidak mampu bekerja."),
+        error_messages={"required": _("Isi tanggal peristiwa.")},
+    )
+    membership_start = DayField(
+        label=_("Mulai kepesertaan"),
+        required=False,
+        help_text=_("Untuk syarat masa iur beasiswa jalur JKM."),
+    )
+    wage = RupiahField(
+        label=_("Upah sebulan terakhir"),
+        required=False,
+        help_text=_("Wajib untuk manfaat JKK dan STMB."),
+    )
+    percent = PercentField(
+        label=_("Persentase cacat"),
+        required=False,
+        help_text=_("Cacat sebagian: persentase menurut tabel lampiran PP 44/2015 (0-100)."),
+    )
+    days = forms.IntegerField(
+        label=_("Jumlah hari tidak mampu bekerja"),
+        required=False,
+        min_value=1,
+        max_value=36_500,
+        help_text=_("Untuk STMB."),
+        error_messages={"invalid": _("Tulis jumlah hari sebagai bilangan bulat.")},
+    )
+    child_1 = forms.ChoiceField(
+        label=_("Anak ke-1: jenjang sekolah"), required=False, error_messages=CHOICE_ERRORS
+    )
+    child_2 = forms.ChoiceField(
+        label=_("Anak ke-2: jenjang sekolah"), required=False, error_messages=CHOICE_ERRORS
+    )
+    child_3 = forms.ChoiceField(
+        label=_("Anak ke-3: jenjang sekolah"),
+        required=False,
+        error_messages=CHOICE_ERRORS,
+        help_text=_("Beasiswa paling banyak 2 anak; anak ke-3 hanya dicatat."),
+    )
+
+    #: Benefit types that use each optional field (for ``data-for``; see the class docstring).
+    USED_BY = {
+        "membership_start": ("jkm", "scholarship"),
+        "wage": ("jkk-death", "jkk-total-disability", "jkk-partial-disability", "stmb"),
+        "percent": ("jkk-partial-disability",),
+        "days": ("stmb",),
+        **dict.fromkeys(CHILD_FIELDS, ("jkm", "jkk-death", "jkk-total-disability", "scholarship")),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        levels = [("", _("Tidak ada"))] + [
+            (code, LEVEL_LABELS[code]) for code in SCHOLARSHIP_LEVELS
+        ]
+        for name in CHILD_FIELDS:
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = levels
+        for name, types in self.USED_BY.items():
+            self.fields[name].widget.attrs["data-for"] = " ".join(types)
+
+    def children(self) -> tuple[str, ...]:
+        """The levels given, in order, skipping empty choices (child 1 empty, child 2 SD -> SD)."""
+        return tuple(
+            self.cleaned_data[name] for name in CHILD_FIELDS if self.cleaned_data.get(name)
+        )
+
+
+class ParameterFilterForm(forms.Form):
+    """The parameter table: entries in force on a date, and/or only the flagged ones."""
+
+    on = DayField(
+        label=_("Berlaku pada tanggal"),
+        required=False,
+        help_text=_("Kosongkan untuk melihat semua periode."),
+    )
+    status = forms.ChoiceField(
+        label=_("Tampilkan"),
+        choices=PARAMETER_STATUS_CHOICES,
+        required=False,
+        error_messages=CHOICE_ERRORS,
+    )
+
+
+class BudgetForm(forms.Form):
+    """Inputs of ``billing.budget.budget_plan`` (a GET form).
+
+    ``region`` is a select of ``regions`` when the user's scope gives a short list, otherwise a code
+    typed in (superadmin); whether the code is inside the user's scope is decided by the view.
+    """
+
+    region = forms.CharField(
+        label=_("Wilayah"),
+        max_length=20,
+        error_messages={"required": _("Pilih atau isi kode wilayah.")},
+    )
+    year = forms.IntegerField(
+        label=_("Tahun anggaran"),
+        min_value=2016,
+        max_value=LAST_YEAR,
+        error_messages={
+            "required": _("Isi tahun anggaran."),
+            "invalid": _("Tulis tahun sebagai empat angka, misalnya 2027."),
+        },
+    )
+    village_posts = forms.BooleanField(
+        label=_("Seluruh formasi perangkat desa dan BPD"), required=False, initial=True
+    )
+    non_asn = forms.BooleanField(
+        label=_("Seluruh pegawai non-ASN terdaftar"), required=False, initial=True
+    )
+    continuing = forms.BooleanField(
+        label=_("Peserta lain yang sedang berjalan"), required=False, initial=True
+    )
+    rentan_per_desa = forms.IntegerField(
+        label=_("Pekerja rentan per desa"),
+        min_value=0,
+        max_value=100_000,
+        initial=0,
+        required=False,
+        help_text=_(
+            "Sasaran BPU per desa, dibayar APBDes. Yang sudah terdaftar termasuk hitungan ini."
+        ),
+        error_messages={"invalid": _("Tulis jumlah orang sebagai bilangan bulat.")},
+    )
+    rentan_income = RupiahField(
+        label=_("Penghasilan pekerja rentan"),
+        initial="1.000.000",
+        required=False,
+        help_text=_("Penghasilan sebulan yang dilaporkan (BPU), bawaan Rp1.000.000."),
+    )
+    reference_wage = RupiahField(
+        label=_("Upah acuan formasi kosong (tidak wajib)"),
+        required=False,
+        help_text=_(
+            "Dipakai bila formasi kosong tidak punya upah pembanding di unit atau wilayah."
+        ),
+    )
+
+    def __init__(self, *args: Any, regions: list[Region] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["region"]
+        if regions is not None:
+            field.widget = forms.Select(choices=[(r.code, f"{r.name} ({r.code})") for r in regions])
+        else:
+            field.widget.attrs.update(
+                {"placeholder": "73.24", "autocomplete": "off", "spellcheck": "false"}
+            )
+            field.help_text = _(
+                "Kode wilayah Kemendagri, misalnya 73.24 (kabupaten) atau 73.24.04."
+            )
+
+    def clean_rentan_per_desa(self) -> int:
+        return self.cleaned_data.get("rentan_per_desa") or 0
+
+    def clean_rentan_income(self) -> Decimal:
+        return self.cleaned_data.get("rentan_income") or Decimal(1_000_000)
+
+
+class BillFilterForm(forms.Form):
+    """The bill list: by contribution month, status and payer (a GET form)."""
+
+    month = MonthField(label=_("Bulan iuran"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, error_messages=CHOICE_ERRORS)
+    payer = forms.ChoiceField(label=_("Pembayar"), required=False, error_messages=CHOICE_ERRORS)
+
+    def __init__(self, *args: Any, payers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        status = self.fields["status"]
+        payer = self.fields["payer"]
+        assert isinstance(status, forms.ChoiceField)
+        assert isinstance(payer, forms.ChoiceField)
+        status.choices = [("", _("Semua status")), *BillStatus.choices]
+        payer.choices = [("", _("Semua pembayar")), *payers]
+
+
+class PaymentForm(forms.Form):
+    """A payment for a bill: amount, date and the transfer's reference (SP2D, bank reference)."""
+
+    amount = RupiahField(
+        label=_("Jumlah dibayar"),
+        help_text=_(
+            "Lebih dari sisa tagihan: kelebihannya menjadi saldo untuk tagihan berikutnya."
+        ),
+        error_messages={"required": _("Isi jumlah yang dibayar.")},
+    )
+    paid_on = DayField(
+        label=_("Tanggal bayar"), error_messages={"required": _("Isi tanggal bayar.")}
+    )
+    reference = forms.CharField(
+        label=_("Nomor referensi"),
+        max_length=100,
+        help_text=_("Nomor SP2D atau referensi transfer; satu nomor hanya dicatat sekali."),
+        error_messages={"required": _("Isi nomor referensi pembayaran.")},
+    )
+    note = forms.CharField(label=_("Catatan (tidak wajib)"), max_length=300, required=False)
+
+    def clean_paid_on(self) -> dt.date:
+        paid_on: dt.date = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal bayar tidak boleh sesudah hari ini."))
+        return paid_on

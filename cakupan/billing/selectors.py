@@ -1,0 +1,275 @@
+"""Reading bills, payments, credit and arrears, always through the user's scope (``accounts.access``).
+
+Amounts are whole rupiah (``Decimal``). "Arrears" on a day are the bills whose due date has passed
+(``due_date < on``) and that are not fully paid; "credit" is the part of a payer's payments not yet
+allocated to any bill.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from cakupan.accounts import access
+from cakupan.accounts.audit import Actor, record_access
+from cakupan.accounts.models import Action
+from cakupan.billing.models import Allocation, Bill, BillLine, Payment, RunRate
+from cakupan.common.fields import MoneyField
+from cakupan.registry.models import Unit
+from cakupan.rules.contribution import PROGRAMMES
+from cakupan.wilayah.models import Region
+from cakupan.wilayah.selectors import region_subtree_q
+
+_ZERO = Decimal(0)
+_ORDER = {programme: i for i, programme in enumerate(PROGRAMMES)}
+
+
+def _money(expression: Any) -> Any:
+    return Coalesce(expression, Value(_ZERO), output_field=MoneyField())
+
+
+def bill_list(
+    *,
+    user: Any,
+    region_code: str | None = None,
+    month: dt.date | None = None,
+    payer: Unit | None = None,
+    status: str | None = None,
+) -> QuerySet[Bill]:
+    """Bills visible to ``user``, newest month first, filtered by payer region, month, payer, status."""
+    qs = access.bills_visible_to(user)
+    if region_code:
+        qs = qs.filter(region_subtree_q(region_code, "payer__region__code"))
+    if month is not None:
+        qs = qs.filter(month=month.replace(day=1))
+    if payer is not None:
+        qs = qs.filter(payer=payer)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-month", "payer__code")
+
+
+@dataclass(frozen=True)
+class BillDetail:
+    bill: Bill
+    lines: list[BillLine]
+    allocations: list[Allocation]
+    rates: list[RunRate]
+
+
+def bill_detail(*, user: Any, actor: Actor, pk: Any, purpose: str = "lihat") -> BillDetail:
+    """A bill with its lines (people, NIK), the payments allocated to it and the rates used.
+
+    The lines are personal data: the access is logged with the people shown (``purpose`` says
+    how: "lihat", "PDF", "XLSX"). 404 when the bill is outside ``user``'s scope (``access.SYSTEM``
+    for the CLI, whose ``actor`` has no user).
+    """
+    bill = access.bill_get_for(user, pk)
+    lines = sorted(
+        BillLine.objects.filter(bill=bill).select_related("person", "membership__unit"),
+        key=lambda x: (x.person.name, x.person_id, x.membership_id, _ORDER.get(x.programme, 9)),
+    )
+    allocations = list(
+        Allocation.objects.filter(bill=bill)
+        .select_related("payment")
+        .order_by("payment__paid_on", "payment_id")
+    )
+    rates = list(RunRate.objects.filter(run_id=bill.run_id).order_by("jkp", "scheme", "programme"))
+    record_access(
+        actor=actor,
+        action=Action.VIEW if purpose == "lihat" else Action.EXPORT,
+        entity="registry.person",
+        entity_id="*",
+        shown=sorted({line.person_id for line in lines}),
+        note=f"tagihan #{bill.pk} ({purpose})",
+    )
+    return BillDetail(bill=bill, lines=lines, allocations=allocations, rates=rates)
+
+
+def payer_credit(*, user: Any, payer: Unit) -> Decimal:
+    """The payer's credit: payments not yet allocated to a bill."""
+    total = (
+        access.payments_visible_to(user)
+        .filter(payer=payer)
+        .aggregate(s=_money(Sum("unallocated")))["s"]
+    )
+    return Decimal(total)
+
+
+def arrears(*, user: Any, on: dt.date, region_code: str | None = None) -> list[dict[str, Any]]:
+    """Per payer: the bills due before ``on`` and not fully paid (count, oldest month, amount).
+
+    Paid means paid today (every allocation recorded so far), the figure a payer is chased for.
+    """
+    qs = bill_list(user=user, region_code=region_code).filter(
+        due_date__lt=on, status__in=["open", "partial"]
+    )
+    rows = (
+        qs.values("payer_id", "payer__code", "payer__name", "payer__region_id")
+        .annotate(
+            bills=Count("id"),
+            oldest=Subquery(
+                Bill.objects.filter(
+                    payer=OuterRef("payer_id"), due_date__lt=on, status__in=["open", "partial"]
+                )
+                .order_by("month")
+                .values("month")[:1]
+            ),
+            pu_months=Count("id", filter=Q(pu_total__gt=0)),
+            amount=Sum(F("total") - F("paid")),
+        )
+        .order_by("payer__code")
+    )
+    return [
+        {
+            "payer": r["payer__code"],
+            "name": r["payer__name"],
+            "region": r["payer__region_id"],
+            "bills": r["bills"],
+            "pu_months": r["pu_months"],
+            "oldest_month": f"{r['oldest']:%Y-%m}",
+            "amount": r["amount"],
+        }
+        for r in rows
+    ]
+
+
+def billed_by_payer(*, year: int, payer_codes: list[str]) -> dict[str, Decimal]:
+    """What each payer (by unit code) was billed for the contribution months of ``year``.
+
+    Used by the budget planner beside next year's plan; called with codes the caller already
+    scoped.
+    """
+    rows = (
+        Bill.objects.filter(month__year=year, payer__code__in=payer_codes)
+        .values("payer__code")
+        .annotate(total=Sum("total"))
+    )
+    return {r["payer__code"]: Decimal(r["total"]) for r in rows}
+
+
+def billing_summary(
+    *,
+    user: Any,
+    region: Region,
+    year: int,
+    segment: str | None = None,
+    on: dt.date,
+) -> dict[str, Any]:
+    """Billed, paid, outstanding and arrears per contribution month of ``year`` and in total.
+
+    Bills of the payers located in ``region`` and below that ``user`` may see. ``segment`` keeps
+    only the lines of memberships in that segment; a bill's payments are then shared over its
+    segments in proportion to their totals (rounded down per bill), since payments settle bills,
+    not lines. ``arrears``: the unpaid part of bills whose due date is before ``on``.
+    """
+    qs = bill_list(user=user, region_code=region.code).filter(month__year=year)
+    months = _summary_by_segment(qs, segment, on) if segment else _summary(qs, on)
+    total = {
+        key: sum((m[key] for m in months), _ZERO)
+        for key in ("billed", "paid", "outstanding", "arrears")
+    }
+    payers_q = region_subtree_q(region.code, "payer__region__code")
+    credit = (
+        access.payments_visible_to(user)
+        .filter(payers_q)
+        .aggregate(s=_money(Sum("unallocated")))["s"]
+    )
+    return {
+        "region": {"code": region.code, "name": region.name},
+        "year": year,
+        "segment": segment,
+        "on": on,
+        "months": months,
+        "total": {**total, "bills": sum(m["bills"] for m in months)},
+        "credit": Decimal(credit),
+    }
+
+
+def _summary(qs: QuerySet[Bill], on: dt.date) -> list[dict[str, Any]]:
+    rows = (
+        qs.order_by()
+        .values("month")
+        .annotate(
+            bills=Count("id"),
+            payers=Count("payer_id", distinct=True),
+            billed_sum=_money(Sum("total")),
+            paid_sum=_money(Sum("paid")),
+            arrears_sum=_money(Sum(F("total") - F("paid"), filter=Q(due_date__lt=on))),
+        )
+        .order_by("month")
+    )
+    return [
+        {
+            "month": f"{r['month']:%Y-%m}",
+            "bills": r["bills"],
+            "payers": r["payers"],
+            "billed": r["billed_sum"],
+            "paid": r["paid_sum"],
+            "outstanding": r["billed_sum"] - r["paid_sum"],
+            "arrears": r["arrears_sum"],
+        }
+        for r in rows
+    ]
+
+
+def _summary_by_segment(qs: QuerySet[Bill], segment: str, on: dt.date) -> list[dict[str, Any]]:
+    """One grouped join (bill lines x memberships) per bill, then per month in Python."""
+    rows = (
+        BillLine.objects.filter(bill__in=qs.values("pk"), membership__segment=segment)
+        .values("bill_id", "bill__month", "bill__payer_id", "bill__total", "bill__paid")
+        .annotate(part=Sum("total"), late=Count("bill_id", filter=Q(bill__due_date__lt=on)))
+        .order_by()
+    )
+    months: dict[dt.date, dict[str, Any]] = {}
+    for r in rows:
+        part, total, paid = r["part"], r["bill__total"], r["bill__paid"]
+        # Payments settle bills, not lines: a bill's payment is shared in proportion.
+        part_paid = (part * paid // total) if total else _ZERO
+        m = months.setdefault(
+            r["bill__month"],
+            {"bills": 0, "payers": set(), "billed": _ZERO, "paid": _ZERO, "arrears": _ZERO},
+        )
+        m["bills"] += 1
+        m["payers"].add(r["bill__payer_id"])
+        m["billed"] += part
+        m["paid"] += part_paid
+        if r["late"]:
+            m["arrears"] += part - part_paid
+    return [
+        {
+            "month": f"{month:%Y-%m}",
+            "bills": m["bills"],
+            "payers": len(m["payers"]),
+            "billed": m["billed"],
+            "paid": m["paid"],
+            "outstanding": m["billed"] - m["paid"],
+            "arrears": m["arrears"],
+        }
+        for month, m in sorted(months.items())
+    ]
+
+
+def payments_list(
+    *, user: Any, payer: Unit | None = None, region_code: str | None = None
+) -> QuerySet[Payment]:
+    qs = access.payments_visible_to(user)
+    if payer is not None:
+        qs = qs.filter(payer=payer)
+    if region_code:
+        qs = qs.filter(region_subtree_q(region_code, "payer__region__code"))
+    return qs.order_by("-paid_on", "-id")

@@ -1,0 +1,282 @@
+"""The set-based SQL of billing: lines from memberships and rates, allocation, arrears, lapse.
+
+Every statement works on whole sets (all memberships of a month, all open bills of the payers with
+credit); none loops over people in Python. Table names come from the models; values always travel
+as query parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+from cakupan.billing.models import Allocation, Bill, BillLine, Payment
+from cakupan.billing.months import add_months
+from cakupan.registry.models import COVERED_STATUSES, Membership, Person, Unit
+from cakupan.rules.contribution import PROGRAMMES, RateRow
+
+BILL = Bill._meta.db_table
+LINE = BillLine._meta.db_table
+PAYMENT = Payment._meta.db_table
+ALLOCATION = Allocation._meta.db_table
+MEMBERSHIP = Membership._meta.db_table
+UNIT = Unit._meta.db_table
+PERSON = Person._meta.db_table
+COVERED = [str(s) for s in COVERED_STATUSES]
+
+
+def _values(rows: Sequence[Sequence[object]], types: Sequence[str]) -> tuple[str, list[object]]:
+    """A typed ``VALUES`` list with placeholders, and its parameters."""
+    row_sql = "(" + ", ".join(f"%s::{t}" for t in types) + ")"
+    params: list[object] = [value for row in rows for value in row]
+    return ", ".join([row_sql] * len(rows)), params
+
+
+def lines_select(
+    *,
+    rates: Sequence[tuple[bool, RateRow]],
+    brackets: Sequence[tuple[Decimal, Decimal, Decimal]],
+    government_class: int,
+    retirement_age: int | None,
+    month: dt.date,
+    region_code: str | None,
+) -> tuple[str, list[object]]:
+    """``SELECT`` of every bill line of ``month``: one row per covered membership and programme.
+
+    ``rates``: ``(jkp, row)`` pairs, the rows of ``month_rates(month, params, jkp=...)`` for
+    memberships without and with JKP. Columns: membership_id, person_id, payer_id, scheme,
+    programme, risk_class, risk_class_assumed, basis, rate, employer, worker, total, rated (false
+    when no rate row matched: such rows are counted, never written) and h (a 64-bit hash of the
+    line, for the bill fingerprint).
+
+    Billing rule: a membership is billed for month M when its status is covered
+    (``COVERED_STATUSES``) and ``[start_date, end_date]`` overlaps M: the whole month, no
+    pro-rating. The payer is ``coalesce(unit.payer, unit)``. Amounts are
+    ``rules.contribution.apply_rate_row`` in SQL: a flat amount (BPU JKM) as it is; for BPU JKK/JHT
+    with a bracket table the bracket nominal (first bracket whose ``income_upto`` is at least the
+    income, else the last); otherwise ``round(least(wage, cap) * rate)`` per party (PostgreSQL
+    ``round(numeric)`` rounds half away from zero, which is half up for these positive amounts),
+    the worker share raised to the minimum where there is one (BPU JKK). A PU membership without a
+    JKK risk class pays the government-employer class (``risk_class_assumed``). JP is left out
+    for a person who on the first day of M has reached the retirement age of M.
+    """
+    rate_sql, rate_params = _values(
+        [
+            (
+                jkp,
+                r.scheme,
+                r.programme,
+                r.risk_class or 0,
+                r.employer_rate,
+                r.worker_rate,
+                r.cap,
+                r.minimum,
+                r.flat,
+                PROGRAMMES.index(r.programme) + 1,
+            )
+            for jkp, r in rates
+        ],
+        ["boolean", "text", "text", "integer"] + ["numeric"] * 5 + ["integer"],
+    )
+    if brackets:
+        bracket_sql, bracket_params = _values(list(brackets), ["numeric", "numeric", "numeric"])
+        bracket_cte = (
+            f", brackets(upto, jkk, jht) AS (VALUES {bracket_sql}), "  # noqa: S608
+            "ranged AS (SELECT coalesce(lag(upto) OVER (ORDER BY upto), -1) AS above, upto, "
+            "jkk, jht, upto = max(upto) OVER () AS last FROM brackets)"
+        )
+        # An income above the last bracket pays the last bracket's nominal.
+        bracket_join = (
+            "LEFT JOIN ranged br ON m.scheme = 'bpu' AND p.programme IN ('jkk', 'jht') "
+            "AND ((m.wage > br.above AND m.wage <= br.upto) OR (br.last AND m.wage > br.upto))"
+        )
+        nominal = "CASE p.programme WHEN 'jkk' THEN br.jkk WHEN 'jht' THEN br.jht END"
+        bracketed = "m.scheme = 'bpu' AND p.programme IN ('jkk', 'jht')"
+    else:
+        bracket_cte, bracket_params, bracket_join = "", [], ""
+        nominal, bracketed = "NULL::numeric", "false"
+    scope_sql, scope_params = "", []
+    if region_code:
+        scope_sql = "AND (pu.region_id = %s OR pu.region_id LIKE %s)"
+        scope_params = [region_code, f"{region_code}.%"]
+    age_sql, age_params = "", []
+    if retirement_age is not None:
+        # Only JP lines look the birth date up (CASE evaluates lazily); the age is counted on the
+        # first day of the month, as rules.contribution counts it.
+        age_sql = f"""AND CASE WHEN p.programme <> 'jp' THEN true ELSE (
+            SELECT extract(year FROM %s::date) - extract(year FROM pe.birth_date)
+                   - CASE WHEN extract(month FROM %s::date) < extract(month FROM pe.birth_date)
+                            OR (extract(month FROM %s::date) = extract(month FROM pe.birth_date)
+                                AND 1 < extract(day FROM pe.birth_date)) THEN 1 ELSE 0 END
+              FROM {PERSON} pe WHERE pe.id = m.person_id) < %s END"""  # noqa: S608
+        age_params = [month, month, month, retirement_age]
+    sql = f"""
+WITH rates(jkp, scheme, programme, risk_class, employer_rate, worker_rate, cap, minimum, flat,
+           code) AS (VALUES {rate_sql}){bracket_cte},
+-- Materialized: a few thousand units, hashed once, instead of an index probe per membership.
+payers AS MATERIALIZED (
+    SELECT u.id AS unit_id, pu.id AS payer_id
+      FROM {UNIT} u JOIN {UNIT} pu ON pu.id = coalesce(u.payer_id, u.id)
+     WHERE true {scope_sql}
+),
+base AS (
+    SELECT m.id AS membership_id, m.person_id, py.payer_id, m.scheme, p.programme,
+           CASE WHEN m.scheme = 'pu' AND p.programme = 'jkk'
+                THEN coalesce(m.risk_class, %s) END AS risk_class,
+           (m.scheme = 'pu' AND p.programme = 'jkk' AND m.risk_class IS NULL)
+               AS risk_class_assumed,
+           CASE WHEN r.cap IS NOT NULL THEN least(m.wage, r.cap) ELSE m.wage END AS basis,
+           r.scheme IS NOT NULL AS rated, r.employer_rate, r.worker_rate, r.minimum, r.flat, r.code,
+           {bracketed} AS bracketed, {nominal} AS nominal
+      FROM {MEMBERSHIP} m
+      JOIN payers py ON py.unit_id = m.unit_id
+      CROSS JOIN LATERAL unnest(m.programmes) AS p(programme)
+      -- An equi-join on every column: JKK rows of PU carry their class, every other row 0.
+      LEFT JOIN rates r
+        ON r.jkp = (m.scheme = 'pu' AND 'jkp' = ANY(m.programmes)) AND r.scheme = m.scheme
+       AND r.programme = p.programme
+       AND r.risk_class = CASE WHEN m.scheme = 'pu' AND p.programme = 'jkk'
+                               THEN coalesce(m.risk_class, %s) ELSE 0 END
+      {bracket_join}
+     WHERE m.status = ANY(%s) AND m.start_date <= %s
+       AND (m.end_date IS NULL OR m.end_date >= %s) {age_sql}
+),
+shares AS (
+    SELECT *, round(basis * employer_rate) AS employer_raw, round(basis * worker_rate) AS worker_raw
+      FROM base
+),
+amounts AS (
+    SELECT membership_id, person_id, payer_id, scheme, programme, code, risk_class,
+           risk_class_assumed, basis, rated,
+           CASE WHEN flat IS NOT NULL OR bracketed
+                  OR (minimum IS NOT NULL AND worker_raw < minimum) THEN NULL
+                ELSE employer_rate + worker_rate END AS rate,
+           CASE WHEN flat IS NOT NULL OR bracketed THEN 0 ELSE employer_raw END AS employer,
+           CASE WHEN flat IS NOT NULL THEN flat
+                WHEN bracketed THEN nominal
+                WHEN minimum IS NOT NULL THEN greatest(worker_raw, minimum)
+                ELSE worker_raw END AS worker
+      FROM shares
+)
+SELECT membership_id, person_id, payer_id, scheme, programme, risk_class, risk_class_assumed,
+       basis, rate, employer, worker, employer + worker AS total, rated,
+       -- Integer arithmetic only (no text): amounts are below 10^15, so nothing overflows.
+       hashint8extended(membership_id * 8 + code,
+                        person_id * 17 + coalesce(risk_class, 0) * 19 + basis::bigint * 3
+                        + employer::bigint * 7 + worker::bigint * 13) AS h
+  FROM amounts
+"""  # noqa: S608
+    month_end = add_months(month, 1) - dt.timedelta(days=1)
+    params: list[object] = [
+        *rate_params,
+        *bracket_params,
+        *scope_params,
+        government_class,
+        government_class,
+        COVERED,
+        month_end,
+        month,
+        *age_params,
+    ]
+    return sql, params
+
+
+# --------------------------------------------------------------------------------------------
+# Allocation of payments to bills
+
+ALLOCATE = f"""
+WITH free AS (
+    SELECT id, payer_id, unallocated AS amount,
+           sum(unallocated) OVER (PARTITION BY payer_id ORDER BY paid_on, id) AS hi
+      FROM {PAYMENT}
+     WHERE unallocated > 0 AND (%(payers)s::bigint[] IS NULL OR payer_id = ANY(%(payers)s))
+),
+owed AS (
+    SELECT id, payer_id, total - paid AS amount,
+           sum(total - paid) OVER (PARTITION BY payer_id ORDER BY month, id) AS hi
+      FROM {BILL}
+     WHERE status <> 'paid' AND payer_id IN (SELECT payer_id FROM free)
+),
+pairs AS (
+    SELECT f.id AS payment_id, o.id AS bill_id,
+           least(f.hi, o.hi) - greatest(f.hi - f.amount, o.hi - o.amount) AS amount
+      FROM free f
+      JOIN owed o ON o.payer_id = f.payer_id
+       AND o.hi - o.amount < f.hi AND f.hi - f.amount < o.hi
+),
+written AS (
+    INSERT INTO {ALLOCATION} (payment_id, bill_id, amount, created_at)
+    SELECT payment_id, bill_id, amount, now() FROM pairs
+    ON CONFLICT (payment_id, bill_id)
+    DO UPDATE SET amount = {ALLOCATION}.amount + EXCLUDED.amount
+    RETURNING payment_id
+),
+payments AS (
+    UPDATE {PAYMENT} p SET unallocated = p.unallocated - s.amount
+      FROM (SELECT payment_id, sum(amount) AS amount FROM pairs GROUP BY payment_id) s
+     WHERE p.id = s.payment_id
+    RETURNING p.id
+)
+UPDATE {BILL} b
+   SET paid = b.paid + s.amount,
+       status = CASE WHEN b.paid + s.amount = b.total THEN 'paid' ELSE 'partial' END,
+       updated_at = now()
+  FROM (SELECT bill_id, sum(amount) AS amount FROM pairs GROUP BY bill_id) s
+ WHERE b.id = s.bill_id
+RETURNING b.id, s.amount
+"""  # noqa: S608
+"""Allocate every payer's credit (``unallocated`` payment amounts, oldest payment first) to its
+open bills, oldest contribution month first. Payments and bills are laid end to end on one line
+per payer (running sums); each allocation is the overlap of a payment's interval with a bill's.
+``%(payers)s``: payer ids, or NULL for every payer."""
+
+
+# --------------------------------------------------------------------------------------------
+# Arrears as of a day: what each bill had received from payments dated on or before that day
+
+PAID_AS_OF = f"""
+SELECT a.bill_id, sum(a.amount) AS paid
+  FROM {ALLOCATION} a JOIN {PAYMENT} p ON p.id = a.payment_id
+ WHERE p.paid_on <= %(on)s
+ GROUP BY a.bill_id
+"""  # noqa: S608
+
+PU_ARREARS = f"""
+WITH paid AS ({PAID_AS_OF})
+SELECT b.payer_id, count(*) AS months, min(b.month) AS oldest,
+       sum(b.total - coalesce(paid.paid, 0)) AS amount
+  FROM {BILL} b LEFT JOIN paid ON paid.bill_id = b.id
+ WHERE b.pu_total > 0 AND b.due_date < %(on)s AND b.total > coalesce(paid.paid, 0)
+ GROUP BY b.payer_id
+"""  # noqa: S608
+"""Per payer: how many contribution months with PU lines are past due and not fully paid on
+``%(on)s``, the oldest of them, and the amount outstanding."""
+
+LAPSE_CANDIDATES = f"""
+WITH paid AS ({PAID_AS_OF}),
+months AS (
+    SELECT DISTINCT l.membership_id, b.month, b.total <= coalesce(paid.paid, 0) AS settled
+      FROM {LINE} l
+      JOIN {BILL} b ON b.id = l.bill_id
+      JOIN {MEMBERSHIP} m ON m.id = l.membership_id
+      LEFT JOIN paid ON paid.bill_id = b.id
+     WHERE l.scheme = 'bpu' AND m.scheme = 'bpu' AND m.status IN ('registered', 'active')
+       AND b.month <= %(on)s
+),
+first_unpaid AS (
+    SELECT membership_id, min(month) AS oldest_unpaid
+      FROM months WHERE NOT settled GROUP BY membership_id
+)
+SELECT f.membership_id, f.oldest_unpaid,
+       max(x.month) FILTER (WHERE x.settled AND x.month < f.oldest_unpaid) AS last_paid,
+       (f.oldest_unpaid + make_interval(months => %(grace)s))::date AS lapsed_on
+  FROM first_unpaid f JOIN months x USING (membership_id)
+ WHERE (f.oldest_unpaid + make_interval(months => %(grace)s))::date <= %(on)s
+ GROUP BY f.membership_id, f.oldest_unpaid
+"""  # noqa: S608
+"""BPU memberships (registered or active) whose oldest contribution month unpaid on ``%(on)s`` lies
+more than ``%(grace)s`` months back: the grace period runs from the end of the last paid protection
+period (the day before the oldest unpaid month) for ``grace`` months, so the membership lapses on
+the first day of month ``oldest_unpaid + grace``. A month counts as paid when its bill had received
+its whole total from payments dated on or before ``on``."""

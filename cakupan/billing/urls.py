@@ -1,0 +1,21 @@
+"""Billing URLs, included at the site root: the public calculators under ``kalkulator/``, the
+budget planner under ``anggaran/``, bills and arrears under ``tagihan/``."""
+
+from django.urls import path
+
+from cakupan.billing.views import bills, budget, calculators
+
+app_name = "billing"
+urlpatterns = [
+    path("kalkulator/", calculators.contribution, name="calc_contribution"),
+    path("kalkulator/manfaat/", calculators.benefit, name="calc_benefit"),
+    path("kalkulator/parameter/", calculators.parameters, name="calc_parameters"),
+    path("anggaran/", budget.budget, name="budget"),
+    path("anggaran/xlsx/", budget.budget_xlsx, name="budget_xlsx"),
+    path("tagihan/", bills.bill_list, name="bill_list"),
+    path("tagihan/tunggakan/", bills.arrears, name="arrears"),
+    path("tagihan/<int:pk>/", bills.bill_detail, name="bill_detail"),
+    path("tagihan/<int:pk>/pdf/", bills.bill_pdf, name="bill_pdf"),
+    path("tagihan/<int:pk>/xlsx/", bills.bill_xlsx, name="bill_xlsx"),
+    path("tagihan/<int:pk>/bayar/", bills.payment_create, name="payment_create"),
+]

@@ -1,0 +1,241 @@
+"""Bills, payments and arrears of the payers in the user's scope.
+
+* Lists come from ``billing.selectors`` (scoped through ``accounts.access``); a bill outside the
+  scope answers 404 (``access.bill_get_for``), a payment by a read-only role (camat, pimpinan,
+  petugas BPJS) 403.
+* The bill page shows names and NIKs: ``selectors.bill_detail`` writes the access log, and so do
+  the PDF and XLSX downloads (``billing.documents``). The list of lapsed memberships names people
+  too and is logged here.
+* A payment is recorded by ``services.payment_record`` (allocated oldest month first, the rest is
+  credit); a refusal (``BillingError``) comes back as a message on the bill page.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cakupan.accounts import access
+from cakupan.accounts.audit import Actor, record_access
+from cakupan.accounts.models import Action, Source
+from cakupan.billing import documents, selectors, services
+from cakupan.billing.forms import BillFilterForm, PaymentForm
+from cakupan.billing.models import ArrearsFlag, MembershipLapse
+from cakupan.billing.parameters import active_parameters
+from cakupan.common.money import format_rupiah
+from cakupan.registry.views import CakupanRequest
+from cakupan.rules.text import format_percent
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _actor(request: CakupanRequest) -> Actor:
+    return Actor(user=request.user, source=Source.WEB)
+
+
+def _attachment(data: bytes, content_type: str, file_name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, file_name) or "attachment"
+    return response
+
+
+@login_required
+def bill_list(request: CakupanRequest) -> HttpResponse:
+    """``/tagihan/``: bills per payer and month, newest month first."""
+    user = request.user
+    payers = list(
+        selectors.bill_list(user=user)
+        .order_by("payer__code")
+        .values_list("payer__code", "payer__name")
+        .distinct()
+    )
+    form = BillFilterForm(
+        request.GET or None, payers=[(code, f"{name} ({code})") for code, name in payers]
+    )
+    month = status = payer_code = None
+    if form.is_bound and form.is_valid():
+        month = form.cleaned_data["month"]
+        status = form.cleaned_data["status"] or None
+        payer_code = form.cleaned_data["payer"] or None
+    payer = access.payer_get_for(user, payer_code) if payer_code else None
+    bills = selectors.bill_list(user=user, month=month, payer=payer, status=status)
+    page = Paginator(bills, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page,
+        "filtered": bool(month or status or payer),
+        "can_write": user.can_write,
+    }
+    return render(request, "billing/bill_list.html", context)
+
+
+def _detail_context(request: CakupanRequest, pk: int, form: PaymentForm | None) -> dict[str, Any]:
+    user = request.user
+    detail = selectors.bill_detail(user=user, actor=_actor(request), pk=pk)
+    bill = detail.bill
+    may_pay = user.can_write and bill.total > bill.paid
+    if may_pay and form is None:
+        form = PaymentForm(
+            initial={
+                "amount": format_rupiah(bill.total - bill.paid).removeprefix("Rp"),
+                "paid_on": timezone.localdate(),
+            }
+        )
+    people = []
+    for _person, lines in groupby(detail.lines, key=lambda line: line.person_id):
+        items = list(lines)
+        people.append(
+            {
+                "person": items[0].person,
+                "lines": [
+                    {
+                        "line": line,
+                        "rate": format_percent(line.rate) if line.rate is not None else None,
+                    }
+                    for line in items
+                ],
+            }
+        )
+    return {
+        "detail": detail,
+        "people": people,
+        "rates": [
+            {
+                "rate": rate,
+                "employer": format_percent(rate.employer_rate),
+                "worker": format_percent(rate.worker_rate),
+            }
+            for rate in detail.rates
+        ],
+        "bill": bill,
+        "class_assumed": any(line.risk_class_assumed for line in detail.lines),
+        "outstanding": bill.total - bill.paid,
+        "credit": selectors.payer_credit(user=user, payer=bill.payer),
+        "overdue": bill.due_date < timezone.localdate() and bill.paid < bill.total,
+        "form": form if may_pay else None,
+    }
+
+
+@login_required
+def bill_detail(request: CakupanRequest, pk: int) -> HttpResponse:
+    """``/tagihan/<id>/``: a bill with a line per person and programme (logged)."""
+    return render(request, "billing/bill_detail.html", _detail_context(request, pk, None))
+
+
+@login_required
+def bill_pdf(request: CakupanRequest, pk: int) -> HttpResponse:
+    data = documents.bill_pdf(user=request.user, actor=_actor(request), pk=pk)
+    bill = access.bill_get_for(request.user, pk)
+    return _attachment(data, "application/pdf", f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.pdf")
+
+
+@login_required
+def bill_xlsx(request: CakupanRequest, pk: int) -> HttpResponse:
+    data = documents.bill_xlsx(user=request.user, actor=_actor(request), pk=pk)
+    bill = access.bill_get_for(request.user, pk)
+    return _attachment(data, XLSX, f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.xlsx")
+
+
+@login_required
+@require_POST
+def payment_create(request: CakupanRequest, pk: int) -> HttpResponse:
+    """Record a payment for bill ``pk`` (404 outside the scope, 403 for read-only roles)."""
+    bill = access.bill_get_for(request.user, pk, write=True)
+    form = PaymentForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.payment_record(
+                actor=_actor(request),
+                payer=bill.payer,
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                reference=data["reference"],
+                bill=bill,
+                note=data["note"],
+            )
+        except services.BillingError as error:
+            form.add_error(None, error.message)
+        else:
+            text = _("Pembayaran %(ref)s dicatat.") % {"ref": result.payment.reference}
+            if result.credit:
+                text += " " + _("Sisa %(credit)s menjadi saldo untuk tagihan berikutnya.") % {
+                    "credit": format_rupiah(result.credit)
+                }
+            messages.success(request, text)
+            return redirect("billing:bill_detail", pk=bill.pk)
+    return render(request, "billing/bill_detail.html", _detail_context(request, pk, form))
+
+
+def _open_flags(user: Any) -> dict[int, ArrearsFlag]:
+    """Open arrears flags of the payers ``user`` can see, by payer id.
+
+    TODO(billing selectors): belongs in ``billing.selectors`` beside ``arrears``.
+    """
+    q = access.unit_scope_q(user, "payer__")
+    flags = ArrearsFlag.objects.filter(cleared_on__isnull=True)
+    if q is not None:
+        flags = flags.filter(q)
+    return {f.payer_id: f for f in flags}
+
+
+def _lapses(user: Any) -> QuerySet[MembershipLapse]:
+    """BPU memberships lapsed for arrears, in the units ``user`` can see, newest first.
+
+    TODO(billing selectors): belongs in ``billing.selectors`` beside ``arrears``.
+    """
+    q = access.unit_scope_q(user, "membership__unit__")
+    lapses = MembershipLapse.objects.select_related(
+        "membership__person", "membership__unit"
+    ).order_by("-lapsed_on", "id")
+    return lapses if q is None else lapses.filter(q)
+
+
+@login_required
+def arrears(request: CakupanRequest) -> HttpResponse:
+    """``/tagihan/tunggakan/``: payers with overdue bills, PU payers over the threshold, lapses."""
+    user = request.user
+    today = timezone.localdate()
+    threshold = active_parameters().value("pu.arrears_threshold_months", today)
+    flags = _open_flags(user)
+    rows = selectors.arrears(user=user, on=today)
+    payer_ids = dict(
+        access.units_visible_to(user)
+        .filter(code__in=[r["payer"] for r in rows])
+        .values_list("code", "pk")
+    )
+    for row in rows:
+        row["over_threshold"] = row["pu_months"] > threshold
+        row["flag"] = flags.get(payer_ids.get(row["payer"], 0))
+    page = Paginator(_lapses(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = [lapse.membership.person_id for lapse in page]
+    if shown:
+        record_access(
+            actor=_actor(request),
+            action=Action.VIEW,
+            entity="registry.person",
+            entity_id="*",
+            shown=shown,
+            note="daftar kepesertaan nonaktif karena menunggak",
+        )
+    context = {
+        "rows": rows,
+        "today": today,
+        "threshold": threshold,
+        "flagged_count": sum(1 for r in rows if r["over_threshold"]),
+        "total": sum((r["amount"] for r in rows), 0),
+        "page_obj": page,
+    }
+    return render(request, "billing/arrears.html", context)

@@ -1,0 +1,154 @@
+"""``/anggaran/``: next year's contribution budget (APBD and each APBDes) with a chart, and its XLSX.
+
+Signed-in users only. The region choice follows the user's scope (``budget_regions``): a village
+operator plans its desa, a kabupaten admin its kabupaten (or a kecamatan of it), a BPJS officer the
+kabupaten its branch serves, a superadmin any region. A region outside the scope answers 404. The
+plan itself is computed with ``user=request.user``, so ``budget_plan`` only counts the units and
+memberships the user may see. Aggregates only: nothing personal is shown, so nothing is logged.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from cakupan.accounts.models import Role
+from cakupan.billing.budget import APBD, APBDES, BudgetError, BudgetPlan, Targets, budget_plan
+from cakupan.billing.budget_workbook import budget_workbook
+from cakupan.billing.forms import BudgetForm
+from cakupan.billing.parameters import active_parameters
+from cakupan.billing.views.display import MONTH_NAMES, monthly_bar_chart, short_rupiah
+from cakupan.registry.views import CakupanRequest
+from cakupan.rules.errors import RulesError
+from cakupan.wilayah.models import Region, RegionKind
+from cakupan.wilayah.selectors import RegionNotFound, region_get
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Levels whose current children are offered too (a kabupaten admin may plan one kecamatan).
+_CHILDREN_OFFERED_BELOW = (RegionKind.PROVINSI, RegionKind.KABUPATEN, RegionKind.KOTA)
+
+
+def budget_regions(user: Any) -> list[Region] | None:
+    """The regions ``user`` may plan, widest first; ``None`` means any region (superadmin).
+
+    The roots mirror ``accounts.access.unit_scope_q``: region-scoped roles their region, a BPJS
+    officer the regions of the branch office, unit-scoped operators the region of their unit.
+    Current children of a kabupaten/kota (its kecamatan) are offered as well.
+    """
+    if user.role == Role.SUPERADMIN:
+        return None
+    roots: list[Region] = []
+    if user.role in (Role.ADMIN_KABUPATEN, Role.PIMPINAN, Role.CAMAT) and user.region_id:
+        roots = [user.region]
+    elif user.role == Role.PETUGAS_BPJS and user.branch_office_id:
+        roots = list(user.branch_office.regions.order_by("code"))
+    elif user.role in (Role.OPERATOR_OPD, Role.OPERATOR_DESA) and user.unit_id:
+        roots = [user.unit.region]
+    out: list[Region] = []
+    for root in roots:
+        out.append(root)
+        if root.kind in _CHILDREN_OFFERED_BELOW:
+            out.extend(Region.objects.filter(parent=root, valid_to__isnull=True).order_by("code"))
+    return out
+
+
+def _in_scope(region: Region, allowed: list[Region] | None) -> bool:
+    if allowed is None:
+        return True
+    return any(region.code == r.code or region.code.startswith(f"{r.code}.") for r in allowed)
+
+
+def _plan_from_request(request: CakupanRequest) -> tuple[BudgetForm, BudgetPlan | None, str]:
+    """The form, the plan when the form was submitted and valid, and a refusal message."""
+    user = request.user
+    allowed = budget_regions(user)
+    today = timezone.localdate()
+    if "year" not in request.GET:
+        initial: dict[str, Any] = {"year": today.year + 1}
+        if allowed:
+            initial["region"] = allowed[0].code
+        return BudgetForm(initial=initial, regions=allowed), None, ""
+    form = BudgetForm(request.GET, regions=allowed)
+    if not form.is_valid():
+        return form, None, ""
+    data = form.cleaned_data
+    try:
+        region = region_get(data["region"])
+    except RegionNotFound:
+        form.add_error("region", _("Kode wilayah tidak dikenal."))
+        return form, None, ""
+    if not _in_scope(region, allowed):
+        raise Http404
+    targets = Targets(
+        village_posts=data["village_posts"],
+        non_asn=data["non_asn"],
+        rentan_per_desa=data["rentan_per_desa"],
+        rentan_income=data["rentan_income"],
+        continuing=data["continuing"],
+        reference_wage=data["reference_wage"],
+    )
+    try:
+        plan = budget_plan(
+            user=user,
+            region=region,
+            year=data["year"],
+            targets=targets,
+            params=active_parameters(),
+            today=today,
+        )
+    except (BudgetError, RulesError) as error:
+        return form, None, error.message
+    return form, plan, ""
+
+
+def _summary(plan: BudgetPlan) -> list[dict[str, Any]]:
+    rows = []
+    for budget, label in ((APBD, "APBD"), (APBDES, "APBDes"), (None, _("Jumlah"))):
+        total, before = plan.total(budget), plan.billed_before(budget)
+        rows.append(
+            {"label": label, "total": total, "billed_before": before, "difference": total - before}
+        )
+    return rows
+
+
+@login_required
+def budget(request: CakupanRequest) -> HttpResponse:
+    form, plan, refusal = _plan_from_request(request)
+    context: dict[str, Any] = {"form": form, "refusal": refusal, "plan": plan}
+    if plan is not None:
+        apbd, apbdes = plan.monthly(APBD), plan.monthly(APBDES)
+        context.update(
+            summary=_summary(plan),
+            month_names=MONTH_NAMES,
+            chart=monthly_bar_chart([("apbd", apbd), ("apbdes", apbdes)]),
+            chart_rows=[
+                {"month": name, "apbd": a, "apbdes": b, "total": a + b}
+                for name, a, b in zip(MONTH_NAMES, apbd, apbdes, strict=True)
+            ],
+            chart_peak=short_rupiah(max([*apbd, *apbdes, Decimal(0)])),
+            payers=[
+                {"payer": p, "difference": p.beban_total - p.billed_before} for p in plan.payers
+            ],
+            query=request.GET.urlencode(),
+        )
+    return render(request, "billing/budget.html", context)
+
+
+@login_required
+def budget_xlsx(request: CakupanRequest) -> HttpResponse:
+    """The same plan as ``budget`` as an XLSX for drafting the RKA and the APBDes."""
+    form, plan, refusal = _plan_from_request(request)
+    if plan is None:
+        # Without a valid plan there is nothing to download: show the form with its messages.
+        return render(request, "billing/budget.html", {"form": form, "refusal": refusal})
+    name = f"rencana-anggaran-{plan.region.code}-{plan.year}.xlsx"
+    response = HttpResponse(budget_workbook(plan), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
+    return response

@@ -1,0 +1,1 @@
+"""Browser tests: Debian's Chromium drives the web application over the demo data."""
