@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from cakupan.accounts.models import Action, AuditEvent, Source, User
@@ -116,6 +116,76 @@ def record_changes_bulk(
     for event in events:
         event.at = at
     return copy_instances(AuditEvent, events)
+
+
+def snapshot_sql(fields: Mapping[str, str]) -> str:
+    """SQL building a record's snapshot as ``jsonb``: ``{key: SQL expression}`` in, one expression out.
+
+    The set-based twin of :func:`snapshot` for rows written by SQL (spreadsheet intake): render
+    the values as :func:`jsonable` does (dates as ISO text by ``jsonb`` itself, money as text:
+    ``wage::text``, foreign keys by their id). Keys are our field names, never user input.
+    """
+    return "jsonb_build_object(" + ", ".join(f"'{k}', {v}" for k, v in fields.items()) + ")"
+
+
+def diff_sql(before: Mapping[str, str], after: Mapping[str, str]) -> tuple[str, str]:
+    """SQL for :func:`diff`: two ``jsonb`` expressions holding only the keys whose values differ.
+
+    ``before`` and ``after`` map the same keys to SQL expressions over the old and the new row.
+    Field by field (``CASE``) rather than through ``jsonb_each``: about 30 times cheaper per row.
+    """
+
+    def side(values: Mapping[str, str]) -> str:
+        return (
+            "("
+            + " || ".join(
+                f"CASE WHEN {before[k]} IS DISTINCT FROM {after[k]} "
+                f"THEN jsonb_build_object('{k}', {values[k]}) ELSE '{{}}'::jsonb END"
+                for k in after
+            )
+            + ")"
+        )
+
+    return side(before), side(after)
+
+
+def record_changes_sql(
+    *,
+    actor: Actor,
+    select: str,
+    params: Mapping[str, Any],
+    with_: str = "",
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> int:
+    """Append one change row per row of an SQL query, in one ``INSERT ... SELECT``.
+
+    For bulk paths whose changes are themselves set-based SQL (spreadsheet intake): the rows never
+    travel through Python. ``select`` yields, in this order, action, entity, entity_id (text),
+    before and after (``jsonb``, see :func:`snapshot_sql` and :func:`diff_sql`); ``with_`` is an
+    optional ``WITH`` clause it reads from, which may itself write (``UPDATE ... RETURNING``), so a
+    change and its audit row are one statement. Values travel in ``params`` (pyformat); this
+    function adds its own under ``audit_*`` names. Every row gets the same actor, channel, note
+    and time ``at`` (default: now), the moment of the bulk change. Returns the rows appended.
+    """
+    values = {
+        **params,
+        "audit_at": at or timezone.now(),
+        "audit_actor_id": actor.user.pk if actor.user is not None else None,
+        "audit_actor_label": actor.name,
+        "audit_source": actor.source,
+        "audit_note": note[:300],
+    }
+    statement = (
+        f"{with_} INSERT INTO {AuditEvent._meta.db_table} "  # noqa: S608 - our table; values are parameters
+        "(at, actor_id, actor_label, source, action, entity, entity_id, before, after, note) "
+        "SELECT %(audit_at)s, %(audit_actor_id)s, %(audit_actor_label)s, %(audit_source)s, "
+        "c.action, c.entity, c.entity_id, c.before, c.after, %(audit_note)s "
+        f"FROM ({select}) AS c (action, entity, entity_id, before, after)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+        return int(cursor.rowcount)
 
 
 def record_access(

@@ -761,7 +761,8 @@ _TIMED_CALLS = [
     ("cakupan.intake.readers", "read_upload", "read: parse (readers.read_upload)"),
     ("cakupan.intake.services", "build_context", "validate: build_context"),
     ("cakupan.intake.services", "validate", "validate: validation.validate"),
-    ("cakupan.intake.registry_stage", "stage_rows", "registry: stage_rows (COPY + index)"),
+    ("cakupan.intake.registry_stage", "stage_rows", "registry: stage_rows (COPY + ANALYZE)"),
+    ("cakupan.intake.registry_stage", "match_rows", "registry: match_rows (one join, ids)"),
     ("cakupan.intake.services", "_registry_issues", "registry: holders + names"),
     ("cakupan.intake.registry_stage", "drop_rows", "registry: drop_rows"),
     ("cakupan.intake.registry_stage", "classify", "registry: classify"),
@@ -881,7 +882,7 @@ def describe(run: IntakeRun, label: str) -> None:
     writing = dict(run.phases).get("write + audit + commit", 0.0)
     rest = writing - sum(v for k, v in run.calls.items() if k.startswith("write:"))
     _detail(f"{label}   {'write: rest (batch row, issue counts)':<40} {rest:7.2f} s")
-    for seconds, text in sorted(run.statements, reverse=True)[:6]:
+    for seconds, text in sorted(run.statements, reverse=True)[:10]:
         if seconds >= 0.05:
             _detail(f"{label}   SQL {seconds:6.2f} s  {text[:110]}")
 

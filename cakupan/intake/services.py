@@ -290,6 +290,8 @@ def batch_process(
     with transaction.atomic():
         ImportBatch.objects.select_for_update().filter(pk=batch.pk).first()
         registry_stage.stage_rows(result.clean)
+        # A commit draws the ids of new people and memberships while matching (a check does not).
+        registry_stage.match_rows(unit=batch.unit, segment=batch.segment, reserve_ids=commit)
         extra = _registry_issues(batch, today)
         registry_stage.drop_rows(
             extra.filter(pl.col("severity") == "error").get_column("row_number").to_list()
@@ -300,7 +302,7 @@ def batch_process(
         rejected_rows = (
             issues.filter(pl.col("severity") == "error").get_column("row_number").n_unique()
         )
-        classes = registry_stage.classify(unit=batch.unit, segment=batch.segment)
+        classes = registry_stage.classify()
         now = timezone.now()
         if commit:
             _set_progress(batch, Phase.WRITING, 0, total, progress)

@@ -77,6 +77,25 @@ def _counts(conninfo: str) -> tuple[int, int, int, str | None]:
     return people[0], links[0], audit[0], status[0] if status else None  # type: ignore[index]
 
 
+def _audited(conninfo: str) -> tuple[int, int]:
+    """People and memberships with exactly one "create" audit row each, whose id exists."""
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute(
+            """
+            SELECT (SELECT count(*) FROM registry_person p
+                     WHERE (SELECT count(*) FROM accounts_auditevent a
+                             WHERE a.entity = 'registry.person' AND a.action = 'create'
+                               AND a.entity_id = p.id::text) = 1),
+                   (SELECT count(*) FROM registry_membership m
+                     WHERE (SELECT count(*) FROM accounts_auditevent a
+                             WHERE a.entity = 'registry.membership' AND a.action = 'create'
+                               AND a.entity_id = m.id::text) = 1)
+            """
+        ).fetchone()
+    assert row is not None
+    return row[0], row[1]
+
+
 def _letters(n: int) -> str:
     """A name part without digits (names with digits are rejected): 0 -> "a", 27 -> "bb"."""
     out = ""
@@ -142,3 +161,6 @@ def test_sigkill_in_the_middle_of_a_commit(
         capture_output=True,
     )
     assert _counts(conninfo) == (ROWS, ROWS, 2 * ROWS, "committed")
+    # ... and every row written has its own audit row, none twice (ids drawn by the killed run
+    # are simply never used).
+    assert _audited(conninfo) == (ROWS, ROWS)

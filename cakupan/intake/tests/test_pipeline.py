@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
-from cakupan.accounts.audit import Actor
+from cakupan.accounts.audit import Actor, diff, snapshot
 from cakupan.accounts.models import AuditEvent
 from cakupan.common.nik import make_nik
 from cakupan.intake import registry_stage, services
@@ -158,6 +159,117 @@ def test_a_changed_wage_updates_one_membership_with_before_and_after(unit: Unit)
     assert outcome.written["memberships_updated"] == 1
     event = AuditEvent.objects.get(action="update", entity="registry.membership")
     assert (event.before, event.after) == ({"wage": "3150000"}, {"wage": "3300000"})
+
+
+def test_create_audit_rows_hold_the_snapshot_the_services_would_record(unit: Unit) -> None:
+    """The set-based audit rows of an import equal Python's ``snapshot`` of each row written."""
+    outcome = run(unit, csv_file(*GOOD))
+    people = Person.objects.filter(nik__in=[nik(17), nik(18, "P"), nik(19)])
+    memberships = Membership.objects.filter(person__in=people)
+    assert (people.count(), memberships.count()) == (3, 3)
+    for instance, fields in [
+        *((p, Person.AUDITED_FIELDS) for p in people),
+        *((m, Membership.AUDITED_FIELDS) for m in memberships),
+    ]:
+        event = AuditEvent.objects.get(
+            entity=instance._meta.label_lower, entity_id=str(instance.pk), action="create"
+        )
+        assert (event.before, event.after) == (None, snapshot(instance, fields))
+        assert (event.actor_label, event.source, event.note) == (
+            "test",
+            "cli",
+            f"impor batch #{outcome.batch.pk}",
+        )
+        assert event.at == outcome.batch.committed_at
+
+
+def test_changes_to_a_person_and_a_membership_are_audited_field_by_field(unit: Unit) -> None:
+    run(unit, csv_file(*GOOD))
+    andi = Person.objects.get(nik=nik(17))
+    membership = Membership.objects.get(person=andi)
+    person_before = snapshot(andi, Person.AUDITED_FIELDS)
+    membership_before = snapshot(membership, Membership.AUDITED_FIELDS)
+    changed = [
+        f"{nik(17)};Andi Saputra Hamzah;L;17-08-1985;{DESA};Sekretaris Desa;3.300.000;01-02-2026",
+        *GOOD[1:],
+    ]
+    outcome = run(unit, csv_file(*changed))
+    assert (outcome.batch.new, outcome.batch.changed, outcome.batch.unchanged) == (0, 1, 2)
+    assert (outcome.written["persons_updated"], outcome.written["memberships_updated"]) == (1, 1)
+    andi.refresh_from_db()
+    membership.refresh_from_db()
+    assert andi.name == "Andi Saputra Hamzah"
+    assert (membership.wage, membership.start_date, membership.occupation.code) == (  # type: ignore[union-attr]
+        Decimal(3_300_000),
+        dt.date(2026, 2, 1),  # still a draft: the start date follows the file
+        "sekretaris-desa",
+    )
+    updates = AuditEvent.objects.filter(action="update")
+    person_event = updates.get(entity="registry.person", entity_id=str(andi.pk))
+    expected = diff(person_before, snapshot(andi, Person.AUDITED_FIELDS))
+    assert (person_event.before, person_event.after) == expected
+    assert expected == ({"name": "Andi Saputra"}, {"name": "Andi Saputra Hamzah"})
+    membership_event = updates.get(entity="registry.membership", entity_id=str(membership.pk))
+    expected = diff(membership_before, snapshot(membership, Membership.AUDITED_FIELDS))
+    assert (membership_event.before, membership_event.after) == expected
+    assert set(expected[1]) == {"occupation", "wage", "start_date"}
+    assert updates.count() == 2  # Siti and Baso are unchanged: no audit row, no write
+    # The registry's name differed from the file's: said as a warning on the file's row.
+    assert ImportIssue.objects.filter(
+        batch=outcome.batch, code="name_differs_from_registry", row_number=5
+    ).exists()
+
+
+def test_a_registered_membership_keeps_its_start_date(unit: Unit) -> None:
+    run(unit, csv_file(*GOOD))
+    membership = Membership.objects.get(person__nik=nik(17))
+    Membership.objects.filter(pk=membership.pk).update(status=MembershipStatus.REGISTERED)
+    moved = [GOOD[0].replace("01-01-2026", "01-03-2026"), *GOOD[1:]]
+    outcome = run(unit, csv_file(*moved))
+    assert (outcome.batch.changed, outcome.batch.unchanged) == (0, 3)
+    assert outcome.written["memberships_updated"] == 0
+    membership.refresh_from_db()
+    assert membership.start_date == dt.date(2026, 1, 1)
+
+
+def _last_ids() -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT last_value FROM registry_person_id_seq), "
+            "(SELECT last_value FROM registry_membership_id_seq)"
+        )
+        row = cursor.fetchone()
+    return row[0], row[1]
+
+
+def test_a_check_draws_no_ids_and_a_commit_uses_the_ids_it_drew(unit: Unit) -> None:
+    before = _last_ids()
+    run(unit, csv_file(*GOOD), commit=False)
+    assert _last_ids() == before
+    run(unit, csv_file(*GOOD))
+    people = sorted(Person.objects.values_list("pk", flat=True))
+    memberships = sorted(Membership.objects.values_list("pk", flat=True))
+    assert _last_ids() == (people[-1], memberships[-1])
+    assert len(people) == len(memberships) == 3
+
+
+def test_every_accepted_row_is_linked_to_the_membership_it_stands_for(unit: Unit) -> None:
+    first = run(unit, csv_file(*GOOD))
+    second = run(
+        unit,
+        csv_file(GOOD[0], f"{nik(20)};Dodi;L;20-08-1985;{DESA};Staf Desa;2.450.000;01-01-2026"),
+    )
+    for batch, niks in ((first.batch, GOOD), (second.batch, [GOOD[0], nik(20)])):
+        links = {
+            (link.row_number, link.membership.person.nik)
+            for link in batch.links.select_related("membership__person")
+        }
+        expected = {(5 + i, row.split(";")[0]) for i, row in enumerate(niks)}
+        assert links == expected
+    # Andi's row in the second file confirms the membership the first file created.
+    assert first.batch.links.get(row_number=5).membership_id == (
+        second.batch.links.get(row_number=5).membership_id
+    )
 
 
 def test_bad_rows_are_rejected_with_their_file_row_numbers(unit: Unit) -> None:
