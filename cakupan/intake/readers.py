@@ -29,7 +29,9 @@ Cell text rules (validators downstream rely on these exactly)
 Which rows and columns
 ----------------------
 * The header row is the first of the first ``header_search_rows`` non-empty rows in which at least
-  two cells are recognised headers (``headers.match_header``), one of them NIK or Nama. Title rows
+  two cells are recognised headers, one of them NIK or Nama (``headers.is_header_row``; with
+  ``remembered``, the unit's own mapping counts: a column it mapped by hand is recognised, one it
+  chose to ignore is not). Title rows
   above it ("DAFTAR PEGAWAI NON ASN ...", "TAHUN 2024", merged cells) are skipped.
 * Rows below the header whose cells are all empty (or only whitespace) are dropped, and so is a
   numbering row directly under the header ("1 | 2 | 3 | 4": consecutive integers, also ``(1)``,
@@ -130,7 +132,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import unescape as xml_unescape
@@ -139,8 +141,8 @@ import fastexcel
 import polars as pl
 from defusedxml import ElementTree
 
-from cakupan.intake.headers import match_header
-from cakupan.intake.schema import Field, FileError, FileIssue, file_error
+from cakupan.intake.headers import is_header_row
+from cakupan.intake.schema import FileError, FileIssue, file_error
 
 __all__ = ["DEFAULT_LIMITS", "Limits", "Sheet", "read_upload"]
 
@@ -174,8 +176,18 @@ class Sheet:
     sheet_name: str | None
 
 
-def read_upload(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> Sheet:
-    """Read an uploaded list. ``filename`` is not used to decide anything (content decides)."""
+def read_upload(
+    data: bytes,
+    filename: str,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    remembered: Mapping[str, str] | None = None,
+) -> Sheet:
+    """Read an uploaded list. ``filename`` is not used to decide anything (content decides).
+
+    ``remembered`` is the unit's saved column mapping (``headers.map_headers``), used to find the
+    header row.
+    """
     del filename
     if len(data) > limits.max_bytes:
         raise file_error(FileIssue.TOO_LARGE, size=_mb(len(data)), limit=_mb(limits.max_bytes))
@@ -184,10 +196,10 @@ def read_upload(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) 
     try:
         kind = _detect(data)
         if kind == "zip":
-            return _read_zip_workbook(data, limits)
+            return _read_zip_workbook(data, limits, remembered)
         if kind == "ole2":
-            return _read_xls(data, limits)
-        return _read_csv(data, limits)
+            return _read_xls(data, limits, remembered)
+        return _read_csv(data, limits, remembered)
     except FileError:
         raise
     except Exception as exc:  # a reader bug must not escape as anything but FileError
@@ -371,7 +383,7 @@ def _sniff_separator(records: list[dict[str, int]]) -> str:
     return max(scored)[3]  # most consistent; then the larger count; then the order above
 
 
-def _read_csv(data: bytes, limits: Limits) -> Sheet:
+def _read_csv(data: bytes, limits: Limits, remembered: Mapping[str, str] | None) -> Sheet:
     encoding, body = _decode_csv(data)
     if b"\n" not in body and b"\r" in body:
         body = body.replace(b"\r", b"\n")  # classic Mac line ends
@@ -397,6 +409,7 @@ def _read_csv(data: bytes, limits: Limits) -> Sheet:
         encoding=encoding,
         separator=separator,
         sheet_name=None,
+        remembered=remembered,
     )
 
 
@@ -491,20 +504,19 @@ def _filled_columns(frame: pl.DataFrame) -> list[str]:
     return [name for name, flag in zip(frame.columns, flags, strict=True) if flag]
 
 
-def _is_header_row(cells: list[str | None]) -> bool:
-    fields = [match_header(c).field for c in cells if c]
-    found = [f for f in fields if f is not None]
-    return len(found) >= 2 and (Field.NIK in found or Field.NAME in found)
-
-
-def _find_header(frame: pl.DataFrame, limits: Limits, mask: pl.Series) -> int | None:
+def _find_header(
+    frame: pl.DataFrame,
+    limits: Limits,
+    mask: pl.Series,
+    remembered: Mapping[str, str] | None = None,
+) -> int | None:
     """Index (in ``frame``) of the header row, looking at the first non-empty rows (``mask``)."""
     candidates = mask.arg_true().head(limits.header_search_rows).to_list()
     if not candidates:
         return None
     rows = frame[candidates].rows()
     for index, cells in zip(candidates, rows, strict=True):
-        if _is_header_row(list(cells)):
+        if is_header_row(list(cells), remembered):
             return int(index)
     return None
 
@@ -566,6 +578,7 @@ def _build_sheet(
     separator: str | None,
     sheet_name: str | None,
     header_index: int | None = None,
+    remembered: Mapping[str, str] | None = None,
 ) -> Sheet:
     """Header, data rows and columns from a grid of text.
 
@@ -577,7 +590,7 @@ def _build_sheet(
     mask = _nonempty_rows(grid) if data is None or header_index is None else None
     if header_index is None:
         assert mask is not None
-        header_index = _find_header(grid, limits, mask)
+        header_index = _find_header(grid, limits, mask, remembered)
         if header_index is None:
             raise file_error(FileIssue.NO_HEADER, rows=limits.header_search_rows)
     header_cells = list(grid.row(header_index))
@@ -1178,11 +1191,13 @@ def _xlsx_sheet_parts(data: bytes, infos: list[zipfile.ZipInfo]) -> dict[str, st
     return parts
 
 
-def _read_zip_workbook(data: bytes, limits: Limits) -> Sheet:
+def _read_zip_workbook(
+    data: bytes, limits: Limits, remembered: Mapping[str, str] | None = None
+) -> Sheet:
     infos = _zip_entries(data, limits)
     kind = _classify_zip(data, infos)
     scan = _scan_zip(data, infos, kind, limits)
-    return _read_book(data, kind, scan.errors, limits)
+    return _read_book(data, kind, scan.errors, limits, remembered)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1394,7 +1409,7 @@ def _biff_scan(stream: bytes, limits: Limits) -> dict[str, dict[tuple[int, int],
     return errors
 
 
-def _read_xls(data: bytes, limits: Limits) -> Sheet:
+def _read_xls(data: bytes, limits: Limits, remembered: Mapping[str, str] | None = None) -> Sheet:
     cfb = _cfb_read(data)
     if "EncryptedPackage" in cfb.names or "EncryptionInfo" in cfb.names:
         raise file_error(FileIssue.ENCRYPTED)
@@ -1403,7 +1418,7 @@ def _read_xls(data: bytes, limits: Limits) -> Sheet:
     if any(name in ("_VBA_PROJECT_CUR", "VBA", "_VBA_PROJECT") for name in cfb.names):
         raise file_error(FileIssue.MACRO_WORKBOOK)
     errors = _biff_scan(cfb.workbook, limits)
-    return _read_book(data, "xls", errors, limits)
+    return _read_book(data, "xls", errors, limits, remembered)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1613,7 +1628,11 @@ def _apply_errors(
 
 
 def _read_book(
-    data: bytes, kind: str, errors: dict[str, dict[tuple[int, int], str]], limits: Limits
+    data: bytes,
+    kind: str,
+    errors: dict[str, dict[tuple[int, int], str]],
+    limits: Limits,
+    remembered: Mapping[str, str] | None = None,
 ) -> Sheet:
     reader = _fx(fastexcel.read_excel, data)
     names: list[str] = _fx(lambda: reader.sheet_names)
@@ -1627,7 +1646,7 @@ def _read_book(
         text = text.select(_filled_columns(text))  # columns keep their names: c<range index>
         positions = [absolute[int(name[1:])] for name in text.columns]
         mask = _nonempty_rows(text)
-        header_index = _find_header(text, limits, mask)
+        header_index = _find_header(text, limits, mask, remembered)
         if header_index is None:
             if no_header is None and mask.any():
                 no_header = file_error(FileIssue.NO_HEADER, rows=limits.header_search_rows)

@@ -216,17 +216,20 @@ def column_mapping(*, batch: ImportBatch) -> ColumnMapping | None:
         headers = [str(h) for h in stored.get("unrecognised", []) if str(h).strip()]
         taken = {str(k): str(v) for k, v in (stored.get("columns") or {}).items()}
         return ColumnMapping(unrecognised=headers, missing=[], taken=taken) if headers else None
+    remembered = _remembered(batch)
     if stored.get("headers"):
         file_headers = [str(h) for h in stored["headers"]]
     else:
         try:
             sheet = readers.read_upload(
-                storage.read_upload(batch.file_path), batch.file_name, limits=intake_limits()
+                storage.read_upload(batch.file_path),
+                batch.file_name,
+                limits=intake_limits(),
+                remembered=remembered,
             )
         except (FileError, OSError):
             return None
         file_headers = sheet.headers
-    remembered = _remembered(batch)
     found = map_headers(file_headers, remembered=remembered)
     headers = [h for h in found.unrecognised if str(h).strip()]
     ignored = [h for h in found.ignored if normalise_header(h) in remembered]

@@ -21,7 +21,7 @@ from django.utils import timezone
 from cakupan.accounts.audit import Actor
 from cakupan.intake import readers, registry_stage
 from cakupan.intake.defaults import default_funding, default_scheme
-from cakupan.intake.headers import map_headers, normalise_header
+from cakupan.intake.headers import HeaderMapping, map_headers, normalise_header
 from cakupan.intake.models import BatchStatus, HeaderMemory, ImportBatch, ImportIssue, Phase
 from cakupan.intake.schema import FIELD_LABELS, FileError, FileIssue, RowIssue, file_error
 from cakupan.intake.storage import read_upload, store_upload
@@ -233,6 +233,20 @@ def _save_issues(batch: ImportBatch, issues: pl.DataFrame) -> None:
         copy.write(payload.encode("utf-8"))
 
 
+def _remembered(unit: Unit) -> dict[str, str]:
+    """The unit's saved column choices ``{normalised header: field or schema.IGNORE}``."""
+    return dict(HeaderMemory.objects.filter(unit=unit).values_list("header", "field"))
+
+
+def _mapping_json(mapping: HeaderMapping) -> dict[str, Any]:
+    return {
+        "columns": {str(k): v for k, v in mapping.columns.items()},
+        "combined_place_date": mapping.combined_place_date,
+        "unrecognised": mapping.unrecognised,
+        "ignored": mapping.ignored,
+    }
+
+
 def batch_process(
     *,
     batch: ImportBatch,
@@ -243,14 +257,18 @@ def batch_process(
 ) -> Outcome:
     """Read, validate and match a batch's file; with ``commit``, also write it to the registry.
 
-    A file that cannot be used marks the batch failed and raises :class:`FileError`.
+    A file that cannot be used marks the batch failed and raises :class:`FileError`; when its
+    header row was found, the batch keeps it and the headers seen (``mapping["headers"]``), so the
+    page can show them and offer the column mapping without reading the file again.
     """
     today = today or timezone.localdate()
     _set_progress(batch, Phase.READING, 0, 0, progress)
+    remembered = _remembered(batch.unit)
+    sheet: readers.Sheet | None = None
+    mapping: HeaderMapping | None = None
     try:
-        sheet = readers.read_upload(read_upload(batch.file_path), batch.file_name, limits=_limits())
-        remembered = dict(
-            HeaderMemory.objects.filter(unit=batch.unit).values_list("header", "field")
+        sheet = readers.read_upload(
+            read_upload(batch.file_path), batch.file_name, limits=_limits(), remembered=remembered
         )
         mapping = map_headers(sheet.headers, remembered=remembered)
         if mapping.duplicates:
@@ -266,10 +284,19 @@ def batch_process(
                 columns=", ".join(FIELD_LABELS[f] for f in mapping.missing),
             )
     except FileError as error:
+        seen: dict[str, Any] = {"header_row": None, "file_type": "", "mapping": {}}
+        if sheet is not None:
+            seen = {
+                "header_row": sheet.header_row,
+                "file_type": sheet.file_type,
+                "mapping": {"headers": sheet.headers}
+                | (_mapping_json(mapping) if mapping is not None else {}),
+            }
         ImportBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.FAILED,
             phase=Phase.DONE,
             file_error={"code": error.code, "message": error.message},
+            **seen,
         )
         batch.refresh_from_db()
         raise
@@ -315,11 +342,7 @@ def batch_process(
                 now=now,
             )
         counts = issues.group_by("code").len().sort("code")
-        batch.mapping = {
-            "columns": {str(k): v for k, v in mapping.columns.items()},
-            "combined_place_date": mapping.combined_place_date,
-            "unrecognised": mapping.unrecognised,
-        }
+        batch.mapping = _mapping_json(mapping)
         batch.header_row, batch.file_type = sheet.header_row, sheet.file_type
         batch.rows, batch.rejected, batch.accepted = total, rejected_rows, total - rejected_rows
         batch.new, batch.changed, batch.unchanged = classes.new, classes.changed, classes.unchanged
@@ -351,7 +374,12 @@ def annotated_file(*, batch: ImportBatch) -> bytes:
     """The uploaded file with every issue of the batch marked (XLSX), for the operator to fix."""
     from cakupan.intake.workbooks import annotated_workbook
 
-    sheet = readers.read_upload(read_upload(batch.file_path), batch.file_name, limits=_limits())
+    sheet = readers.read_upload(
+        read_upload(batch.file_path),
+        batch.file_name,
+        limits=_limits(),
+        remembered=_remembered(batch.unit),
+    )
     issues = list(
         batch.issues.order_by("row_number", "id").values_list(
             "row_number", "column", "code", "message", "severity"

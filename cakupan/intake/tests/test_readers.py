@@ -206,6 +206,27 @@ def test_header_needs_nik_or_name() -> None:
     assert read(m.make_csv([["Nama", "Upah"], ["Budi", "2"]])).headers == ["Nama", "Upah"]
 
 
+def test_the_header_row_is_found_with_the_units_remembered_columns() -> None:
+    """A header with one synonym is found once the unit's own mapping names another column."""
+    rows: list[list[Any]] = [
+        ["DAFTAR HONORER"],
+        ["Nomor Kependudukan", "Nama Lengkap", "TPP"],
+        ["7324011708800001", "Budi", "2500000"],
+    ]
+    for data in (m.make_csv(rows), m.make_xlsx(rows, title_rows=())):
+        assert refused(data).code == FileIssue.NO_HEADER
+        sheet = read_upload(data, "x", remembered={"nomor kependudukan": "nik"})
+        assert (sheet.header_row, sheet.headers) == (
+            2,
+            ["Nomor Kependudukan", "Nama Lengkap", "TPP"],
+        )
+        # A column the unit ignores never makes a header row.
+        ignored = {"nomor kependudukan": "nik", "nama lengkap": "ignore"}
+        with pytest.raises(FileError) as excinfo:
+            read_upload(data, "x", remembered=ignored)
+        assert excinfo.value.code == FileIssue.NO_HEADER
+
+
 def test_single_column_csv_has_no_header() -> None:
     assert refused(b"NIK\n7324011708800001\n").code == FileIssue.NO_HEADER
 

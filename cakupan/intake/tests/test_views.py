@@ -590,6 +590,43 @@ def test_a_column_ignored_before_is_offered_again_when_a_required_field_is_missi
     )
 
 
+def test_a_failed_batch_keeps_the_headers_it_saw(world: World) -> None:
+    upload(as_user(world.operator), world.unit, with_columns("No", wage_header="Tunjangan Bulanan"))
+    batch = latest()
+    assert (batch.status, batch.header_row, batch.file_type) == (BatchStatus.FAILED, 1, "csv")
+    assert batch.mapping["headers"] == [
+        *HEADER.replace("Siltap", "Tunjangan Bulanan").split(";"),
+        "No",
+    ]
+    assert batch.mapping["unrecognised"] == ["Tunjangan Bulanan", "No"]
+    # An unreadable file keeps nothing of the sort.
+    upload(as_user(world.operator), world.unit, b"%PDF-1.4 bukan daftar", name="daftar.pdf")
+    assert (latest().header_row, latest().mapping) == (None, {})
+
+
+def test_a_file_whose_header_is_known_only_from_the_units_mapping_is_read(world: World) -> None:
+    data = with_columns(wage_header="Tunjangan Bulanan").replace(b"NIK;", b"Nomor Kependudukan;", 1)
+    data = data.replace(b"Nama Lengkap;", b"Nama Pegawai Desa;", 1)
+    operator = as_user(world.operator)
+    upload(operator, world.unit, data)
+    refused = latest().file_error
+    assert refused is not None
+    assert refused["code"] == "file_no_header"
+    services.remember_mapping(
+        unit=world.unit,
+        mapping={
+            "Nomor Kependudukan": "nik",
+            "Nama Pegawai Desa": "name",
+            "Tunjangan Bulanan": "wage",
+        },
+    )
+    upload(operator, world.unit, data)
+    batch = latest()
+    assert (batch.status, batch.header_row, batch.accepted) == (BatchStatus.VALIDATED, 1, 3)
+    # The annotated file finds the same header row.
+    assert operator.get(action("annotated", batch.pk)).status_code == 200
+
+
 def test_a_failed_batch_with_stored_headers_is_mapped_without_reading_the_file(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
