@@ -137,6 +137,11 @@ class AuditEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        # No database constraint: the trail is append-only (no row is ever updated or deleted, see
+        # migration 0002), PROTECT still keeps a user with audit rows from being deleted through
+        # Django, and ``actor_label`` names the actor whatever happens to the account. The check
+        # cost one lookup per audit row, millions on a bulk import (docs/benchmarks.md).
+        db_constraint=False,
     )
     actor_label = models.CharField(_("nama pelaku"), max_length=150)
     source = models.CharField(_("kanal"), max_length=10, choices=Source.choices)

@@ -138,7 +138,12 @@ class ImportIssue(models.Model):
 class BatchMembership(models.Model):
     """Which membership each accepted row of a committed batch created or confirmed."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="links")
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.CASCADE,
+        related_name="links",
+        db_index=False,  # batch_membership_unique starts with it
+    )
     membership = models.ForeignKey(
         "registry.Membership", on_delete=models.CASCADE, related_name="batch_links"
     )

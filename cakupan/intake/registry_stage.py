@@ -8,7 +8,7 @@ the registry (active elsewhere, name differences), the new/changed/unchanged cou
 the inserts, updates, batch links and their audit rows, each one SQL statement.
 
 Everything runs in the caller's transaction: a dry run rolls back, a commit keeps all of it or
-nothing. The registry's own constraints (the no-overlap exclusion constraint on memberships, the
+nothing. The registry's own constraints (the no-overlap rule on memberships, the
 foreign keys, the NIK's uniqueness) check every row these statements write, as for any other path.
 
 Why the statements look the way they do (measured on 200,000 rows against 200,000 people, and in
@@ -19,8 +19,8 @@ Why the statements look the way they do (measured on 200,000 rows against 200,00
   audit rows and batch links are plain ``INSERT ... SELECT`` from the match table with no
   ``RETURNING`` common table expression between them (those were materialised, and spilled to
   disk, once per statement);
-* memberships go in ordered by person, which is the order the exclusion constraint's GiST index
-  is cheapest to probe and grow in;
+* memberships go in ordered by person, the order of the ``membership_person`` index that both
+  grows with them and serves the no-overlap check of the statement (registry migration 0005);
 * the audit rows of updates hold only the fields that changed, computed field by field rather than
   through ``jsonb_each`` (which cost about 0.3 ms a row);
 * the transaction's ``work_mem`` is raised so the hash joins over a million rows stay in memory.
@@ -383,7 +383,7 @@ def write(
     )
     with connection.cursor() as cursor:
         # 3. Memberships the registry does not have yet in this unit and segment: drafts, in
-        #    person order (the order the exclusion constraint's GiST index is cheapest to probe).
+        #    person order (the order of the membership_person index the no-overlap check probes).
         cursor.execute(
             f"""
             INSERT INTO {membership} (id, person_id, unit_id, segment, occupation_id, funding_source,

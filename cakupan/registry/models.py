@@ -343,15 +343,28 @@ class Membership(models.Model):
     """A person's BPJS Ketenagakerjaan membership through one unit, in one segment, for a period.
 
     ``end_date`` is the last day covered (inclusive). A person may hold several memberships (two jobs),
-    but never two overlapping ones in the same unit and segment: the exclusion constraint below
-    enforces that in the database, whatever path writes the rows.
+    but never two overlapping ones in the same unit and segment. The database enforces that,
+    whatever path writes the rows, with statement-level triggers (migration ``0005``, constraint
+    name ``membership_no_overlap_in_unit_segment``): each INSERT or UPDATE statement checks the rows
+    it wrote in one join through the ``membership_person`` index, after taking a transaction lock
+    per unit and segment so that concurrent writers cannot both pass the check. That replaced a
+    GiST exclusion constraint, which cost a GiST probe and insert per row (about a third of a bulk
+    import's membership insert; ``docs/benchmarks.md``).
     """
 
     person = models.ForeignKey(
-        Person, verbose_name=_("orang"), on_delete=models.PROTECT, related_name="memberships"
+        Person,
+        verbose_name=_("orang"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        db_index=False,  # membership_person below
     )
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="memberships"
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        db_index=False,  # membership_unit_segment below starts with it
     )
     segment = models.CharField(_("segmen"), max_length=25, choices=Segment.choices)
     occupation = models.ForeignKey(
@@ -406,22 +419,6 @@ class Membership(models.Model):
             models.Index(fields=["segment", "start_date"], name="membership_segment_start"),
         ]
         constraints = [
-            ExclusionConstraint(
-                name="membership_no_overlap_in_unit_segment",
-                expressions=[
-                    ("person", RangeOperators.EQUAL),
-                    ("unit", RangeOperators.EQUAL),
-                    ("segment", RangeOperators.EQUAL),
-                    (
-                        DateRange(
-                            F("start_date"),
-                            F("end_date"),
-                            RangeBoundary(inclusive_lower=True, inclusive_upper=True),
-                        ),
-                        RangeOperators.OVERLAPS,
-                    ),
-                ],
-            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="membership_period_order",
