@@ -230,7 +230,7 @@ def _overlapping(
 def membership_create(*, actor: Actor, person: Person, data: MembershipInput) -> Membership:
     """Add a membership. An overlapping one in the same unit and segment is refused with its holder.
 
-    The check here gives the readable reason; the database's exclusion constraint is what makes it
+    The check here gives the readable reason; the database's no-overlap trigger is what makes it
     impossible, also for concurrent requests and bulk paths.
     """
     values = _clean_membership(data)

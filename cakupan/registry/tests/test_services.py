@@ -145,7 +145,7 @@ def test_overlapping_membership_is_refused_with_the_holder(actor: Actor) -> None
 
 
 def test_the_database_itself_refuses_overlaps() -> None:
-    """Bulk paths bypass the service check; the exclusion constraint still holds."""
+    """Bulk paths bypass the service check; the database's no-overlap trigger still holds."""
     membership = make_membership(start_date=D(2021, 1, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
         make_membership(person=membership.person, unit=membership.unit, start_date=D(2024, 6, 1))
