@@ -11,7 +11,8 @@ Called by ``make bench`` (``cakupan.bench.__main__``) once the test database exi
    month (nothing changed), then the yardstick: a plain ``INSERT ... SELECT`` of the same number of
    lines (memberships x programmes, a rate product per line) into a table of the bill line's shape,
    with its indexes. Each step runs in a transaction rolled back afterwards (the rerun after the
-   run, inside one transaction).
+   run, inside one transaction). Deferred constraint checks are run inside the timing
+   (``SET CONSTRAINTS ALL IMMEDIATE``), as a commit would run them.
 
 Target (issue 4): the run <= 10 s on the embedded PostgreSQL. Printed as PASS/FAIL.
 ``CAKUPAN_BENCH_SCALE=0.05`` runs on 5% of the rows.
@@ -54,6 +55,16 @@ def _timed(fn: Any) -> tuple[float, Any]:
     except _Rollback:
         pass
     return elapsed, result
+
+
+def _commit_checks() -> None:
+    """Run now what a commit would run: the deferred constraint checks of the transaction.
+
+    Each step is rolled back, so without this the deferred (foreign key) checks of the lines
+    written would never run and their cost would not be counted.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _units() -> dict[str, list[int]]:
@@ -244,9 +255,11 @@ def bench_billing() -> dict[str, Any]:
     def run_and_rerun() -> tuple[Any, Any]:
         start = time.perf_counter()
         first = billing_run(actor=actor, month=MONTH)
+        _commit_checks()
         timings["run"] = time.perf_counter() - start
         start = time.perf_counter()
         again = billing_run(actor=actor, month=MONTH)
+        _commit_checks()
         timings["rerun"] = time.perf_counter() - start
         return first, again
 
