@@ -252,10 +252,20 @@ def bench_billing() -> dict[str, Any]:
     actor = Actor.system(source="cli", label="bench")
     timings: dict[str, float] = {}
 
+    statements: list[tuple[float, str]] = []
+
+    def timing(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements.append((time.perf_counter() - start, " ".join(sql.split())[:60]))
+
     def run_and_rerun() -> tuple[Any, Any]:
         start = time.perf_counter()
-        first = billing_run(actor=actor, month=MONTH)
-        _commit_checks()
+        with connection.execute_wrapper(timing):
+            first = billing_run(actor=actor, month=MONTH)
+            _commit_checks()
         timings["run"] = time.perf_counter() - start
         start = time.perf_counter()
         again = billing_run(actor=actor, month=MONTH)
@@ -280,6 +290,8 @@ def bench_billing() -> dict[str, Any]:
         f"rerun of the same month: {timings['rerun']:.2f} s, {again.unchanged:,} bills unchanged, "
         f"{again.created + again.updated:,} written"
     )
+    for seconds, statement in sorted(statements, reverse=True)[:4]:
+        _detail(f"run statement {seconds:6.2f} s  {statement}")
     ok = timings["run"] <= TARGET_SECONDS
     label = f"billing run <= {TARGET_SECONDS:g} s ({MEMBERSHIPS:,} memberships)"
     if SCALE != 1:
