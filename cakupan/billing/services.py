@@ -189,7 +189,7 @@ def billing_run(
         rates += [(True, row) for row in with_jkp.rows if row.scheme == "pu"]
     retirement = params.find_for_month("jp.retirement_age", month)
     government_class = params.for_month("pu.jkk.government_class", month).value
-    lines_sql, lines_params = sql.lines_select(
+    lines = sql.lines_select(
         rates=rates,
         brackets=plain.bpu_brackets,
         government_class=government_class,
@@ -223,9 +223,7 @@ def billing_run(
             for jkp, row in rates
         )
         with connection.cursor() as cursor:
-            counts = _write_bills(
-                cursor, run=run, lines_sql=lines_sql, lines_params=lines_params, rates=plain
-            )
+            counts = _write_bills(cursor, run=run, lines=lines, rates=plain)
             unrated = _unrated(cursor) if counts["unrated"] else []
             adjustments = _adjustments(cursor)
             touched = counts.pop("touched_payers")
@@ -269,7 +267,7 @@ def billing_run(
 
 
 def _write_bills(
-    cursor: Any, *, run: BillingRun, lines_sql: str, lines_params: list[Any], rates: MonthRates
+    cursor: Any, *, run: BillingRun, lines: sql.LinesSql, rates: MonthRates
 ) -> dict[str, Any]:
     """Compare the recomputed bills of the month with the stored ones and write the differences."""
     month = run.month
@@ -280,10 +278,23 @@ def _write_bills(
             "WHERE region_id = %s OR region_id LIKE %s)"
         )
         scope_params = [run.region_id, f"{run.region_id}.%"]
-    cursor.execute("DROP TABLE IF EXISTS billing_lines, billing_fresh, billing_plan")
+    cursor.execute(
+        "DROP TABLE IF EXISTS billing_priced, billing_lines, billing_fresh, billing_plan"
+    )
+    # Hash joins and aggregates of a few million rows in memory, for this transaction only.
+    cursor.execute("SET LOCAL work_mem = '64MB'")
+    # Each distinct (scheme, programmes, risk class, wage) priced once, analyzed so that the
+    # planner hashes this small table, not the memberships.
+    cursor.execute(
+        f"CREATE TEMP TABLE billing_priced ON COMMIT DROP AS {lines.priced_sql}",
+        lines.priced_params,
+    )
+    cursor.execute("ANALYZE billing_priced")
     # The month's lines are computed once, into a temporary table: compared per payer with the
     # stored bills, then copied into the line table for the new and recomputed bills only.
-    cursor.execute(f"CREATE TEMP TABLE billing_lines ON COMMIT DROP AS {lines_sql}", lines_params)
+    cursor.execute(
+        f"CREATE TEMP TABLE billing_lines ON COMMIT DROP AS {lines.lines_sql}", lines.lines_params
+    )
     cursor.execute(
         """CREATE TEMP TABLE billing_fresh ON COMMIT DROP AS
         SELECT payer_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from cakupan.billing.models import Allocation, Bill, BillLine, Payment
@@ -33,6 +34,19 @@ def _values(rows: Sequence[Sequence[object]], types: Sequence[str]) -> tuple[str
     return ", ".join([row_sql] * len(rows)), params
 
 
+@dataclass(frozen=True)
+class LinesSql:
+    """The month's lines in two statements: first ``priced_sql`` into ``priced_table`` (each
+    distinct (scheme, programmes, risk class, wage) of the billed memberships and programme,
+    priced once; analyze it), then ``lines_sql``, the lines themselves: the memberships joined
+    with that table by hash."""
+
+    priced_sql: str
+    priced_params: list[object]
+    lines_sql: str
+    lines_params: list[object]
+
+
 def lines_select(
     *,
     rates: Sequence[tuple[bool, RateRow]],
@@ -41,7 +55,8 @@ def lines_select(
     retirement_age: int | None,
     month: dt.date,
     region_code: str | None,
-) -> tuple[str, list[object]]:
+    priced_table: str = "billing_priced",
+) -> LinesSql:
     """``SELECT`` of every bill line of ``month``: one row per covered membership and programme.
 
     ``rates``: ``(jkp, row)`` pairs, the rows of ``month_rates(month, params, jkp=...)`` for
@@ -104,51 +119,64 @@ def lines_select(
     if retirement_age is not None:
         # Only JP lines look the birth date up (CASE evaluates lazily); the age is counted on the
         # first day of the month, as rules.contribution counts it.
-        age_sql = f"""AND CASE WHEN p.programme <> 'jp' THEN true ELSE (
+        age_sql = f"""AND CASE WHEN pr.programme <> 'jp' THEN true ELSE (
             SELECT extract(year FROM %s::date) - extract(year FROM pe.birth_date)
                    - CASE WHEN extract(month FROM %s::date) < extract(month FROM pe.birth_date)
                             OR (extract(month FROM %s::date) = extract(month FROM pe.birth_date)
                                 AND 1 < extract(day FROM pe.birth_date)) THEN 1 ELSE 0 END
-              FROM {PERSON} pe WHERE pe.id = m.person_id) < %s END"""  # noqa: S608
+              FROM {PERSON} pe WHERE pe.id = mb.person_id) < %s END"""  # noqa: S608
         age_params = [month, month, month, retirement_age]
-    sql = f"""
-WITH rates(jkp, scheme, programme, risk_class, employer_rate, worker_rate, cap, minimum, flat,
-           code) AS (VALUES {rate_sql}){bracket_cte},
+    # The amounts depend on the membership only through (scheme, programmes, risk class, wage):
+    # each distinct combination is priced once (a few thousand rows for a million memberships
+    # paid standard honoraria), then joined back to the memberships by hash. Only the line hash
+    # and the JP age check are per line.
+    members_sql = f"""
 -- Materialized: a few thousand units, hashed once, instead of an index probe per membership.
 payers AS MATERIALIZED (
     SELECT u.id AS unit_id, pu.id AS payer_id
       FROM {UNIT} u JOIN {UNIT} pu ON pu.id = coalesce(u.payer_id, u.id)
      WHERE true {scope_sql}
 ),
+members AS NOT MATERIALIZED (
+    SELECT m.id AS membership_id, m.person_id, py.payer_id, m.scheme, m.programmes,
+           coalesce(m.risk_class, 0) AS class_key, m.wage
+      FROM {MEMBERSHIP} m
+      JOIN payers py ON py.unit_id = m.unit_id
+     WHERE m.status = ANY(%s) AND m.start_date <= %s
+       AND (m.end_date IS NULL OR m.end_date >= %s)
+)"""  # noqa: S608
+    priced_sql = f"""
+WITH rates(jkp, scheme, programme, risk_class, employer_rate, worker_rate, cap, minimum, flat,
+           code) AS (VALUES {rate_sql}){bracket_cte},
+{members_sql},
+combos AS MATERIALIZED (
+    SELECT DISTINCT scheme, programmes, class_key, wage FROM members
+),
 base AS (
-    SELECT m.id AS membership_id, m.person_id, py.payer_id, m.scheme, p.programme,
+    SELECT m.scheme, m.programmes, m.class_key, m.wage, p.programme,
            CASE WHEN m.scheme = 'pu' AND p.programme = 'jkk'
-                THEN coalesce(m.risk_class, %s) END AS risk_class,
-           (m.scheme = 'pu' AND p.programme = 'jkk' AND m.risk_class IS NULL)
-               AS risk_class_assumed,
+                THEN coalesce(nullif(m.class_key, 0), %s) END AS risk_class,
+           (m.scheme = 'pu' AND p.programme = 'jkk' AND m.class_key = 0) AS risk_class_assumed,
            CASE WHEN r.cap IS NOT NULL THEN least(m.wage, r.cap) ELSE m.wage END AS basis,
            r.scheme IS NOT NULL AS rated, r.employer_rate, r.worker_rate, r.minimum, r.flat, r.code,
            {bracketed} AS bracketed, {nominal} AS nominal
-      FROM {MEMBERSHIP} m
-      JOIN payers py ON py.unit_id = m.unit_id
+      FROM combos m
       CROSS JOIN LATERAL unnest(m.programmes) AS p(programme)
       -- An equi-join on every column: JKK rows of PU carry their class, every other row 0.
       LEFT JOIN rates r
         ON r.jkp = (m.scheme = 'pu' AND 'jkp' = ANY(m.programmes)) AND r.scheme = m.scheme
        AND r.programme = p.programme
        AND r.risk_class = CASE WHEN m.scheme = 'pu' AND p.programme = 'jkk'
-                               THEN coalesce(m.risk_class, %s) ELSE 0 END
+                               THEN coalesce(nullif(m.class_key, 0), %s) ELSE 0 END
       {bracket_join}
-     WHERE m.status = ANY(%s) AND m.start_date <= %s
-       AND (m.end_date IS NULL OR m.end_date >= %s) {age_sql}
 ),
 shares AS (
     SELECT *, round(basis * employer_rate) AS employer_raw, round(basis * worker_rate) AS worker_raw
       FROM base
 ),
 amounts AS (
-    SELECT membership_id, person_id, payer_id, scheme, programme, code, risk_class,
-           risk_class_assumed, basis, rated,
+    SELECT scheme, programmes, class_key, wage, programme, code, risk_class, risk_class_assumed,
+           basis, rated,
            CASE WHEN flat IS NOT NULL OR bracketed
                   OR (minimum IS NOT NULL AND worker_raw < minimum) THEN NULL
                 ELSE employer_rate + worker_rate END AS rate,
@@ -158,28 +186,41 @@ amounts AS (
                 WHEN minimum IS NOT NULL THEN greatest(worker_raw, minimum)
                 ELSE worker_raw END AS worker
       FROM shares
+),
+priced AS (
+    SELECT *, employer + worker AS total,
+           -- Integer arithmetic only (no text): amounts are below 10^15, nothing overflows.
+           coalesce(risk_class, 0) * 19 + basis::bigint * 3 + employer::bigint * 7
+               + worker::bigint * 13 AS hash_part
+      FROM amounts
 )
-SELECT membership_id, person_id, payer_id, scheme, programme, risk_class, risk_class_assumed,
-       basis, rate, employer, worker, employer + worker AS total, rated,
-       -- Integer arithmetic only (no text): amounts are below 10^15, so nothing overflows.
-       hashint8extended(membership_id * 8 + code,
-                        person_id * 17 + coalesce(risk_class, 0) * 19 + basis::bigint * 3
-                        + employer::bigint * 7 + worker::bigint * 13) AS h
-  FROM amounts
+SELECT * FROM priced
+"""  # noqa: S608
+    lines_sql = f"""
+WITH {members_sql}
+SELECT mb.membership_id, mb.person_id, mb.payer_id, pr.scheme, pr.programme, pr.risk_class,
+       pr.risk_class_assumed, pr.basis, pr.rate, pr.employer, pr.worker, pr.total, pr.rated,
+       hashint8extended(mb.membership_id * 8 + pr.code, mb.person_id * 17 + pr.hash_part) AS h
+  FROM members mb
+  JOIN {priced_table} pr
+    ON pr.scheme = mb.scheme AND pr.programmes = mb.programmes
+   AND pr.class_key = mb.class_key AND pr.wage = mb.wage
+ WHERE true {age_sql}
 """  # noqa: S608
     month_end = add_months(month, 1) - dt.timedelta(days=1)
-    params: list[object] = [
-        *rate_params,
-        *bracket_params,
-        *scope_params,
-        government_class,
-        government_class,
-        COVERED,
-        month_end,
-        month,
-        *age_params,
-    ]
-    return sql, params
+    members_params: list[object] = [*scope_params, COVERED, month_end, month]
+    return LinesSql(
+        priced_sql=priced_sql,
+        priced_params=[
+            *rate_params,
+            *bracket_params,
+            *members_params,
+            government_class,
+            government_class,
+        ],
+        lines_sql=lines_sql,
+        lines_params=[*members_params, *age_params],
+    )
 
 
 # --------------------------------------------------------------------------------------------

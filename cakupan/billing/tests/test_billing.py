@@ -270,3 +270,32 @@ def test_jp_stops_at_the_retirement_age_and_unknown_regions_are_refused() -> Non
     with pytest.raises(services.BillingError) as error:
         run(region="99.99")
     assert error.value.code == "region_unknown"
+
+
+@pytest.mark.django_db
+def test_line_references_are_checked_by_the_database() -> None:
+    """The statement-level checks that replace the per-row foreign keys (migration 0003)."""
+    from django.db import IntegrityError, transaction
+
+    opd = make_unit(code="OPD-REF")
+    membership = make_membership(unit=opd)
+    run()
+    bill = Bill.objects.get()
+    with connection.cursor() as cursor:
+        for sql, params in (
+            # A line whose membership does not exist.
+            (
+                """INSERT INTO billing_billline (bill_id, membership_id, person_id, scheme,
+                       programme, risk_class_assumed, basis, employer, worker, total)
+                   VALUES (%s, %s, %s, 'pu', 'jht', false, 1, 0, 0, 0)""",
+                [bill.pk, membership.pk + 1000, membership.person_id],
+            ),
+            # A line whose bill does not exist, by UPDATE.
+            ("UPDATE billing_billline SET bill_id = %s", [bill.pk + 1000]),
+            # A bill or a membership deleted from under its lines.
+            ("DELETE FROM billing_bill WHERE id = %s", [bill.pk]),
+            ("DELETE FROM registry_membership WHERE id = %s", [membership.pk]),
+        ):
+            with pytest.raises(IntegrityError), transaction.atomic():
+                cursor.execute(sql, params)
+    assert BillLine.objects.filter(bill=bill).count() == 2
