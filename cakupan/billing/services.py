@@ -55,7 +55,8 @@ from cakupan.rules.errors import InputError, RulesError
 from cakupan.rules.params import Parameters
 from cakupan.wilayah.selectors import RegionNotFound, region_get
 
-# One lock for every write to bills, payments and allocations (pg_advisory_xact_lock key).
+# One lock for every write to bills, payments and allocations (pg_advisory_xact_lock key). The
+# database's bill line checks take it too (billing migration 0004): keep the two equal.
 _LOCK_KEY = 730_220_241
 
 
