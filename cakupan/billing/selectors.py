@@ -27,7 +27,15 @@ from django.db.models.functions import Coalesce
 from cakupan.accounts import access
 from cakupan.accounts.audit import Actor, record_access
 from cakupan.accounts.models import Action
-from cakupan.billing.models import Allocation, Bill, BillLine, Payment, RunRate
+from cakupan.billing.models import (
+    Allocation,
+    ArrearsFlag,
+    Bill,
+    BillLine,
+    MembershipLapse,
+    Payment,
+    RunRate,
+)
 from cakupan.common.fields import MoneyField
 from cakupan.registry.models import Unit
 from cakupan.rules.contribution import PROGRAMMES
@@ -146,6 +154,27 @@ def arrears(*, user: Any, on: dt.date, region_code: str | None = None) -> list[d
         }
         for r in rows
     ]
+
+
+def open_arrears_flags(*, user: Any) -> dict[int, ArrearsFlag]:
+    """Open (not cleared) PU arrears flags of the payers ``user`` can see, by payer id."""
+    flags = ArrearsFlag.objects.filter(cleared_on__isnull=True)
+    q = access.unit_scope_q(user, "payer__")
+    if q is not None:
+        flags = flags.filter(q)
+    return {flag.payer_id: flag for flag in flags}
+
+
+def membership_lapses(*, user: Any) -> QuerySet[MembershipLapse]:
+    """BPU memberships lapsed for arrears in the units ``user`` can see, newest first.
+
+    Personal data (the person of each membership): the caller logs what it shows.
+    """
+    lapses = MembershipLapse.objects.select_related(
+        "membership__person", "membership__unit"
+    ).order_by("-lapsed_on", "id")
+    q = access.unit_scope_q(user, "membership__unit__")
+    return lapses if q is None else lapses.filter(q)
 
 
 def billed_by_payer(*, year: int, payer_codes: list[str]) -> dict[str, Decimal]:

@@ -11,12 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cakupan.accounts.audit import Actor
-from cakupan.accounts.models import AuditEvent
-from cakupan.billing import services
+from cakupan.accounts.models import AuditEvent, Role
+from cakupan.billing import selectors, services
 from cakupan.billing.models import ArrearsFlag, Bill, MembershipLapse
 from cakupan.billing.months import add_months, month_end
 from cakupan.registry.models import Membership, MembershipStatus, Unit, UnitKind
-from cakupan.testing.factories import make_membership, make_unit
+from cakupan.testing.factories import make_membership, make_unit, make_user
 
 D = dt.date
 ACTOR = Actor.system(source="cli", label="uji")
@@ -148,3 +148,26 @@ def test_pu_payer_more_than_three_months_in_arrears_is_flagged_then_cleared() ->
     flag.refresh_from_db()
     assert flag.cleared_on == D(2024, 6, 2)
     assert all(b.status == "paid" for b in Bill.objects.filter(payer=opd))
+
+
+@pytest.mark.django_db
+def test_lapses_and_flags_are_read_within_the_users_scope() -> None:
+    group, membership = bpu_member(6)
+    lapse(D(2024, 6, 1))
+    opd = make_unit()
+    make_membership(unit=opd, wage=Decimal(2_000_000), start_date=D(2023, 1, 1))
+    for n in range(6):
+        services.billing_run(actor=ACTOR, month=add_months(JAN, n))
+    lapse(D(2024, 6, 2))
+    admin = make_user()
+    group_operator = make_user(role=Role.OPERATOR_OPD, unit=group)
+    opd_operator = make_user(role=Role.OPERATOR_OPD, unit=opd)
+
+    assert [x.membership_id for x in selectors.membership_lapses(user=admin)] == [membership.pk]
+    assert [x.membership_id for x in selectors.membership_lapses(user=group_operator)] == [
+        membership.pk
+    ]
+    assert list(selectors.membership_lapses(user=opd_operator)) == []
+    assert list(selectors.open_arrears_flags(user=admin)) == [opd.pk]
+    assert list(selectors.open_arrears_flags(user=opd_operator)) == [opd.pk]
+    assert selectors.open_arrears_flags(user=group_operator) == {}

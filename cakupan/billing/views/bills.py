@@ -18,7 +18,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,7 +30,6 @@ from cakupan.accounts.audit import Actor, record_access
 from cakupan.accounts.models import Action, Source
 from cakupan.billing import documents, selectors, services
 from cakupan.billing.forms import BillFilterForm, PaymentForm
-from cakupan.billing.models import ArrearsFlag, MembershipLapse
 from cakupan.billing.parameters import active_parameters
 from cakupan.common.money import format_rupiah
 from cakupan.registry.views import CakupanRequest
@@ -179,37 +177,13 @@ def payment_create(request: CakupanRequest, pk: int) -> HttpResponse:
     return render(request, "billing/bill_detail.html", _detail_context(request, pk, form))
 
 
-def _open_flags(user: Any) -> dict[int, ArrearsFlag]:
-    """Open arrears flags of the payers ``user`` can see, by payer id.
-
-    TODO(billing selectors): belongs in ``billing.selectors`` beside ``arrears``.
-    """
-    q = access.unit_scope_q(user, "payer__")
-    flags = ArrearsFlag.objects.filter(cleared_on__isnull=True)
-    if q is not None:
-        flags = flags.filter(q)
-    return {f.payer_id: f for f in flags}
-
-
-def _lapses(user: Any) -> QuerySet[MembershipLapse]:
-    """BPU memberships lapsed for arrears, in the units ``user`` can see, newest first.
-
-    TODO(billing selectors): belongs in ``billing.selectors`` beside ``arrears``.
-    """
-    q = access.unit_scope_q(user, "membership__unit__")
-    lapses = MembershipLapse.objects.select_related(
-        "membership__person", "membership__unit"
-    ).order_by("-lapsed_on", "id")
-    return lapses if q is None else lapses.filter(q)
-
-
 @login_required
 def arrears(request: CakupanRequest) -> HttpResponse:
     """``/tagihan/tunggakan/``: payers with overdue bills, PU payers over the threshold, lapses."""
     user = request.user
     today = timezone.localdate()
     threshold = active_parameters().value("pu.arrears_threshold_months", today)
-    flags = _open_flags(user)
+    flags = selectors.open_arrears_flags(user=user)
     rows = selectors.arrears(user=user, on=today)
     payer_ids = dict(
         access.units_visible_to(user)
@@ -219,7 +193,9 @@ def arrears(request: CakupanRequest) -> HttpResponse:
     for row in rows:
         row["over_threshold"] = row["pu_months"] > threshold
         row["flag"] = flags.get(payer_ids.get(row["payer"], 0))
-    page = Paginator(_lapses(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.membership_lapses(user=user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     shown = [lapse.membership.person_id for lapse in page]
     if shown:
         record_access(
