@@ -28,6 +28,7 @@ from django.http import Http404
 
 from cakupan.accounts.models import Role, User
 from cakupan.registry.models import Membership, Person, Unit
+from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import region_subtree_q
 
 _NOTHING = Q(pk__in=[])
@@ -107,6 +108,42 @@ def persons_visible_to(user: Any) -> QuerySet[Person]:
     if codes:
         return Person.objects.filter(through_membership | _any_region_q(codes, "domicile__code"))
     return Person.objects.filter(through_membership)
+
+
+# Levels whose current children are offered too (a kabupaten admin may plan one kecamatan).
+_CHILDREN_OFFERED_BELOW = (RegionKind.PROVINSI, RegionKind.KABUPATEN, RegionKind.KOTA)
+
+
+def regions_plannable_by(user: Any) -> list[Region] | None:
+    """The regions ``user`` may plan, widest first; ``None`` means any region (superadmin).
+
+    Used by the budget planner (``/anggaran/``). The roots mirror :func:`unit_scope_q`:
+    region-scoped roles their region, a BPJS officer the regions of the branch office,
+    unit-scoped operators the region of their unit.
+    Current children of a kabupaten/kota (its kecamatan) are offered as well.
+    """
+    if user.role == Role.SUPERADMIN:
+        return None
+    roots: list[Region] = []
+    if user.role in (Role.ADMIN_KABUPATEN, Role.PIMPINAN, Role.CAMAT) and user.region_id:
+        roots = [user.region]
+    elif user.role == Role.PETUGAS_BPJS and user.branch_office_id:
+        roots = list(user.branch_office.regions.order_by("code"))
+    elif user.role in (Role.OPERATOR_OPD, Role.OPERATOR_DESA) and user.unit_id:
+        roots = [user.unit.region]
+    out: list[Region] = []
+    for root in roots:
+        out.append(root)
+        if root.kind in _CHILDREN_OFFERED_BELOW:
+            out.extend(Region.objects.filter(parent=root, valid_to__isnull=True).order_by("code"))
+    return out
+
+
+def region_in_scope(region: Region, allowed: list[Region] | None) -> bool:
+    """Whether ``region`` is one of ``allowed`` or lies below one (``None``: any region)."""
+    if allowed is None:
+        return True
+    return any(region.code == r.code or region.code.startswith(f"{r.code}.") for r in allowed)
 
 
 def _check_write(user: Any, write: bool) -> None:

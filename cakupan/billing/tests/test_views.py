@@ -19,11 +19,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cakupan.accounts import access
 from cakupan.accounts.models import AuditEvent, Role, User
 from cakupan.billing.budget import APBD, APBDES, Targets, budget_plan
 from cakupan.billing.parameters import active_parameters
 from cakupan.billing.views import calculators
-from cakupan.billing.views.budget import budget_regions
 from cakupan.billing.views.display import monthly_bar_chart, short_rupiah
 from cakupan.registry.models import FundingSource, Segment, UnitFormation, UnitKind
 from cakupan.rules.params import Override, load_parameters
@@ -471,15 +471,20 @@ def test_budget_form_defaults_to_the_users_region_and_next_year() -> None:
 def test_budget_regions_follow_the_scope() -> None:
     desa_unit = make_unit(region="73.24.04.2001", kind=UnitKind.PEMERINTAH_DESA)
     office = make_branch_office(regions=("73.24", "73.26"))
-    assert budget_regions(make_user(role=Role.SUPERADMIN)) is None
+    assert access.regions_plannable_by(make_user(role=Role.SUPERADMIN)) is None
     assert [
-        r.code for r in budget_regions(make_user(role=Role.OPERATOR_DESA, unit=desa_unit)) or []
+        r.code
+        for r in access.regions_plannable_by(make_user(role=Role.OPERATOR_DESA, unit=desa_unit))
+        or []
     ] == ["73.24.04.2001"]
-    camat = budget_regions(make_user(role=Role.CAMAT, region="73.24.04")) or []
+    camat = access.regions_plannable_by(make_user(role=Role.CAMAT, region="73.24.04")) or []
     assert [r.code for r in camat] == ["73.24.04"]
     bpjs = [
         r.code
-        for r in budget_regions(make_user(role=Role.PETUGAS_BPJS, branch_office=office)) or []
+        for r in access.regions_plannable_by(
+            make_user(role=Role.PETUGAS_BPJS, branch_office=office)
+        )
+        or []
     ]
     assert bpjs[0] == "73.24" and "73.26" in bpjs and "73.24.04" in bpjs
 

@@ -1,6 +1,6 @@
 """``/anggaran/``: next year's contribution budget (APBD and each APBDes) with a chart, and its XLSX.
 
-Signed-in users only. The region choice follows the user's scope (``budget_regions``): a village
+Signed-in users only. The region choice follows the user's scope (``accounts.access.regions_plannable_by``): a village
 operator plans its desa, a kabupaten admin its kabupaten (or a kecamatan of it), a BPJS officer the
 kabupaten its branch serves, a superadmin any region. A region outside the scope answers 404. The
 plan itself is computed with ``user=request.user``, so ``budget_plan`` only counts the units and
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from cakupan.accounts.models import Role
+from cakupan.accounts import access
 from cakupan.billing.budget import APBD, APBDES, BudgetError, BudgetPlan, Targets, budget_plan
 from cakupan.billing.budget_workbook import budget_workbook
 from cakupan.billing.forms import BudgetForm
@@ -27,48 +27,15 @@ from cakupan.billing.parameters import active_parameters
 from cakupan.billing.views.display import MONTH_NAMES, monthly_bar_chart, short_rupiah
 from cakupan.registry.views import CakupanRequest
 from cakupan.rules.errors import RulesError
-from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import RegionNotFound, region_get
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Levels whose current children are offered too (a kabupaten admin may plan one kecamatan).
-_CHILDREN_OFFERED_BELOW = (RegionKind.PROVINSI, RegionKind.KABUPATEN, RegionKind.KOTA)
-
-
-def budget_regions(user: Any) -> list[Region] | None:
-    """The regions ``user`` may plan, widest first; ``None`` means any region (superadmin).
-
-    The roots mirror ``accounts.access.unit_scope_q``: region-scoped roles their region, a BPJS
-    officer the regions of the branch office, unit-scoped operators the region of their unit.
-    Current children of a kabupaten/kota (its kecamatan) are offered as well.
-    """
-    if user.role == Role.SUPERADMIN:
-        return None
-    roots: list[Region] = []
-    if user.role in (Role.ADMIN_KABUPATEN, Role.PIMPINAN, Role.CAMAT) and user.region_id:
-        roots = [user.region]
-    elif user.role == Role.PETUGAS_BPJS and user.branch_office_id:
-        roots = list(user.branch_office.regions.order_by("code"))
-    elif user.role in (Role.OPERATOR_OPD, Role.OPERATOR_DESA) and user.unit_id:
-        roots = [user.unit.region]
-    out: list[Region] = []
-    for root in roots:
-        out.append(root)
-        if root.kind in _CHILDREN_OFFERED_BELOW:
-            out.extend(Region.objects.filter(parent=root, valid_to__isnull=True).order_by("code"))
-    return out
-
-
-def _in_scope(region: Region, allowed: list[Region] | None) -> bool:
-    if allowed is None:
-        return True
-    return any(region.code == r.code or region.code.startswith(f"{r.code}.") for r in allowed)
 
 
 def _plan_from_request(request: CakupanRequest) -> tuple[BudgetForm, BudgetPlan | None, str]:
     """The form, the plan when the form was submitted and valid, and a refusal message."""
     user = request.user
-    allowed = budget_regions(user)
+    allowed = access.regions_plannable_by(user)
     today = timezone.localdate()
     if "year" not in request.GET:
         initial: dict[str, Any] = {"year": today.year + 1}
@@ -84,7 +51,7 @@ def _plan_from_request(request: CakupanRequest) -> tuple[BudgetForm, BudgetPlan 
     except RegionNotFound:
         form.add_error("region", _("Kode wilayah tidak dikenal."))
         return form, None, ""
-    if not _in_scope(region, allowed):
+    if not access.region_in_scope(region, allowed):
         raise Http404
     targets = Targets(
         village_posts=data["village_posts"],
