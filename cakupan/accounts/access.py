@@ -87,16 +87,18 @@ def unit_scope_q(user: Any, prefix: str = "") -> Q | None:
     return _NOTHING
 
 
-def units_visible_to(user: Any) -> QuerySet[Unit]:
-    q = unit_scope_q(user)
-    qs = Unit.objects.select_related("region")
+def _scoped(user: Any, qs: QuerySet[Any], prefix: str) -> QuerySet[Any]:
+    """``qs`` limited to rows whose unit (through ``prefix``) ``user`` can see."""
+    q = unit_scope_q(user, prefix)
     return qs if q is None else qs.filter(q)
+
+
+def units_visible_to(user: Any) -> QuerySet[Unit]:
+    return _scoped(user, Unit.objects.select_related("region"), "")
 
 
 def memberships_visible_to(user: Any) -> QuerySet[Membership]:
-    q = unit_scope_q(user, "unit__")
-    qs = Membership.objects.all()
-    return qs if q is None else qs.filter(q)
+    return _scoped(user, Membership.objects.all(), "unit__")
 
 
 def persons_visible_to(user: Any) -> QuerySet[Person]:
@@ -151,35 +153,34 @@ def _check_write(user: Any, write: bool) -> None:
         raise PermissionDenied
 
 
-def person_get_for(user: Any, pk: Any, *, write: bool = False) -> Person:
-    """The person ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+def _get_for(user: Any, qs: QuerySet[Any], *, write: bool, **lookup: Any) -> Any:
+    """The one row of ``qs`` (already scoped to ``user``) matching ``lookup``.
+
+    404 when there is none, whatever the reason (out of scope, unknown, malformed id), so ids
+    cannot be probed; then 403 on write for read-only roles.
+    """
     try:
-        person = persons_visible_to(user).get(pk=pk)
-    except (Person.DoesNotExist, ValueError, TypeError):
+        row = qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     _check_write(user, write)
+    return row
+
+
+def person_get_for(user: Any, pk: Any, *, write: bool = False) -> Person:
+    """The person ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    person: Person = _get_for(user, persons_visible_to(user), write=write, pk=pk)
     return person
 
 
 def membership_get_for(user: Any, pk: Any, *, write: bool = False) -> Membership:
-    try:
-        membership = (
-            memberships_visible_to(user)
-            .select_related("person", "unit", "unit__region", "occupation")
-            .get(pk=pk)
-        )
-    except (Membership.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    _check_write(user, write)
+    qs = memberships_visible_to(user).select_related("person", "unit", "unit__region", "occupation")
+    membership: Membership = _get_for(user, qs, write=write, pk=pk)
     return membership
 
 
 def unit_get_for(user: Any, pk: Any, *, write: bool = False) -> Unit:
-    try:
-        unit = units_visible_to(user).get(pk=pk)
-    except (Unit.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    _check_write(user, write)
+    unit: Unit = _get_for(user, units_visible_to(user), write=write, pk=pk)
     return unit
 
 
@@ -187,21 +188,12 @@ def batches_visible_to(user: Any) -> QuerySet[Any]:
     """Import batches of the units ``user`` can see (intake files are personal data too)."""
     from cakupan.intake.models import ImportBatch
 
-    q = unit_scope_q(user, "unit__")
-    qs = ImportBatch.objects.select_related("unit", "unit__region")
-    return qs if q is None else qs.filter(q)
+    return _scoped(user, ImportBatch.objects.select_related("unit", "unit__region"), "unit__")
 
 
 def batch_get_for(user: Any, pk: Any, *, write: bool = False) -> Any:
     """The batch ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
-    from cakupan.intake.models import ImportBatch
-
-    try:
-        batch = batches_visible_to(user).get(pk=pk)
-    except (ImportBatch.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    _check_write(user, write)
-    return batch
+    return _get_for(user, batches_visible_to(user), write=write, pk=pk)
 
 
 # Billing: bills, payments and payers are scoped through the payer unit, exactly like units. A
@@ -213,48 +205,26 @@ def bills_visible_to(user: Any) -> QuerySet[Any]:
     """Bills whose payer ``user`` can see."""
     from cakupan.billing.models import Bill
 
-    q = unit_scope_q(user, "payer__")
-    qs = Bill.objects.select_related("payer", "payer__region")
-    return qs if q is None else qs.filter(q)
+    return _scoped(user, Bill.objects.select_related("payer", "payer__region"), "payer__")
 
 
 def bill_get_for(user: Any, pk: Any, *, write: bool = False) -> Any:
     """The bill ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
-    from cakupan.billing.models import Bill
-
-    try:
-        bill = bills_visible_to(user).get(pk=pk)
-    except (Bill.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    _check_write(user, write)
-    return bill
+    return _get_for(user, bills_visible_to(user), write=write, pk=pk)
 
 
 def payments_visible_to(user: Any) -> QuerySet[Any]:
     """Payments of the payers ``user`` can see."""
     from cakupan.billing.models import Payment
 
-    q = unit_scope_q(user, "payer__")
-    qs = Payment.objects.select_related("payer", "payer__region")
-    return qs if q is None else qs.filter(q)
+    return _scoped(user, Payment.objects.select_related("payer", "payer__region"), "payer__")
 
 
 def payment_get_for(user: Any, pk: Any, *, write: bool = False) -> Any:
-    from cakupan.billing.models import Payment
-
-    try:
-        payment = payments_visible_to(user).get(pk=pk)
-    except (Payment.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    _check_write(user, write)
-    return payment
+    return _get_for(user, payments_visible_to(user), write=write, pk=pk)
 
 
 def payer_get_for(user: Any, code: str, *, write: bool = False) -> Unit:
     """The payer unit with ``code`` if ``user`` may see it (404 otherwise); 403 on write."""
-    try:
-        unit = units_visible_to(user).get(code=code)
-    except (Unit.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    _check_write(user, write)
+    unit: Unit = _get_for(user, units_visible_to(user), write=write, code=code)
     return unit
