@@ -40,7 +40,7 @@ from cakupan.common.money import round_rupiah
 from cakupan.rules.contribution import flag_notes
 from cakupan.rules.errors import InputError
 from cakupan.rules.params import PP82_DATE_KEY, SCHOLARSHIP_LEVELS, Entry, Parameters
-from cakupan.rules.text import format_date, format_percent, format_rupiah
+from cakupan.rules.text import Note, format_date, format_percent, format_rupiah
 
 __all__ = [
     "BENEFIT_TYPES",
@@ -153,8 +153,12 @@ class _Context:
             self.used.append(switch_entry)
         elif abs((event_date - switch).days) <= _SWITCH_WARNING_DAYS:
             self.notes.append(
-                f"Peristiwa {format_date(event_date)} dekat tanggal berlaku PP 82/2019 yang dipakai "
-                f"({format_date(switch)}); tanggal itu belum terverifikasi (admin dapat mengubahnya)."
+                Note(
+                    f"Peristiwa {format_date(event_date)} dekat tanggal berlaku PP 82/2019 yang "
+                    f"dipakai ({format_date(switch)}); tanggal itu belum terverifikasi (admin dapat "
+                    "mengubahnya).",
+                    "unverified",
+                )
             )
 
     def entry(self, key: str) -> Entry:
@@ -415,9 +419,12 @@ def _stmb(ctx: _Context, wage: Decimal, days: int) -> list[BenefitLine]:
         if upto is None or upto >= days:
             break
         start = upto + 1
+    ctx.notes.append(f"Upah harian = upah sebulan / {divisor.value}; 12 bulan dihitung 365 hari.")
     ctx.notes.append(
-        f"Upah harian = upah sebulan / {divisor.value}; 12 bulan dihitung 365 hari."
-        " Untuk peserta BPU aturan STMB (100% paling lama 1 tahun?) belum terverifikasi."
+        Note(
+            "Untuk peserta BPU aturan STMB (100% paling lama 1 tahun?) belum terverifikasi.",
+            "unverified",
+        )
     )
     return lines
 

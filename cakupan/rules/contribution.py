@@ -44,7 +44,7 @@ from decimal import Decimal
 from cakupan.common.money import round_rupiah
 from cakupan.rules.errors import InputError
 from cakupan.rules.params import Entry, Parameters, last_day_of_month
-from cakupan.rules.text import format_date, format_percent, format_rupiah, roman
+from cakupan.rules.text import Note, format_date, format_percent, format_rupiah, roman
 
 __all__ = [
     "FIRST_MONTH",
@@ -467,30 +467,30 @@ def _age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def flag_notes(entries: Iterable[Entry]) -> list[str]:
-    """Notes on the values used that an admin changed or that are not verified (each once).
-
-    The web marks notes by their words: "diubah admin" only in notes on overridden values,
-    "belum terverifikasi" in notes on unverified ones. Keep the two apart.
-    """
-    overridden: list[str] = []
+def flag_notes(entries: Iterable[Entry]) -> list[Note]:
+    """Notes on the values used that an admin changed (one each, flagged ``"overridden"``) and
+    on those not verified (one note listing them, flagged ``"unverified"``)."""
+    notes: list[Note] = []
     unverified: list[str] = []
     for entry in dict.fromkeys(entries):
         if entry.overridden:
             text = f"Nilai {entry.label} diubah admin: {entry.note}."
-            if text not in overridden:
-                overridden.append(text)
+            if text not in notes:
+                notes.append(Note(text, "overridden"))
         elif not entry.verified:
             text = f"{entry.label} ({entry.regulation})"
             if text not in unverified:
                 unverified.append(text)
     if unverified:
-        overridden.append(
-            "Nilai yang belum terverifikasi terhadap naskah regulasi (admin dapat mengubahnya): "
-            + "; ".join(unverified)
-            + "."
+        notes.append(
+            Note(
+                "Nilai yang belum terverifikasi terhadap naskah regulasi (admin dapat mengubahnya): "
+                + "; ".join(unverified)
+                + ".",
+                "unverified",
+            )
         )
-    return overridden
+    return notes
 
 
 def _rupiah_x(rate: Decimal, basis: Decimal, amount: Decimal) -> str:

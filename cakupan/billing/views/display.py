@@ -32,12 +32,6 @@ MONTH_NAMES = (
     pgettext_lazy("bulan singkat", "Des"),
 )
 
-# The rules engine puts these words into the notes it adds for values an admin changed and for
-# values not verified against the regulation text (``rules.contribution.flag_notes`` and the
-# PP 82/2019 date note of ``rules.benefits``); the pages mark such notes with a badge.
-_UNVERIFIED_MARK = "belum terverifikasi"
-_OVERRIDDEN_MARK = "diubah admin:"
-
 
 @dataclass(frozen=True)
 class Note:
@@ -46,15 +40,9 @@ class Note:
 
 
 def flag_notes(notes: tuple[str, ...] | list[str]) -> list[Note]:
-    out = []
-    for text in notes:
-        flag = ""
-        if _UNVERIFIED_MARK in text:
-            flag = "unverified"
-        elif _OVERRIDDEN_MARK in text:
-            flag = "overridden"
-        out.append(Note(text=text, flag=flag))
-    return out
+    """The notes of a calculation with the flag the rules engine gave each
+    (``rules.text.Note.flag``; a plain string has none)."""
+    return [Note(text=str(text), flag=getattr(text, "flag", "")) for text in notes]
 
 
 def format_value(entry: Entry) -> list[str]:

@@ -134,9 +134,13 @@ def test_override_is_named_in_the_notes(params: Parameters) -> None:
         "JKK BPU: penghasilan Rp1.500.000 masuk tingkat sampai Rp2.000.000: Rp16.500 "
         "(PP 44/2015 Lampiran; tabel diubah admin: Lampiran PP 44/2015 (oleh admin.pusat))",
     )
+    flags = {str(note): getattr(note, "flag", "") for note in result.notes}
     assert (
-        "Nilai Tabel nominal iuran BPU per tingkat penghasilan diubah admin: "
-        "Lampiran PP 44/2015 (oleh admin.pusat)." in result.notes
+        flags[
+            "Nilai Tabel nominal iuran BPU per tingkat penghasilan diubah admin: "
+            "Lampiran PP 44/2015 (oleh admin.pusat)."
+        ]
+        == "overridden"
     )
     # Above the last bracket: the last bracket applies.
     top = calculate_contribution(
@@ -156,6 +160,7 @@ def test_unverified_values_are_noted(params: Parameters) -> None:
         "Nilai yang belum terverifikasi terhadap naskah regulasi (admin dapat mengubahnya): "
         "Batas upah tertinggi JP per bulan (PP 45/2015).",
     )
+    assert [note.flag for note in result.notes] == ["unverified"]  # type: ignore[attr-defined]
 
 
 def test_pp49_explains_the_deferred_jp(params: Parameters) -> None:
@@ -334,3 +339,20 @@ def test_total_disability_periodic_benefit_is_a_note_until_set(params: Parameter
         BenefitInput("jkk-total-disability", dt.date(2024, 1, 1), wage=D(2_000_000)), changed
     )
     assert set_.total == D(124_000_000)
+
+
+def test_notes_carry_their_flag(params: Parameters) -> None:
+    """The web badges notes by ``Note.flag``, set where the note is written (not by its words)."""
+    near = calculate_benefit(BenefitInput("jkm", dt.date(2019, 12, 20)), params)
+    flags = [(getattr(n, "flag", ""), n.startswith("Peristiwa 20-12-2019")) for n in near.notes]
+    assert ("unverified", True) in flags
+    far = calculate_benefit(BenefitInput("jkm", dt.date(2024, 1, 1)), params)
+    assert not any(getattr(n, "flag", "") for n in far.notes)
+    stmb = calculate_benefit(
+        BenefitInput("stmb", dt.date(2024, 1, 1), wage=D(3_000_000), days=10), params
+    )
+    assert [(str(n)[:11], getattr(n, "flag", "")) for n in stmb.notes] == [
+        ("Upah harian", ""),
+        ("Untuk peser", "unverified"),  # the BPU rule
+        ("Nilai yang ", "unverified"),  # the divisor (Konvensi Cakupan)
+    ]
