@@ -347,18 +347,6 @@ class BillEntry(models.Model):
         return f"{self.bill_id}/{self.membership_id}: {self.total}"
 
 
-def _view_reference(to: Any, verbose_name: Any, related_name: str) -> models.ForeignKey[Any]:
-    """A reference column of a database view: joins and ``select_related`` work; the view has no
-    constraint and deleting through it does nothing (the table behind it has the rules)."""
-    return models.ForeignKey(
-        to,
-        verbose_name=verbose_name,
-        on_delete=models.DO_NOTHING,
-        related_name=related_name,
-        db_constraint=False,
-    )
-
-
 class BillLine(models.Model):
     """One membership and programme on a bill, read from :class:`BillEntry` (a database view).
 
@@ -369,9 +357,29 @@ class BillLine(models.Model):
     """
 
     pk = models.CompositePrimaryKey("bill_id", "membership_id", "programme")
-    bill = _view_reference(Bill, _("tagihan"), "lines")
-    membership = _view_reference("registry.Membership", _("kepesertaan"), "bill_lines")
-    person = _view_reference("registry.Person", _("orang"), "bill_lines")
+    # References of a view: joins and select_related work; no constraint, and deleting does
+    # nothing here (the entry table behind the view has the rules).
+    bill = models.ForeignKey(
+        Bill,
+        verbose_name=_("tagihan"),
+        on_delete=models.DO_NOTHING,
+        related_name="lines",
+        db_constraint=False,
+    )
+    membership = models.ForeignKey(
+        "registry.Membership",
+        verbose_name=_("kepesertaan"),
+        on_delete=models.DO_NOTHING,
+        related_name="bill_lines",
+        db_constraint=False,
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("orang"),
+        on_delete=models.DO_NOTHING,
+        related_name="bill_lines",
+        db_constraint=False,
+    )
     scheme = models.CharField(_("skema"), max_length=3, choices=Scheme.choices)
     programme = models.CharField(_("program"), max_length=3, choices=Programme.choices)
     risk_class = models.PositiveSmallIntegerField(_("kelas risiko"), null=True, blank=True)
