@@ -9,10 +9,12 @@ Called by ``make bench`` (``cakupan.bench.__main__``) once the test database exi
    some above the JP wage cap), 20% BPU JKK+JKM; then ANALYZE;
 2. in the same run: ``billing_run`` for October 2026 (every bill new), then the rerun of the same
    month (nothing changed), then the yardstick: a plain ``INSERT ... SELECT`` of the same number of
-   lines (memberships x programmes, a rate product per line) into a table of the bill line's shape,
-   with its indexes. Each step runs in a transaction rolled back afterwards (the rerun after the
-   run, inside one transaction). Deferred constraint checks are run inside the timing
-   (``SET CONSTRAINTS ALL IMMEDIATE``), as a commit would run them.
+   lines (memberships x programmes, a rate product per line) into a table of the per-programme
+   line shape, with its indexes; and, for comparison, one of a row per membership into a copy of
+   the bill entry table (the shape the run writes since billing migration 0005). Each step runs in
+   a transaction rolled back afterwards (the rerun after the run, inside one transaction).
+   Deferred constraint checks are run inside the timing (``SET CONSTRAINTS ALL IMMEDIATE``), as a
+   commit would run them.
 
 Target (issue 4): the run <= 10 s on the embedded PostgreSQL. Printed as PASS/FAIL.
 ``CAKUPAN_BENCH_SCALE=0.05`` runs on 5% of the rows.
@@ -209,27 +211,60 @@ def preload() -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "memberships": memberships.height}
 
 
-def plain_insert_select() -> tuple[float, int]:
-    """The yardstick: memberships x programmes into a table shaped like the bill line table."""
-    from cakupan.billing.models import BillLine
+def plain_insert_select(*, shape: str) -> tuple[float, int]:
+    """The yardstick: a plain ``INSERT ... SELECT`` over the active memberships, a rate product per
+    amount, no rules, no bills, no checks beyond the table's own.
+
+    ``shape="lines"``: the issue's yardstick, memberships x programmes into a table of the
+    per-programme line shape (the line table before bill entries: primary key (bill, membership,
+    programme), the partial BPU index). ``shape="entries"``: one row per membership into a copy of
+    the bill entry table (``LIKE ... INCLUDING ALL``: its key, checks and index).
+    """
+    from cakupan.billing.models import BillEntry
     from cakupan.registry.models import Membership
 
-    lines = BillLine._meta.db_table
+    members = Membership._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {YARDSTICK}")
-        cursor.execute(f"CREATE TABLE {YARDSTICK} (LIKE {lines} INCLUDING ALL)")
+        if shape == "lines":
+            cursor.execute(
+                f"""CREATE TABLE {YARDSTICK} (
+                    bill_id bigint NOT NULL, membership_id bigint NOT NULL,
+                    person_id bigint NOT NULL, scheme varchar(3) NOT NULL,
+                    programme varchar(3) NOT NULL, risk_class smallint,
+                    risk_class_assumed boolean NOT NULL, basis numeric(15) NOT NULL,
+                    rate numeric(10, 8), employer numeric(15) NOT NULL,
+                    worker numeric(15) NOT NULL, total numeric(15) NOT NULL,
+                    PRIMARY KEY (bill_id, membership_id, programme))"""
+            )
+            cursor.execute(
+                f"CREATE INDEX ON {YARDSTICK} (membership_id, bill_id) WHERE scheme = 'bpu'"
+            )
+            statement = f"""INSERT INTO {YARDSTICK} (bill_id, membership_id, person_id, scheme,
+                       programme, risk_class, risk_class_assumed, basis, rate, employer, worker,
+                       total)
+                SELECT m.unit_id, m.id, m.person_id, m.scheme, p.programme, m.risk_class, false,
+                       m.wage, 0.003, round(m.wage * 0.003), 0, round(m.wage * 0.003)
+                  FROM {members} m
+                 CROSS JOIN LATERAL unnest(m.programmes) AS p(programme)
+                 WHERE m.status = 'active'"""  # noqa: S608
+        else:
+            entries = BillEntry._meta.db_table
+            cursor.execute(f"CREATE TABLE {YARDSTICK} (LIKE {entries} INCLUDING ALL)")
+            statement = f"""INSERT INTO {YARDSTICK} (bill_id, membership_id, person_id, scheme,
+                       risk_class, risk_class_assumed, jkk_basis, jkk_rate, jkk_employer,
+                       jkk_worker, jkm_basis, jkm_rate, jkm_employer, jkm_worker,
+                       employer, worker, total)
+                SELECT m.unit_id, m.id, m.person_id, m.scheme, m.risk_class, false,
+                       m.wage, 0.003, round(m.wage * 0.003), 0,
+                       m.wage, 0.003, round(m.wage * 0.003), 0,
+                       2 * round(m.wage * 0.003), 0, 2 * round(m.wage * 0.003)
+                  FROM {members} m
+                 WHERE m.status = 'active'"""  # noqa: S608
 
     def insert() -> int:
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"""INSERT INTO {YARDSTICK} (bill_id, membership_id, person_id, scheme, programme,
-                       risk_class, risk_class_assumed, basis, rate, employer, worker, total)
-                SELECT m.unit_id, m.id, m.person_id, m.scheme, p.programme, m.risk_class, false,
-                       m.wage, 0.003, round(m.wage * 0.003), 0, round(m.wage * 0.003)
-                  FROM {Membership._meta.db_table} m
-                 CROSS JOIN LATERAL unnest(m.programmes) AS p(programme)
-                 WHERE m.status = 'active'"""  # noqa: S608
-            )
+            cursor.execute(statement)
             return int(cursor.rowcount)
 
     seconds, rows = _timed(insert)
@@ -274,7 +309,8 @@ def bench_billing() -> dict[str, Any]:
         return first, again
 
     _, (first, again) = _timed(run_and_rerun)
-    baseline, rows = plain_insert_select()
+    baseline, rows = plain_insert_select(shape="lines")
+    entry_baseline, entry_rows = plain_insert_select(shape="entries")
     result = line(
         "billing run, one month",
         first.lines,
@@ -285,6 +321,10 @@ def bench_billing() -> dict[str, Any]:
     _detail(
         f"{first.memberships:,} memberships, {first.lines:,} lines, {first.payers:,} bills, "
         f"total Rp{int(first.total):,}; the yardstick wrote {rows:,} lines"
+    )
+    _detail(
+        f"plain INSERT..SELECT of {entry_rows:,} rows shaped as bill entries: "
+        f"{entry_baseline:.2f} s (ratio {entry_baseline / timings['run']:.2f}x)"
     )
     _detail(
         f"rerun of the same month: {timings['rerun']:.2f} s, {again.unchanged:,} bills unchanged, "

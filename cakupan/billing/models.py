@@ -10,11 +10,13 @@ stays on the payment as ``unallocated`` (the payer's credit) and goes to the nex
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.common.fields import MoneyField
@@ -29,6 +31,14 @@ def RateField(verbose_name: Any = None, **kwargs: Any) -> models.DecimalField:
     return models.DecimalField(
         verbose_name, max_digits=RATE_DIGITS, decimal_places=RATE_PLACES, **kwargs
     )
+
+
+def _programme_sum(party: str) -> Any:
+    """``coalesce(jkk_<party>, 0) + ... + coalesce(jkp_<party>, 0)`` for a check constraint."""
+    total: Any = Coalesce(F(f"jkk_{party}"), Decimal(0))
+    for programme in ("jkm", "jht", "jp", "jkp"):
+        total = total + Coalesce(F(f"{programme}_{party}"), Decimal(0))
+    return total
 
 
 class BillStatus(models.TextChoices):
@@ -203,34 +213,45 @@ class Bill(models.Model):
         return self.total - self.paid
 
 
-class BillLine(models.Model):
-    """One membership and programme on a bill. Whole rupiah; ``total = employer + worker``.
+# The programmes a bill entry carries amounts for, in the order of ``rules.contribution.PROGRAMMES``
+# (kept literal here: the models do not import the rules engine).
+ENTRY_PROGRAMMES = ("jkk", "jkm", "jht", "jp", "jkp")
 
-    ``rate`` is the employer plus worker rate applied to ``basis`` (the wage, capped for JP; the
-    declared income for BPU); NULL when the amount is a nominal (BPU JKM flat amount, a BPU bracket
-    nominal, the BPU JKK minimum). ``risk_class_assumed``: the membership has no JKK risk class and
-    the government-employer class was used (``pu.jkk.government_class``, class I; DOMAIN.md
-    section 2.1, confidence L).
 
-    The primary key is (bill, membership, programme): one line per membership and programme on a
-    bill, enforced by the key itself (no separate id: one index less on millions of rows). Lines
-    are written only by the billing run, in one ``INSERT ... SELECT`` from the bills it has just
-    written and the month's computed lines; the bill's totals are sums over the same rows.
+class BillEntry(models.Model):
+    """One membership on a bill: its amounts for each programme. Whole rupiah.
 
-    References: ``bill`` and ``membership`` are checked by statement-level triggers (migration
-    0003) instead of row-level foreign keys: one set-based anti-join per INSERT/UPDATE statement
-    over its transition table, and a guard on DELETE of bills and memberships that still have
-    lines. Same guarantee (no line without its bill and membership, no bill or membership deleted
-    from under its lines), without one deferred trigger event and one index lookup per line
-    (about 40 s at commit for a month of 2.2 million lines, docs/benchmarks.md).
+    This is the stored form of a bill's lines: one row per membership (not per membership and
+    programme), so that a month of a million memberships writes a million rows and index entries,
+    not 2.2 million (docs/benchmarks.md, "Billing run"). For each programme ``p`` of
+    :data:`ENTRY_PROGRAMMES` the row holds ``p_basis`` (the wage, capped for JP; the declared
+    income for BPU), ``p_rate`` (employer plus worker rate; NULL when the amount is a nominal: BPU
+    JKM flat amount, a BPU bracket nominal, the BPU JKK minimum), ``p_employer`` and ``p_worker``;
+    all four are NULL when the membership is not billed for ``p`` that month (programme not held,
+    JP past the retirement age, no rate for the month). ``employer``, ``worker`` and ``total`` are
+    the row's sums. ``risk_class`` is the JKK class applied (PU only); ``risk_class_assumed``: the
+    membership has no class and the government-employer class was used (``pu.jkk.government_class``,
+    class I; DOMAIN.md section 2.1, confidence L).
+
+    Read the lines through :class:`BillLine` (a database view, one row per membership and
+    programme). Entries are written only by the billing run, in one ``INSERT ... SELECT`` from the
+    bills it has just written and the month's computed entries; the bill's totals are sums over
+    the same rows.
+
+    References: ``bill`` and ``membership`` are checked by statement-level triggers (migrations
+    0003-0005) instead of row-level foreign keys: one set-based anti-join per INSERT/UPDATE
+    statement over its transition table, and a guard on DELETE of bills and memberships that
+    still have entries, all under the billing advisory lock. Same guarantee (no entry without its
+    bill and membership, no bill or membership deleted from under its entries), without a
+    deferred trigger event and an index lookup per row at commit.
     """
 
-    pk = models.CompositePrimaryKey("bill_id", "membership_id", "programme")
+    pk = models.CompositePrimaryKey("bill_id", "membership_id")
     bill = models.ForeignKey(
         Bill,
         verbose_name=_("tagihan"),
         on_delete=models.CASCADE,
-        related_name="lines",
+        related_name="entries",
         db_index=False,  # the primary key starts with it
         db_constraint=False,  # checked per statement: see the class docstring
     )
@@ -238,19 +259,125 @@ class BillLine(models.Model):
         "registry.Membership",
         verbose_name=_("kepesertaan"),
         on_delete=models.PROTECT,
-        related_name="bill_lines",
+        related_name="bill_entries",
         db_index=False,  # see the partial index below
         db_constraint=False,  # checked per statement: see the class docstring
     )
     # The membership's person, copied in the same statement for reports. No database constraint
     # of its own: the membership reference is checked, a membership keeps its person (PROTECT),
-    # so this one adds nothing but a lookup per line on millions of rows.
+    # so this one adds nothing but a lookup per row on millions of rows.
     person = models.ForeignKey(
         "registry.Person",
         verbose_name=_("orang"),
         on_delete=models.PROTECT,
-        related_name="bill_lines",
+        related_name="bill_entries",
         db_index=False,
+        db_constraint=False,
+    )
+    scheme = models.CharField(_("skema"), max_length=3, choices=Scheme.choices)
+    risk_class = models.PositiveSmallIntegerField(_("kelas risiko"), null=True, blank=True)
+    risk_class_assumed = models.BooleanField(_("kelas risiko bawaan"), default=False)
+    jkk_basis = MoneyField(_("JKK: dasar (Rp)"), null=True, blank=True)
+    jkk_rate = RateField(_("JKK: tarif"), null=True, blank=True)
+    jkk_employer = MoneyField(_("JKK: pemberi kerja (Rp)"), null=True, blank=True)
+    jkk_worker = MoneyField(_("JKK: pekerja (Rp)"), null=True, blank=True)
+    jkm_basis = MoneyField(_("JKM: dasar (Rp)"), null=True, blank=True)
+    jkm_rate = RateField(_("JKM: tarif"), null=True, blank=True)
+    jkm_employer = MoneyField(_("JKM: pemberi kerja (Rp)"), null=True, blank=True)
+    jkm_worker = MoneyField(_("JKM: pekerja (Rp)"), null=True, blank=True)
+    jht_basis = MoneyField(_("JHT: dasar (Rp)"), null=True, blank=True)
+    jht_rate = RateField(_("JHT: tarif"), null=True, blank=True)
+    jht_employer = MoneyField(_("JHT: pemberi kerja (Rp)"), null=True, blank=True)
+    jht_worker = MoneyField(_("JHT: pekerja (Rp)"), null=True, blank=True)
+    jp_basis = MoneyField(_("JP: dasar (Rp)"), null=True, blank=True)
+    jp_rate = RateField(_("JP: tarif"), null=True, blank=True)
+    jp_employer = MoneyField(_("JP: pemberi kerja (Rp)"), null=True, blank=True)
+    jp_worker = MoneyField(_("JP: pekerja (Rp)"), null=True, blank=True)
+    jkp_basis = MoneyField(_("JKP: dasar (Rp)"), null=True, blank=True)
+    jkp_rate = RateField(_("JKP: tarif"), null=True, blank=True)
+    jkp_employer = MoneyField(_("JKP: pemberi kerja (Rp)"), null=True, blank=True)
+    jkp_worker = MoneyField(_("JKP: pekerja (Rp)"), null=True, blank=True)
+    employer = MoneyField(_("pemberi kerja (Rp)"))
+    worker = MoneyField(_("pekerja (Rp)"))
+    total = MoneyField(_("jumlah (Rp)"))
+
+    class Meta:
+        verbose_name = _("rincian tagihan per kepesertaan")
+        verbose_name_plural = _("rincian tagihan per kepesertaan")
+        indexes = [
+            # The lapse check reads the BPU entries of each membership.
+            models.Index(
+                fields=["membership", "bill"], name="billentry_bpu", condition=Q(scheme="bpu")
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(employer=_programme_sum("employer"), worker=_programme_sum("worker")),
+                name="billentry_programme_sums",
+            ),
+            models.CheckConstraint(
+                condition=Q(total=F("employer") + F("worker")), name="billentry_total"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=(
+                        Q(**{f"{p}_basis__isnull": True, f"{p}_rate__isnull": True})
+                        & Q(**{f"{p}_employer__isnull": True, f"{p}_worker__isnull": True})
+                    )
+                    # A CHECK passes on NULL: the parts present are asked for explicitly.
+                    | (
+                        Q(**{f"{p}_basis__isnull": False, f"{p}_basis__gte": 0})
+                        & Q(**{f"{p}_employer__isnull": False, f"{p}_employer__gte": 0})
+                        & Q(**{f"{p}_worker__isnull": False, f"{p}_worker__gte": 0})
+                    ),
+                    name=f"billentry_{p}_complete",
+                )
+                for p in ENTRY_PROGRAMMES
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    *(Q(**{f"{p}_employer__isnull": False}) for p in ENTRY_PROGRAMMES),
+                    _connector=Q.OR,
+                ),
+                name="billentry_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bill_id}/{self.membership_id}: {self.total}"
+
+
+class BillLine(models.Model):
+    """One membership and programme on a bill, read from :class:`BillEntry` (a database view).
+
+    The view ``billing_billline`` (migration 0005) unpivots each entry into a row per programme
+    it carries amounts for: ``basis``, ``rate``, ``employer``, ``worker`` and ``total =
+    employer + worker`` of that programme; ``risk_class`` and ``risk_class_assumed`` on the JKK
+    row only. Read-only: every write goes to :class:`BillEntry`.
+    """
+
+    pk = models.CompositePrimaryKey("bill_id", "membership_id", "programme")
+    # References of a view: joins and select_related work; no constraint, and deleting does
+    # nothing here (the entry table behind the view has the rules).
+    bill = models.ForeignKey(
+        Bill,
+        verbose_name=_("tagihan"),
+        on_delete=models.DO_NOTHING,
+        related_name="lines",
+        db_constraint=False,
+    )
+    membership = models.ForeignKey(
+        "registry.Membership",
+        verbose_name=_("kepesertaan"),
+        on_delete=models.DO_NOTHING,
+        related_name="bill_lines",
+        db_constraint=False,
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        verbose_name=_("orang"),
+        on_delete=models.DO_NOTHING,
+        related_name="bill_lines",
         db_constraint=False,
     )
     scheme = models.CharField(_("skema"), max_length=3, choices=Scheme.choices)
@@ -264,23 +391,9 @@ class BillLine(models.Model):
     total = MoneyField(_("jumlah (Rp)"))
 
     class Meta:
+        managed = False
         verbose_name = _("baris tagihan")
         verbose_name_plural = _("baris tagihan")
-        indexes = [
-            # The lapse check reads the BPU lines of each membership.
-            models.Index(
-                fields=["membership", "bill"], name="billline_bpu", condition=Q(scheme="bpu")
-            ),
-        ]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(employer__gte=0, worker__gte=0, basis__gte=0),
-                name="billline_not_negative",
-            ),
-            models.CheckConstraint(
-                condition=Q(total=F("employer") + F("worker")), name="billline_total"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} {self.programme}: {self.total}"

@@ -31,6 +31,7 @@ from cakupan.billing.models import (
     Allocation,
     ArrearsFlag,
     Bill,
+    BillEntry,
     BillLine,
     MembershipLapse,
     Payment,
@@ -257,9 +258,9 @@ def _summary(qs: QuerySet[Bill], on: dt.date) -> list[dict[str, Any]]:
 
 
 def _summary_by_segment(qs: QuerySet[Bill], segment: str, on: dt.date) -> list[dict[str, Any]]:
-    """One grouped join (bill lines x memberships) per bill, then per month in Python."""
+    """One grouped join (bill entries x memberships) per bill, then per month in Python."""
     rows = (
-        BillLine.objects.filter(bill__in=qs.values("pk"), membership__segment=segment)
+        BillEntry.objects.filter(bill__in=qs.values("pk"), membership__segment=segment)
         .values("bill_id", "bill__month", "bill__payer_id", "bill__total", "bill__paid")
         .annotate(part=Sum("total"), late=Count("bill_id", filter=Q(bill__due_date__lt=on)))
         .order_by()

@@ -40,20 +40,26 @@ from cakupan.billing.models import (
     Allocation,
     ArrearsFlag,
     Bill,
+    BillEntry,
     BillingRun,
     BillStatus,
     MembershipLapse,
     Payment,
     RunRate,
 )
-from cakupan.billing.months import month_start
+from cakupan.billing.months import add_months, month_start
 from cakupan.billing.parameters import active_parameters
 from cakupan.common.errors import DomainError
 from cakupan.registry.models import MembershipStatus, Unit
-from cakupan.rules.contribution import MonthRates, month_rates
+from cakupan.rules.contribution import PROGRAMMES, MonthRates, month_rates
 from cakupan.rules.errors import InputError, RulesError
 from cakupan.rules.params import Parameters
 from cakupan.wilayah.selectors import RegionNotFound, region_get
+
+# The columns of a bill entry the run copies from its computed lines (all but ``bill_id``).
+ENTRY_COLUMNS = [
+    f.column for f in BillEntry._meta.concrete_fields if f.column and f.column != "bill_id"
+]
 
 # One lock for every write to bills, payments and allocations (pg_advisory_xact_lock key). The
 # database's bill line checks take it too (billing migration 0004): keep the two equal.
@@ -174,9 +180,12 @@ def billing_run(
     """Bill contribution month ``month`` (any day of it) to every payer, or to the payers located in
     ``region_code`` and below.
 
-    Two passes of one ``SELECT`` over memberships joined with the month's rates (a ``VALUES`` list):
-    the first aggregates it per payer and compares each payer's totals and line fingerprint with
-    the bill already there; the second writes the lines of new and recomputed bills only. See the
+    The month's entries (one per membership, the programmes side by side) come from one
+    ``SELECT`` over memberships joined with the month's rates priced per distinct combination.
+    The month's first run in scope writes them straight under new bills
+    (:func:`_write_first_bills`); a rerun computes them into a temporary table, compares each
+    payer's totals and line fingerprint with the bill already there and writes the entries of new
+    and recomputed bills only (:func:`_write_bills`). See the
     module docstring for the joiner/leaver rule and how reruns treat bills that have payments.
     One transaction, one audit event. Raises :class:`BillingError` for an unknown region or a
     month the rules cannot price.
@@ -225,6 +234,7 @@ def billing_run(
         )
         with connection.cursor() as cursor:
             counts = _write_bills(cursor, run=run, lines=lines, rates=plain)
+            cursor.execute("RESET enable_mergejoin; RESET enable_nestloop")
             unrated = _unrated(cursor) if counts["unrated"] else []
             adjustments = _adjustments(cursor)
             touched = counts.pop("touched_payers")
@@ -267,6 +277,22 @@ def billing_run(
     )
 
 
+# A bill's due date from its plan row ``p``: the earlier of the schemes' dates it holds.
+_DUE_SQL = (
+    "CASE WHEN p.pu > 0 AND p.bpu > 0 THEN least(%(pu_due)s::date, %(bpu_due)s::date) "
+    "WHEN p.bpu > 0 THEN %(bpu_due)s::date ELSE %(pu_due)s::date END"
+)
+
+
+def _plan_values(run: BillingRun, rates: MonthRates) -> dict[str, Any]:
+    return {
+        "month": run.month,
+        "run": run.pk,
+        "pu_due": rates.pu_due_date,
+        "bpu_due": rates.bpu_due_date,
+    }
+
+
 def _write_bills(
     cursor: Any, *, run: BillingRun, lines: sql.LinesSql, rates: MonthRates
 ) -> dict[str, Any]:
@@ -284,6 +310,13 @@ def _write_bills(
     )
     # Hash joins and aggregates of a few million rows in memory, for this transaction only.
     cursor.execute("SET LOCAL work_mem = '64MB'")
+    # Hash joins only, for the statements of the run (reset before the payments are allocated).
+    # The planner underestimates the memberships joined with the priced table a thousandfold
+    # (five join keys taken as independent) and then sorts a million rows for a merge join
+    # (3-5 s more) or, worse, loops over the priced table for each membership (minutes); hashing
+    # the small priced table is right whatever the sizes (docs/benchmarks.md).
+    cursor.execute("SET LOCAL enable_mergejoin = off")
+    cursor.execute("SET LOCAL enable_nestloop = off")
     # Each distinct (scheme, programmes, risk class, wage) priced once, analyzed so that the
     # planner hashes this small table, not the memberships.
     cursor.execute(
@@ -291,6 +324,14 @@ def _write_bills(
         lines.priced_params,
     )
     cursor.execute("ANALYZE billing_priced")
+    cursor.execute(
+        f"""SELECT EXISTS (SELECT 1 FROM {sql.BILL} b WHERE b.month = %s {scope_sql}),
+                  EXISTS (SELECT 1 FROM billing_priced WHERE cardinality(unrated) > 0)""",  # noqa: S608
+        [month, *scope_params],
+    )
+    billed_before, unrated_combos = cursor.fetchone()
+    if not billed_before and not unrated_combos:
+        return _write_first_bills(cursor, run=run, lines=lines, rates=rates)
     # The month's lines are computed once, into a temporary table: compared per payer with the
     # stored bills, then copied into the line table for the new and recomputed bills only.
     cursor.execute(
@@ -299,14 +340,14 @@ def _write_bills(
     cursor.execute(
         """CREATE TEMP TABLE billing_fresh ON COMMIT DROP AS
         SELECT payer_id,
-               count(*) FILTER (WHERE rated) AS lines,
-               count(*) FILTER (WHERE rated AND programme = 'jkm') AS memberships,
-               coalesce(sum(employer) FILTER (WHERE rated), 0) AS employer,
-               coalesce(sum(worker) FILTER (WHERE rated), 0) AS worker,
-               coalesce(sum(total) FILTER (WHERE rated AND scheme = 'pu'), 0) AS pu,
-               coalesce(sum(total) FILTER (WHERE rated AND scheme = 'bpu'), 0) AS bpu,
-               coalesce(bit_xor(h) FILTER (WHERE rated), 0) AS fingerprint,
-               count(*) FILTER (WHERE NOT rated) AS unrated
+               sum(lines) AS lines,
+               count(*) FILTER (WHERE jkm_employer IS NOT NULL) AS memberships,
+               sum(employer) AS employer,
+               sum(worker) AS worker,
+               coalesce(sum(total) FILTER (WHERE scheme = 'pu'), 0) AS pu,
+               coalesce(sum(total) FILTER (WHERE scheme = 'bpu'), 0) AS bpu,
+               bit_xor(h) AS fingerprint,
+               coalesce(sum(cardinality(unrated)), 0) AS unrated
           FROM billing_lines
          GROUP BY payer_id"""
     )
@@ -329,18 +370,10 @@ def _write_bills(
             ON b.payer_id = f.payer_id""",  # noqa: S608
         [month, *scope_params],
     )
-    due_sql = (
-        "CASE WHEN p.pu > 0 AND p.bpu > 0 THEN least(%(pu_due)s::date, %(bpu_due)s::date) "
-        "WHEN p.bpu > 0 THEN %(bpu_due)s::date ELSE %(pu_due)s::date END"
-    )
-    values = {
-        "month": month,
-        "run": run.pk,
-        "pu_due": rates.pu_due_date,
-        "bpu_due": rates.bpu_due_date,
-    }
+    due_sql = _DUE_SQL
+    values = _plan_values(run, rates)
     cursor.execute(
-        f"DELETE FROM {sql.LINE} WHERE bill_id IN "  # noqa: S608
+        f"DELETE FROM {sql.ENTRY} WHERE bill_id IN "  # noqa: S608
         "(SELECT bill_id FROM billing_plan WHERE action IN ('update', 'remove'))"
     )
     cursor.execute(
@@ -380,15 +413,111 @@ def _write_bills(
     )
     cursor.execute("ANALYZE billing_plan")
     cursor.execute(
-        f"""INSERT INTO {sql.LINE} (bill_id, membership_id, person_id, scheme, programme,
-               risk_class, risk_class_assumed, basis, rate, employer, worker, total)
-        SELECT p.bill_id, l.membership_id, l.person_id, l.scheme, l.programme, l.risk_class,
-               l.risk_class_assumed, l.basis, l.rate, l.employer, l.worker, l.total
+        f"""INSERT INTO {sql.ENTRY} (bill_id, {", ".join(ENTRY_COLUMNS)})
+        SELECT p.bill_id, {", ".join(f"l.{c}" for c in ENTRY_COLUMNS)}
           FROM billing_lines l
           JOIN billing_plan p ON p.payer_id = l.payer_id AND p.action IN ('create', 'update')
-         WHERE l.rated"""  # noqa: S608
+         WHERE l.lines > 0"""  # noqa: S608
     )
     written = cursor.rowcount
+    cursor.execute("SELECT coalesce(sum(unrated), 0) FROM billing_fresh")
+    return _plan_counts(cursor, written=written, unrated=int(cursor.fetchone()[0]))
+
+
+def _write_first_bills(
+    cursor: Any, *, run: BillingRun, lines: sql.LinesSql, rates: MonthRates
+) -> dict[str, Any]:
+    """The month's first run in scope (no bill yet, every combination priced): entries written
+    straight from the lines query, without the temporary line table of :func:`_write_bills`.
+
+    Each payer in scope with a membership to bill gets its bill first, empty (total 0, so "paid"
+    by the bill's checks; no other transaction sees it before commit); the entries go in under
+    those bills in one ``INSERT ... SELECT``; then each bill takes the sums and fingerprint of its entries (the same
+    line hashes as the rerun computes from the priced table: ``sql.entry_hash``), and the bills
+    nobody was billed to are deleted again.
+    """
+    values = _plan_values(run, rates)
+    # The payers in scope with a membership billed this month (sql.lines_select's rule).
+    scope_sql = f"""WHERE EXISTS (
+        SELECT 1 FROM {sql.MEMBERSHIP} m
+         WHERE m.unit_id = u.id AND m.status = ANY(%(covered)s) AND m.start_date <= %(end)s
+           AND (m.end_date IS NULL OR m.end_date >= %(month)s))"""  # noqa: S608
+    values.update(covered=sql.COVERED, end=add_months(run.month, 1) - dt.timedelta(days=1))
+    if run.region_id:
+        scope_sql += " AND (pu.region_id = %(region)s OR pu.region_id LIKE %(below)s)"
+        values.update(region=run.region_id, below=f"{run.region_id}.%")
+    cursor.execute(
+        """CREATE TEMP TABLE billing_plan (payer_id bigint PRIMARY KEY, bill_id bigint,
+               old_total numeric, lines bigint, memberships bigint, employer numeric,
+               worker numeric, pu numeric, bpu numeric, fingerprint bigint, total numeric,
+               action text, entries bigint) ON COMMIT DROP"""
+    )
+    cursor.execute(
+        f"""WITH created AS (
+            INSERT INTO {sql.BILL} (payer_id, month, due_date, lines_count, memberships_count,
+                employer_total, worker_total, total, pu_total, bpu_total, paid, status,
+                fingerprint, adjustment, run_id, created_at, updated_at)
+            SELECT DISTINCT pu.id, %(month)s, %(pu_due)s, 0, 0, 0, 0, 0, 0, 0, 0, 'paid', 0, 0,
+                   %(run)s, now(), now()
+              FROM {sql.UNIT} u JOIN {sql.UNIT} pu ON pu.id = coalesce(u.payer_id, u.id)
+              {scope_sql}
+            RETURNING id, payer_id)
+        INSERT INTO billing_plan (payer_id, bill_id, action)
+        SELECT payer_id, id, 'create' FROM created""",  # noqa: S608
+        values,
+    )
+    cursor.execute("ANALYZE billing_plan")
+    columns = ", ".join(ENTRY_COLUMNS)
+    # The entries go in, and what each bill needs comes back from the same statement (RETURNING
+    # over the rows written), without reading the entry table again.
+    cursor.execute(
+        f"""WITH lines AS ({lines.lines_sql}),
+        written AS (
+            INSERT INTO {sql.ENTRY} AS e (bill_id, {columns})
+            SELECT p.bill_id, {", ".join(f"l.{c}" for c in ENTRY_COLUMNS)}
+              FROM lines l JOIN billing_plan p ON p.payer_id = l.payer_id
+             WHERE l.lines > 0
+            RETURNING e.bill_id, e.scheme, e.employer, e.worker, e.total,
+                      e.jkm_employer IS NOT NULL AS with_jkm,
+                      num_nonnulls({", ".join(f"e.{p}_employer" for p in PROGRAMMES)}) AS lines,
+                      {sql.entry_hash("e")} AS h)
+        UPDATE billing_plan p
+           SET entries = s.entries, lines = s.lines, memberships = s.memberships,
+               employer = s.employer, worker = s.worker, pu = s.pu, bpu = s.bpu,
+               fingerprint = s.fingerprint, total = s.employer + s.worker
+          FROM (SELECT bill_id, count(*) AS entries, sum(lines) AS lines,
+                       count(*) FILTER (WHERE with_jkm) AS memberships,
+                       sum(employer) AS employer, sum(worker) AS worker,
+                       coalesce(sum(total) FILTER (WHERE scheme = 'pu'), 0) AS pu,
+                       coalesce(sum(total) FILTER (WHERE scheme = 'bpu'), 0) AS bpu,
+                       bit_xor(h) AS fingerprint
+                  FROM written GROUP BY bill_id) s
+         WHERE p.bill_id = s.bill_id""",  # noqa: S608
+        lines.lines_params,
+    )
+    cursor.execute("SELECT coalesce(sum(entries), 0) FROM billing_plan")
+    written = int(cursor.fetchone()[0])
+    # Payers nobody is billed to this month: no bill after all.
+    cursor.execute(
+        f"""WITH empty AS (UPDATE billing_plan SET action = 'none'
+                           WHERE lines IS NULL RETURNING bill_id)
+        DELETE FROM {sql.BILL} WHERE id IN (SELECT bill_id FROM empty)"""  # noqa: S608
+    )
+    cursor.execute(
+        f"""UPDATE {sql.BILL} b
+           SET lines_count = p.lines, memberships_count = p.memberships,
+               employer_total = p.employer, worker_total = p.worker, total = p.total,
+               pu_total = p.pu, bpu_total = p.bpu, fingerprint = p.fingerprint,
+               due_date = {_DUE_SQL},
+               status = CASE WHEN p.total = 0 THEN 'paid' ELSE 'open' END
+          FROM billing_plan p WHERE p.action = 'create' AND b.id = p.bill_id""",  # noqa: S608
+        values,
+    )
+    return _plan_counts(cursor, written=written, unrated=0)
+
+
+def _plan_counts(cursor: Any, *, written: int, unrated: int) -> dict[str, Any]:
+    """What ``billing_plan`` did, for the run's record and result."""
     cursor.execute(
         """SELECT count(*) FILTER (WHERE action = 'create'),
                   count(*) FILTER (WHERE action = 'update'),
@@ -401,8 +530,6 @@ def _write_bills(
              FROM billing_plan"""
     )
     row = cursor.fetchone()
-    cursor.execute("SELECT coalesce(sum(unrated), 0) FROM billing_fresh")
-    unrated = cursor.fetchone()[0]
     return {
         "bills_created": int(row[0]),
         "bills_updated": int(row[1]),
@@ -411,10 +538,10 @@ def _write_bills(
         "bills_adjusted": int(row[4]),
         "memberships": int(row[5]),
         "lines": int(row[6]),
-        "lines_written": written,
+        "entries_written": written,
         "payers": int(row[7]),
         "total": Decimal(row[8]),
-        "unrated": int(unrated),
+        "unrated": unrated,
         "touched_payers": list(row[9] or []),
     }
 
@@ -422,7 +549,9 @@ def _write_bills(
 def _unrated(cursor: Any) -> list[dict[str, Any]]:
     """Memberships x programmes the month's rates cannot price (JKP before PP 37/2021, ...)."""
     cursor.execute(
-        """SELECT scheme, programme, count(*) FROM billing_lines WHERE NOT rated
+        """SELECT scheme, programme, count(*)
+             FROM billing_lines, unnest(unrated) AS u(programme)
+            WHERE unrated IS NOT NULL
             GROUP BY scheme, programme ORDER BY scheme, programme"""
     )
     return [{"scheme": s, "programme": p, "lines": n} for s, p, n in cursor.fetchall()]

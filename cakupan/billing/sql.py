@@ -12,19 +12,37 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cakupan.billing.models import Allocation, Bill, BillLine, Payment
+from cakupan.billing.models import Allocation, Bill, BillEntry, Payment
 from cakupan.billing.months import add_months
 from cakupan.registry.models import COVERED_STATUSES, Membership, Person, Unit
 from cakupan.rules.contribution import PROGRAMMES, RateRow
 
 BILL = Bill._meta.db_table
-LINE = BillLine._meta.db_table
+ENTRY = BillEntry._meta.db_table
 PAYMENT = Payment._meta.db_table
 ALLOCATION = Allocation._meta.db_table
 MEMBERSHIP = Membership._meta.db_table
 UNIT = Unit._meta.db_table
 PERSON = Person._meta.db_table
 COVERED = [str(s) for s in COVERED_STATUSES]
+# The columns of each programme on a bill entry (``BillEntry.<programme>_<part>``).
+_PARTS = ("basis", "rate", "employer", "worker")
+
+
+def entry_hash(alias: str) -> str:
+    """SQL of the fingerprint hash of the bill entry ``alias``: the xor of one 64-bit hash per
+    programme line it holds, the line hash bills were fingerprinted with before entries existed
+    (the same value ``lines_select`` computes from its priced table)."""
+    terms = []
+    for code, programme in enumerate(PROGRAMMES, start=1):
+        risk = f"coalesce({alias}.risk_class, 0) * 19 + " if programme == "jkk" else ""
+        terms.append(
+            f"coalesce(hashint8extended({alias}.membership_id * 8 + {code}, "
+            f"{alias}.person_id * 17 + {risk}{alias}.{programme}_basis::bigint * 3 "
+            f"+ {alias}.{programme}_employer::bigint * 7 "
+            f"+ {alias}.{programme}_worker::bigint * 13), 0)"
+        )
+    return " # ".join(terms)
 
 
 def _values(rows: Sequence[Sequence[object]], types: Sequence[str]) -> tuple[str, list[object]]:
@@ -36,10 +54,10 @@ def _values(rows: Sequence[Sequence[object]], types: Sequence[str]) -> tuple[str
 
 @dataclass(frozen=True)
 class LinesSql:
-    """The month's lines in two statements: first ``priced_sql`` into ``priced_table`` (each
-    distinct (scheme, programmes, risk class, wage) of the billed memberships and programme,
-    priced once; analyze it), then ``lines_sql``, the lines themselves: the memberships joined
-    with that table by hash."""
+    """The month's bill entries in two statements: first ``priced_sql`` into ``priced_table`` (each
+    distinct (scheme, programmes, risk class, wage) of the billed memberships priced once, its
+    programmes side by side; analyze it), then ``lines_sql``, the entries themselves: the
+    memberships joined with that table by hash."""
 
     priced_sql: str
     priced_params: list[object]
@@ -57,13 +75,16 @@ def lines_select(
     region_code: str | None,
     priced_table: str = "billing_priced",
 ) -> LinesSql:
-    """``SELECT`` of every bill line of ``month``: one row per covered membership and programme.
+    """``SELECT`` of every bill entry of ``month``: one row per covered membership, in the shape of
+    :class:`~cakupan.billing.models.BillEntry`.
 
     ``rates``: ``(jkp, row)`` pairs, the rows of ``month_rates(month, params, jkp=...)`` for
     memberships without and with JKP. Columns: membership_id, person_id, payer_id, scheme,
-    programme, risk_class, risk_class_assumed, basis, rate, employer, worker, total, rated (false
-    when no rate row matched: such rows are counted, never written) and h (a 64-bit hash of the
-    line, for the bill fingerprint).
+    risk_class, risk_class_assumed, ``<programme>_basis/_rate/_employer/_worker`` for each of
+    ``PROGRAMMES`` (NULL when the membership is not billed for it), employer, worker, total,
+    lines (the programme lines priced), unrated (the programmes held that no rate row matched,
+    NULL when none: counted, never written; an entry with ``lines = 0`` is not written either) and
+    h (the xor of a 64-bit hash per programme line, for the bill fingerprint).
 
     Billing rule: a membership is billed for month M when its status is covered
     (``COVERED_STATUSES``) and ``[start_date, end_date]`` overlaps M: the whole month, no
@@ -115,17 +136,6 @@ def lines_select(
     if region_code:
         scope_sql = "AND (pu.region_id = %s OR pu.region_id LIKE %s)"
         scope_params = [region_code, f"{region_code}.%"]
-    age_sql, age_params = "", []
-    if retirement_age is not None:
-        # Only JP lines look the birth date up (CASE evaluates lazily); the age is counted on the
-        # first day of the month, as rules.contribution counts it.
-        age_sql = f"""AND CASE WHEN pr.programme <> 'jp' THEN true ELSE (
-            SELECT extract(year FROM %s::date) - extract(year FROM pe.birth_date)
-                   - CASE WHEN extract(month FROM %s::date) < extract(month FROM pe.birth_date)
-                            OR (extract(month FROM %s::date) = extract(month FROM pe.birth_date)
-                                AND 1 < extract(day FROM pe.birth_date)) THEN 1 ELSE 0 END
-              FROM {PERSON} pe WHERE pe.id = mb.person_id) < %s END"""  # noqa: S608
-        age_params = [month, month, month, retirement_age]
     # The amounts depend on the membership only through (scheme, programmes, risk class, wage):
     # each distinct combination is priced once (a few thousand rows for a million memberships
     # paid standard honoraria), then joined back to the memberships by hash. Only the line hash
@@ -145,6 +155,12 @@ members AS NOT MATERIALIZED (
      WHERE m.status = ANY(%s) AND m.start_date <= %s
        AND (m.end_date IS NULL OR m.end_date >= %s)
 )"""  # noqa: S608
+    retirement = "false" if retirement_age is None else "true"
+    programme_columns = ",\n       ".join(
+        f"max({c}) FILTER (WHERE billed AND programme = '{p}') AS {p}_{c}"
+        for p in PROGRAMMES
+        for c in (*_PARTS, "hash")
+    ).replace("max(hash)", "max(hash_part)")
     priced_sql = f"""
 WITH rates(jkp, scheme, programme, risk_class, employer_rate, worker_rate, cap, minimum, flat,
            code) AS (VALUES {rate_sql}){bracket_cte},
@@ -193,19 +209,52 @@ priced AS (
            coalesce(risk_class, 0) * 19 + basis::bigint * 3 + employer::bigint * 7
                + worker::bigint * 13 AS hash_part
       FROM amounts
+),
+-- Each combination holding JP also without it, for the people past the retirement age.
+kept AS (
+    SELECT p.*, d.jp_dropped, (p.rated AND NOT (d.jp_dropped AND p.programme = 'jp')) AS billed
+      FROM priced p CROSS JOIN (VALUES (false), (true)) AS d(jp_dropped)
+     WHERE NOT d.jp_dropped OR ({retirement} AND 'jp' = ANY(p.programmes))
 )
-SELECT * FROM priced
+-- One row per combination: the programmes side by side (NULL: not held, or no rate).
+SELECT scheme, programmes, class_key, wage, jp_dropped,
+       max(risk_class) FILTER (WHERE billed) AS risk_class,
+       coalesce(bool_or(risk_class_assumed) FILTER (WHERE billed), false) AS risk_class_assumed,
+       {programme_columns},
+       coalesce(sum(employer) FILTER (WHERE billed), 0) AS employer,
+       coalesce(sum(worker) FILTER (WHERE billed), 0) AS worker,
+       coalesce(sum(total) FILTER (WHERE billed), 0) AS total,
+       count(*) FILTER (WHERE billed) AS lines,
+       -- NULL when every programme held has a rate.
+       array_agg(programme) FILTER (WHERE NOT rated AND NOT (jp_dropped AND programme = 'jp'))
+           AS unrated
+  FROM kept
+ GROUP BY scheme, programmes, class_key, wage, jp_dropped
 """  # noqa: S608
+    dropped, age_params = "false", []
+    if retirement_age is not None:
+        # Past the retirement age on the first day of the month (as rules.contribution counts
+        # it): born on or before that day, retirement_age years earlier. Only memberships with
+        # JP look the birth date up (AND evaluates lazily), once per membership (a hash key).
+        dropped = f"""('jp' = ANY(mb.programmes) AND coalesce(
+            (SELECT pe.birth_date FROM {PERSON} pe WHERE pe.id = mb.person_id) <= %s, false))"""  # noqa: S608
+        age_params = [dt.date(month.year - retirement_age, month.month, 1)]
+    # The fingerprint hash: per programme line as before entries existed (so stored fingerprints
+    # stay comparable), xor-ed; a programme not billed has a NULL hash part and counts 0.
+    hashes = " # ".join(
+        f"coalesce(hashint8extended(mb.membership_id * 8 + {code}, "
+        f"mb.person_id * 17 + pr.{p}_hash), 0)"
+        for code, p in enumerate(PROGRAMMES, start=1)
+    )
     lines_sql = f"""
 WITH {members_sql}
-SELECT mb.membership_id, mb.person_id, mb.payer_id, pr.scheme, pr.programme, pr.risk_class,
-       pr.risk_class_assumed, pr.basis, pr.rate, pr.employer, pr.worker, pr.total, pr.rated,
-       hashint8extended(mb.membership_id * 8 + pr.code, mb.person_id * 17 + pr.hash_part) AS h
+SELECT mb.membership_id, mb.person_id, mb.payer_id, pr.scheme, pr.risk_class,
+       pr.risk_class_assumed, {", ".join(f"pr.{p}_{c}" for p in PROGRAMMES for c in _PARTS)},
+       pr.employer, pr.worker, pr.total, pr.lines, pr.unrated, {hashes} AS h
   FROM members mb
   JOIN {priced_table} pr
     ON pr.scheme = mb.scheme AND pr.programmes = mb.programmes
-   AND pr.class_key = mb.class_key AND pr.wage = mb.wage
- WHERE true {age_sql}
+   AND pr.class_key = mb.class_key AND pr.wage = mb.wage AND pr.jp_dropped = {dropped}
 """  # noqa: S608
     month_end = add_months(month, 1) - dt.timedelta(days=1)
     members_params: list[object] = [*scope_params, COVERED, month_end, month]
@@ -298,7 +347,7 @@ LAPSE_CANDIDATES = f"""
 WITH paid AS ({PAID_AS_OF}),
 months AS (
     SELECT DISTINCT l.membership_id, b.month, b.total <= coalesce(paid.paid, 0) AS settled
-      FROM {LINE} l
+      FROM {ENTRY} l
       JOIN {BILL} b ON b.id = l.bill_id
       JOIN {MEMBERSHIP} m ON m.id = l.membership_id
       LEFT JOIN paid ON paid.bill_id = b.id

@@ -11,7 +11,7 @@ from django.db import connection
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import AuditEvent
 from cakupan.billing import services
-from cakupan.billing.models import Bill, BillingRun, BillLine, BillStatus, RunRate
+from cakupan.billing.models import Bill, BillEntry, BillingRun, BillLine, BillStatus, RunRate
 from cakupan.registry.models import Membership, MembershipStatus, Unit, UnitKind
 from cakupan.testing.factories import make_membership, make_person, make_unit
 
@@ -272,10 +272,70 @@ def test_jp_stops_at_the_retirement_age_and_unknown_regions_are_refused() -> Non
     assert error.value.code == "region_unknown"
 
 
+# The line hash bills were fingerprinted with before entries existed (billing migration 0005
+# keeps those fingerprints): one hash per programme line, xor-ed per bill.
+LINE_HASH_FINGERPRINTS = """
+SELECT b.id, b.fingerprint,
+       (SELECT bit_xor(hashint8extended(
+                   l.membership_id * 8
+                       + array_position(ARRAY['jkk', 'jkm', 'jht', 'jp', 'jkp'], l.programme::text),
+                   l.person_id * 17 + coalesce(l.risk_class, 0) * 19 + l.basis::bigint * 3
+                       + l.employer::bigint * 7 + l.worker::bigint * 13))
+          FROM billing_billline l WHERE l.bill_id = b.id)
+  FROM billing_bill b ORDER BY b.id
+"""
+
+
+@pytest.mark.django_db
+def test_entries_hold_the_lines_side_by_side_and_keep_the_line_fingerprint() -> None:
+    opd = make_unit(code="OPD-E")
+    full = make_membership(
+        unit=opd, wage=Decimal(12_000_000), programmes=["jkk", "jkm", "jht", "jp"], risk_class=None
+    )
+    retired = make_membership(
+        person=make_person(birth_date=D(1960, 1, 1)),
+        unit=opd,
+        wage=Decimal(3_000_000),
+        programmes=["jkk", "jkm", "jp"],
+        risk_class=3,
+    )
+    group = make_unit(kind=UnitKind.KELOMPOK_RENTAN, code="RENTAN-E")
+    bpu = make_membership(
+        unit=group, wage=Decimal(800_000), scheme="bpu", risk_class=None, segment="pekerja_rentan"
+    )
+
+    run()
+
+    entries = {e.membership_id: e for e in BillEntry.objects.all()}
+    assert set(entries) == {full.pk, retired.pk, bpu.pk}
+    capped = entries[full.pk]
+    assert (capped.jp_basis, capped.jp_employer, capped.jp_worker) == (10_042_300, 200_846, 100_423)
+    assert (capped.risk_class, capped.risk_class_assumed, capped.jkp_basis) == (1, True, None)
+    assert (capped.employer, capped.worker) == (28_800 + 36_000 + 444_000 + 200_846, 340_423)
+    # 64 on 1 May 2024, past the retirement age of 58: no JP, and JP in none of the sums.
+    old = entries[retired.pk]
+    assert (old.jp_basis, old.jp_rate, old.jp_employer, old.jp_worker) == (None,) * 4
+    # JKK class III 0.89% (PP 44/2015 Lampiran I) + JKM 0.30% of Rp3,000,000.
+    assert (old.risk_class, old.employer, old.total) == (3, 26_700 + 9_000, 35_700)
+    small = entries[bpu.pk]
+    assert (small.jkk_rate, small.jkk_worker, small.jkm_worker, small.total) == (
+        None,
+        10_000,
+        6_800,
+        16_800,
+    )
+    assert BillLine.objects.count() == 4 + 2 + 2
+    with connection.cursor() as cursor:
+        cursor.execute(LINE_HASH_FINGERPRINTS)
+        rows = cursor.fetchall()
+    assert len(rows) == 2 and all(stored == lines for _id, stored, lines in rows)
+    assert_lines_sum_to_bills()
+
+
 @pytest.mark.django_db
 def test_line_references_are_checked_by_the_database() -> None:
-    """The statement-level checks that replace the per-row foreign keys (migration 0003)."""
-    from django.db import IntegrityError, transaction
+    """The statement-level checks that replace the per-row foreign keys (migrations 0003, 0005)."""
+    from django.db import IntegrityError, OperationalError, transaction
 
     opd = make_unit(code="OPD-REF")
     membership = make_membership(unit=opd)
@@ -283,19 +343,23 @@ def test_line_references_are_checked_by_the_database() -> None:
     bill = Bill.objects.get()
     with connection.cursor() as cursor:
         for sql, params in (
-            # A line whose membership does not exist.
+            # An entry whose membership does not exist.
             (
-                """INSERT INTO billing_billline (bill_id, membership_id, person_id, scheme,
-                       programme, risk_class_assumed, basis, employer, worker, total)
-                   VALUES (%s, %s, %s, 'pu', 'jht', false, 1, 0, 0, 0)""",
+                """INSERT INTO billing_billentry (bill_id, membership_id, person_id, scheme,
+                       risk_class_assumed, jht_basis, jht_employer, jht_worker, employer,
+                       worker, total)
+                   VALUES (%s, %s, %s, 'pu', false, 1, 0, 0, 0, 0, 0)""",
                 [bill.pk, membership.pk + 1000, membership.person_id],
             ),
-            # A line whose bill does not exist, by UPDATE.
-            ("UPDATE billing_billline SET bill_id = %s", [bill.pk + 1000]),
+            # An entry whose bill does not exist, by UPDATE.
+            ("UPDATE billing_billentry SET bill_id = %s", [bill.pk + 1000]),
+            # The lines are a view: written only through the entries.
+            ("DELETE FROM billing_billline", []),
             # A bill or a membership deleted from under its lines.
             ("DELETE FROM billing_bill WHERE id = %s", [bill.pk]),
             ("DELETE FROM registry_membership WHERE id = %s", [membership.pk]),
         ):
-            with pytest.raises(IntegrityError), transaction.atomic():
+            with pytest.raises((IntegrityError, OperationalError)), transaction.atomic():
                 cursor.execute(sql, params)
     assert BillLine.objects.filter(bill=bill).count() == 2
+    assert BillEntry.objects.filter(bill=bill).count() == 1
