@@ -24,7 +24,8 @@ Rules of the game (README, "Billing")
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -234,7 +235,6 @@ def billing_run(
         )
         with connection.cursor() as cursor:
             counts = _write_bills(cursor, run=run, lines=lines, rates=plain)
-            cursor.execute("RESET enable_mergejoin; RESET enable_nestloop")
             unrated = _unrated(cursor) if counts["unrated"] else []
             adjustments = _adjustments(cursor)
             touched = counts.pop("touched_payers")
@@ -284,6 +284,24 @@ _DUE_SQL = (
 )
 
 
+@contextmanager
+def _hash_joins_only(cursor: Any) -> Iterator[None]:
+    """Plan the statements inside with hash joins only (``SET LOCAL``, reset after them).
+
+    For the statements joining the month's memberships with the priced table: the planner
+    underestimates that join a thousandfold (five join keys taken as independent) and then sorts
+    a million rows for a merge join (3-5 s more) or loops over the priced table for each
+    membership (minutes); hashing the small priced table is right whatever the sizes
+    (docs/benchmarks.md). Only around those statements: where a nested loop cannot be avoided
+    (the ``LATERAL unnest`` of the pricing), PostgreSQL before 18 penalises every disabled node
+    and then plans the rest badly (seconds per pricing on PostgreSQL 15). Not reset when the
+    statement fails: the transaction is aborted then, and ``SET LOCAL`` ends with it.
+    """
+    cursor.execute("SET LOCAL enable_mergejoin = off; SET LOCAL enable_nestloop = off")
+    yield
+    cursor.execute("RESET enable_mergejoin; RESET enable_nestloop")
+
+
 def _plan_values(run: BillingRun, rates: MonthRates) -> dict[str, Any]:
     return {
         "month": run.month,
@@ -310,13 +328,6 @@ def _write_bills(
     )
     # Hash joins and aggregates of a few million rows in memory, for this transaction only.
     cursor.execute("SET LOCAL work_mem = '64MB'")
-    # Hash joins only, for the statements of the run (reset before the payments are allocated).
-    # The planner underestimates the memberships joined with the priced table a thousandfold
-    # (five join keys taken as independent) and then sorts a million rows for a merge join
-    # (3-5 s more) or, worse, loops over the priced table for each membership (minutes); hashing
-    # the small priced table is right whatever the sizes (docs/benchmarks.md).
-    cursor.execute("SET LOCAL enable_mergejoin = off")
-    cursor.execute("SET LOCAL enable_nestloop = off")
     # Each distinct (scheme, programmes, risk class, wage) priced once, analyzed so that the
     # planner hashes this small table, not the memberships.
     cursor.execute(
@@ -334,9 +345,11 @@ def _write_bills(
         return _write_first_bills(cursor, run=run, lines=lines, rates=rates)
     # The month's lines are computed once, into a temporary table: compared per payer with the
     # stored bills, then copied into the line table for the new and recomputed bills only.
-    cursor.execute(
-        f"CREATE TEMP TABLE billing_lines ON COMMIT DROP AS {lines.lines_sql}", lines.lines_params
-    )
+    with _hash_joins_only(cursor):
+        cursor.execute(
+            f"CREATE TEMP TABLE billing_lines ON COMMIT DROP AS {lines.lines_sql}",
+            lines.lines_params,
+        )
     cursor.execute(
         """CREATE TEMP TABLE billing_fresh ON COMMIT DROP AS
         SELECT payer_id,
@@ -470,8 +483,9 @@ def _write_first_bills(
     columns = ", ".join(ENTRY_COLUMNS)
     # The entries go in, and what each bill needs comes back from the same statement (RETURNING
     # over the rows written), without reading the entry table again.
-    cursor.execute(
-        f"""WITH lines AS ({lines.lines_sql}),
+    with _hash_joins_only(cursor):
+        cursor.execute(
+            f"""WITH lines AS ({lines.lines_sql}),
         written AS (
             INSERT INTO {sql.ENTRY} AS e (bill_id, {columns})
             SELECT p.bill_id, {", ".join(f"l.{c}" for c in ENTRY_COLUMNS)}
@@ -493,8 +507,8 @@ def _write_first_bills(
                        bit_xor(h) AS fingerprint
                   FROM written GROUP BY bill_id) s
          WHERE p.bill_id = s.bill_id""",  # noqa: S608
-        lines.lines_params,
-    )
+            lines.lines_params,
+        )
     cursor.execute("SELECT coalesce(sum(entries), 0) FROM billing_plan")
     written = int(cursor.fetchone()[0])
     # Payers nobody is billed to this month: no bill after all.
