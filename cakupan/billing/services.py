@@ -444,10 +444,10 @@ def _write_first_bills(
     straight from the lines query, without the temporary line table of :func:`_write_bills`.
 
     Each payer in scope with a membership to bill gets its bill first, empty (total 0, so "paid"
-    by the bill's checks; no other transaction sees it before commit); the entries go in under
-    those bills in one ``INSERT ... SELECT``; then each bill takes the sums and fingerprint of its entries (the same
-    line hashes as the rerun computes from the priced table: ``sql.entry_hash``), and the bills
-    nobody was billed to are deleted again.
+    by the bill's checks; no other transaction sees it before commit). The entries go in under
+    those bills in one ``INSERT ... SELECT``, and each bill takes the sums and fingerprint of the
+    rows that statement wrote (the same line hashes as the rerun computes from the priced table:
+    ``sql.entry_hash``). The bills nobody was billed to are deleted again.
     """
     values = _plan_values(run, rates)
     # The payers in scope with a membership billed this month (sql.lines_select's rule).

@@ -156,11 +156,12 @@ members AS NOT MATERIALIZED (
        AND (m.end_date IS NULL OR m.end_date >= %s)
 )"""  # noqa: S608
     retirement = "false" if retirement_age is None else "true"
+    # Each programme's parts, and its part of the line hash as <programme>_hash.
     programme_columns = ",\n       ".join(
-        f"max({c}) FILTER (WHERE billed AND programme = '{p}') AS {p}_{c}"
+        f"max({source}) FILTER (WHERE billed AND programme = '{p}') AS {p}_{name}"
         for p in PROGRAMMES
-        for c in (*_PARTS, "hash")
-    ).replace("max(hash)", "max(hash_part)")
+        for source, name in (*((c, c) for c in _PARTS), ("hash_part", "hash"))
+    )
     priced_sql = f"""
 WITH rates(jkp, scheme, programme, risk_class, employer_rate, worker_rate, cap, minimum, flat,
            code) AS (VALUES {rate_sql}){bracket_cte},

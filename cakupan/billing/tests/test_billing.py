@@ -330,6 +330,10 @@ def test_entries_hold_the_lines_side_by_side_and_keep_the_line_fingerprint() -> 
         rows = cursor.fetchall()
     assert len(rows) == 2 and all(stored == lines for _id, stored, lines in rows)
     assert_lines_sum_to_bills()
+    # The first run wrote the entries directly; the rerun computes them again through its
+    # temporary table and must find both bills unchanged (the two fingerprint paths agree).
+    again = run()
+    assert (again.unchanged, again.created, again.updated) == (2, 0, 0)
 
 
 @pytest.mark.django_db
