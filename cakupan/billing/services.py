@@ -302,6 +302,21 @@ def _hash_joins_only(cursor: Any) -> Iterator[None]:
     cursor.execute("RESET enable_mergejoin; RESET enable_nestloop")
 
 
+def _bills_from_plan(cursor: Any, *, action: str, values: dict[str, Any]) -> None:
+    """Give the bills of the ``billing_plan`` rows with ``action`` their plan's counts, totals,
+    fingerprint and due date, as computed by this run (``values``: :func:`_plan_values`)."""
+    cursor.execute(
+        f"""UPDATE {sql.BILL} b
+           SET lines_count = p.lines, memberships_count = p.memberships,
+               employer_total = p.employer, worker_total = p.worker, total = p.total,
+               pu_total = p.pu, bpu_total = p.bpu, fingerprint = p.fingerprint,
+               due_date = {_DUE_SQL}, adjustment = 0, run_id = %(run)s, updated_at = now(),
+               status = CASE WHEN p.total = 0 THEN 'paid' ELSE 'open' END
+          FROM billing_plan p WHERE p.action = %(action)s AND b.id = p.bill_id""",  # noqa: S608
+        {**values, "action": action},
+    )
+
+
 def _plan_values(run: BillingRun, rates: MonthRates) -> dict[str, Any]:
     return {
         "month": run.month,
@@ -393,16 +408,7 @@ def _write_bills(
         f"DELETE FROM {sql.BILL} WHERE id IN "  # noqa: S608
         "(SELECT bill_id FROM billing_plan WHERE action = 'remove')"
     )
-    cursor.execute(
-        f"""UPDATE {sql.BILL} b
-           SET lines_count = p.lines, memberships_count = p.memberships,
-               employer_total = p.employer, worker_total = p.worker, total = p.total,
-               pu_total = p.pu, bpu_total = p.bpu, fingerprint = p.fingerprint,
-               due_date = {due_sql}, adjustment = 0, run_id = %(run)s, updated_at = now(),
-               status = CASE WHEN p.total = 0 THEN 'paid' ELSE 'open' END
-          FROM billing_plan p WHERE p.action = 'update' AND b.id = p.bill_id""",  # noqa: S608
-        values,
-    )
+    _bills_from_plan(cursor, action="update", values=values)
     cursor.execute(
         f"""UPDATE {sql.BILL} b SET adjustment = p.total - b.total, updated_at = now()
           FROM billing_plan p
@@ -517,16 +523,7 @@ def _write_first_bills(
                            WHERE lines IS NULL RETURNING bill_id)
         DELETE FROM {sql.BILL} WHERE id IN (SELECT bill_id FROM empty)"""  # noqa: S608
     )
-    cursor.execute(
-        f"""UPDATE {sql.BILL} b
-           SET lines_count = p.lines, memberships_count = p.memberships,
-               employer_total = p.employer, worker_total = p.worker, total = p.total,
-               pu_total = p.pu, bpu_total = p.bpu, fingerprint = p.fingerprint,
-               due_date = {_DUE_SQL},
-               status = CASE WHEN p.total = 0 THEN 'paid' ELSE 'open' END
-          FROM billing_plan p WHERE p.action = 'create' AND b.id = p.bill_id""",  # noqa: S608
-        values,
-    )
+    _bills_from_plan(cursor, action="create", values=values)
     return _plan_counts(cursor, written=written, unrated=0)
 
 
