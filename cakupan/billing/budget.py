@@ -43,6 +43,7 @@ from django.db.models import Count, Q
 
 from cakupan.accounts import access
 from cakupan.common.errors import DomainError
+from cakupan.common.money import round_rupiah
 from cakupan.registry.models import Scheme, Segment, Unit, UnitFormation, UnitKind
 from cakupan.registry.selectors import covered_on_q
 from cakupan.rules.contribution import ContributionInput, calculate_contribution
@@ -360,9 +361,10 @@ def _vacant_post_terms(
         heads = sum(r["n"] for r in rows)
         wage = sum((r["wage"] * r["n"] for r in rows), Decimal(0)) / heads
         common = max(rows, key=lambda r: r["n"])
-        return wage.quantize(Decimal(1)), tuple(common["programmes"]), common["risk_class"]
+        # A posted wage the vacancy would get: the average, to the whole rupiah like every amount.
+        return round_rupiah(wage), tuple(common["programmes"]), common["risk_class"]
     if segment_wages:
-        return Decimal(statistics.median(segment_wages)).quantize(Decimal(1)), DEFAULT_PROGRAMMES, 1
+        return round_rupiah(Decimal(statistics.median(segment_wages))), DEFAULT_PROGRAMMES, 1
     if targets.reference_wage is not None:
         return targets.reference_wage, DEFAULT_PROGRAMMES, 1
     raise BudgetError(

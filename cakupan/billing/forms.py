@@ -10,7 +10,7 @@ from the calculators.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -18,21 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.billing.models import BillStatus
-from cakupan.billing.months import parse_month
-from cakupan.common.money import parse_rupiah
+from cakupan.common.forms import LAST_YEAR, DayField, MonthField, PercentField, RupiahField
 from cakupan.registry.models import Programme, Scheme
 from cakupan.rules.benefits import BENEFIT_TYPES
 from cakupan.rules.contribution import PROGRAMMES
 from cakupan.rules.params import SCHOLARSHIP_LEVELS
 from cakupan.wilayah.models import Region
 
-# Far above any wage or income (Rp1 triliun a month) and far below what Decimal arithmetic with 28
-# digits could not hold after multiplying by 56 or 80 (benefits).
-RUPIAH_MAX = Decimal(10) ** 12
-RUPIAH_MAX_LENGTH = 30
-FIRST_YEAR = 1900
-LAST_YEAR = 2100
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
 PU_ONLY = frozenset({"jp", "jkp"})
 CHOICE_ERRORS = {
     "invalid_choice": _("Pilihan %(value)s tidak tersedia; pilih salah satu dari daftar.")
@@ -66,113 +58,6 @@ PARAMETER_STATUS_CHOICES = [
     ("unverified", _("Hanya yang belum terverifikasi")),
     ("overridden", _("Hanya yang diubah admin")),
 ]
-
-
-class RupiahField(forms.CharField):
-    """Whole rupiah as people write it: ``Rp3.000.000``, ``3.000.000``, ``3000000``, ``3.000.000,00``."""
-
-    default_error_messages = {
-        "invalid": _("Tulis jumlah rupiah utuh, misalnya 3.000.000 atau Rp3.000.000."),
-        "not_positive": _("Jumlah harus lebih dari nol."),
-        "too_large": _("Jumlah terlalu besar."),
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget",
-            forms.TextInput(
-                attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"}
-            ),
-        )
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("maxlength", str(RUPIAH_MAX_LENGTH))
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        if len(text) > RUPIAH_MAX_LENGTH:
-            raise forms.ValidationError(self.error_messages["too_large"], code="too_large")
-        try:
-            amount = parse_rupiah(text)
-        except (ValueError, InvalidOperation):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if amount <= 0:
-            raise forms.ValidationError(self.error_messages["not_positive"], code="not_positive")
-        if amount > RUPIAH_MAX:
-            raise forms.ValidationError(self.error_messages["too_large"], code="too_large")
-        return amount
-
-
-class MonthField(forms.CharField):
-    """A contribution month ``YYYY-MM`` (what ``<input type="month">`` sends), as its first day."""
-
-    default_error_messages = {
-        "invalid": _("Tulis bulan sebagai TTTT-BB, misalnya 2026-01."),
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"type": "month", "placeholder": "2026-01"})
-        )
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("maxlength", "7")
-
-    def prepare_value(self, value: Any) -> Any:
-        return f"{value:%Y-%m}" if isinstance(value, dt.date) else value
-
-    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            month = parse_month(text[:10])
-        except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if not FIRST_YEAR <= month.year <= LAST_YEAR:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return month
-
-
-class DayField(forms.DateField):
-    """A calendar date (``<input type="date">``, or typed as DD-MM-YYYY) between 1900 and 2100."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    input_formats = DATE_INPUT_FORMATS
-    default_error_messages = {
-        "invalid": _("Tulis tanggal yang ada, misalnya 2026-01-31 atau 31-01-2026."),
-    }
-
-    def to_python(self, value: Any) -> dt.date | None:
-        day = super().to_python(value)
-        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return day
-
-
-class PercentField(forms.CharField):
-    """A percentage written with a comma or a point (``25``, ``12,5``, ``12.5%``)."""
-
-    default_error_messages = {
-        "invalid": _("Tulis persentase sebagai angka, misalnya 25 atau 12,5.")
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("maxlength", "10")
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        text = super().to_python(value)
-        if not text:
-            return None
-        try:
-            number = Decimal(text.strip().removesuffix("%").strip().replace(",", "."))
-        except InvalidOperation:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
-        if not number.is_finite() or abs(number) > 1000:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return number
 
 
 def _programme_choices() -> list[tuple[str, Any]]:

@@ -48,9 +48,10 @@ from cakupan.billing.models import (
     Payment,
     RunRate,
 )
-from cakupan.billing.months import add_months, month_start
 from cakupan.billing.parameters import active_parameters
+from cakupan.common.dates import month_end, month_start
 from cakupan.common.errors import DomainError
+from cakupan.common.nik import mask_nik
 from cakupan.registry.models import MembershipStatus, Unit
 from cakupan.rules.contribution import PROGRAMMES, MonthRates, month_rates
 from cakupan.rules.errors import InputError, RulesError
@@ -461,7 +462,7 @@ def _write_first_bills(
         SELECT 1 FROM {sql.MEMBERSHIP} m
          WHERE m.unit_id = u.id AND m.status = ANY(%(covered)s) AND m.start_date <= %(end)s
            AND (m.end_date IS NULL OR m.end_date >= %(month)s))"""  # noqa: S608
-    values.update(covered=sql.COVERED, end=add_months(run.month, 1) - dt.timedelta(days=1))
+    values.update(covered=sql.COVERED, end=month_end(run.month))
     if run.region_id:
         scope_sql += " AND (pu.region_id = %(region)s OR pu.region_id LIKE %(below)s)"
         values.update(region=run.region_id, below=f"{run.region_id}.%")
@@ -883,7 +884,7 @@ def _lapse(*, actor: Actor, on: dt.date, grace: int) -> list[dict[str, Any]]:
         out.append(
             {
                 "membership": pk,
-                "person": f"{nik[:4]}{'*' * 8}{nik[12:]}",
+                "person": mask_nik(nik),
                 "unit": unit,
                 "oldest_unpaid_month": f"{oldest:%Y-%m}",
                 "last_paid_month": f"{last_paid:%Y-%m}" if last_paid else None,

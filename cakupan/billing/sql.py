@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cakupan.billing.models import Allocation, Bill, BillEntry, Payment
-from cakupan.billing.months import add_months
+from cakupan.common.dates import month_end as last_day
 from cakupan.registry.models import COVERED_STATUSES, Membership, Person, Unit
 from cakupan.rules.contribution import PROGRAMMES, RateRow
 
@@ -257,7 +257,7 @@ SELECT mb.membership_id, mb.person_id, mb.payer_id, pr.scheme, pr.risk_class,
     ON pr.scheme = mb.scheme AND pr.programmes = mb.programmes
    AND pr.class_key = mb.class_key AND pr.wage = mb.wage AND pr.jp_dropped = {dropped}
 """  # noqa: S608
-    month_end = add_months(month, 1) - dt.timedelta(days=1)
+    month_end = last_day(month)
     members_params: list[object] = [*scope_params, COVERED, month_end, month]
     return LinesSql(
         priced_sql=priced_sql,

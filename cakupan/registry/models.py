@@ -9,6 +9,7 @@ from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.common.fields import MoneyField
+from cakupan.common.nik import mask_nik
 
 
 class DateRange(Func):
@@ -135,7 +136,7 @@ class Person(models.Model):
     @property
     def masked_nik(self) -> str:
         """The NIK as shown where the full number is not needed: ``7324********0001``."""
-        return f"{self.nik[:4]}{'*' * 8}{self.nik[12:]}"
+        return mask_nik(self.nik)
 
 
 class BranchOffice(models.Model):

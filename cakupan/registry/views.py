@@ -18,11 +18,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django_htmx.middleware import HtmxDetails
 
-from cakupan.accounts.audit import Actor
-from cakupan.accounts.models import Role, Source, User
+from cakupan.accounts.models import Role
+from cakupan.common.web import CakupanRequest, render_page_or_fragment, web_actor
 from cakupan.coverage.selectors import percent, region_stats
 from cakupan.registry import selectors
 from cakupan.registry.models import MembershipStatus, Segment
@@ -31,17 +29,6 @@ PAGE_SIZE = 50
 QUERY_MAX_LENGTH = 100
 # Roles whose scope is a region: the home page shows that region's coverage figures.
 REGION_SCOPED_ROLES = (Role.ADMIN_KABUPATEN, Role.PIMPINAN, Role.CAMAT)
-
-
-class CakupanRequest(HttpRequest):
-    """A request after the middleware and ``login_required``: a signed-in user and htmx details."""
-
-    htmx: HtmxDetails
-    user: User
-
-
-def _actor(request: CakupanRequest) -> Actor:
-    return Actor(user=request.user, source=Source.WEB)
 
 
 def _query(request: HttpRequest) -> str:
@@ -56,15 +43,6 @@ def _choice(request: HttpRequest, name: str, allowed: list[str]) -> str:
 
 def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _render_list(
-    request: CakupanRequest, page_template: str, fragment_template: str, context: dict[str, Any]
-) -> HttpResponse:
-    fragment = bool(request.htmx) and not request.htmx.history_restore_request
-    response = render(request, fragment_template if fragment else page_template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
 
 
 @login_required
@@ -95,17 +73,17 @@ def person_list(request: CakupanRequest) -> HttpResponse:
     people = selectors.person_search(user=request.user, query=query).select_related("domicile")
     page = _page(request, people)
     selectors.list_view_record(
-        actor=_actor(request), entity="registry.person", ids=[p.pk for p in page], query=query
+        actor=web_actor(request), entity="registry.person", ids=[p.pk for p in page], query=query
     )
     context = {"query": query, "page_obj": page}
-    return _render_list(
+    return render_page_or_fragment(
         request, "registry/person_list.html", "registry/snippets/person_table.html", context
     )
 
 
 @login_required
 def person_detail(request: CakupanRequest, pk: int) -> HttpResponse:
-    person, memberships = selectors.person_detail(actor=_actor(request), pk=pk)
+    person, memberships = selectors.person_detail(actor=web_actor(request), pk=pk)
     return render(
         request, "registry/person_detail.html", {"person": person, "memberships": memberships}
     )
@@ -121,7 +99,10 @@ def membership_list(request: CakupanRequest) -> HttpResponse:
     )
     page = _page(request, rows)
     selectors.list_view_record(
-        actor=_actor(request), entity="registry.membership", ids=[m.pk for m in page], query=query
+        actor=web_actor(request),
+        entity="registry.membership",
+        ids=[m.pk for m in page],
+        query=query,
     )
     context = {
         "query": query,
@@ -131,12 +112,12 @@ def membership_list(request: CakupanRequest) -> HttpResponse:
         "statuses": MembershipStatus.choices,
         "page_obj": page,
     }
-    return _render_list(
+    return render_page_or_fragment(
         request, "registry/membership_list.html", "registry/snippets/membership_table.html", context
     )
 
 
 @login_required
 def membership_detail(request: CakupanRequest, pk: int) -> HttpResponse:
-    membership = selectors.membership_detail(actor=_actor(request), pk=pk)
+    membership = selectors.membership_detail(actor=web_actor(request), pk=pk)
     return render(request, "registry/membership_detail.html", {"membership": membership})

@@ -36,6 +36,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from cakupan.common.dates import full_months
 from cakupan.common.money import round_rupiah
 from cakupan.rules.contribution import flag_notes
 from cakupan.rules.errors import InputError
@@ -49,7 +50,6 @@ __all__ = [
     "BenefitLine",
     "ScholarshipYear",
     "calculate_benefit",
-    "full_months",
 ]
 
 BENEFIT_TYPES = (
@@ -113,22 +113,6 @@ class Benefit:
     total: Decimal
     schedule: tuple[ScholarshipYear, ...]
     notes: tuple[str, ...]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months; the day is clamped to the target month's length."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    first_next = dt.date(year + (month == 11), (month + 1) % 12 + 1, 1)
-    return dt.date(year, month + 1, min(day.day, (first_next - dt.timedelta(days=1)).day))
-
-
-def full_months(start: dt.date, end: dt.date) -> int:
-    """Whole months from ``start`` to ``end``: the largest n with ``add_months(start, n) <= end``."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    while months > 0 and add_months(start, months) > end:
-        months -= 1
-    return max(months, 0)
 
 
 class _Context:

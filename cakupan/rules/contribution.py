@@ -41,9 +41,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from cakupan.common.dates import month_end, shift_month
 from cakupan.common.money import round_rupiah
 from cakupan.rules.errors import InputError
-from cakupan.rules.params import Entry, Parameters, last_day_of_month
+from cakupan.rules.params import Entry, Parameters
 from cakupan.rules.text import Note, format_date, format_percent, format_rupiah, roman
 
 __all__ = [
@@ -218,8 +219,8 @@ def _short(entries: Iterable[Entry]) -> str:
 
 
 def _due(month: dt.date, day: int, *, following: bool) -> dt.date:
-    first = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) if following else month
-    return first.replace(day=min(day, last_day_of_month(first).day))
+    first = shift_month(month, 1) if following else month
+    return first.replace(day=min(day, month_end(first).day))
 
 
 def _check_month(month: dt.date) -> dt.date:

@@ -36,6 +36,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from cakupan.common.dates import month_end
 from cakupan.rules.errors import ParameterError
 
 __all__ = [
@@ -48,7 +49,6 @@ __all__ = [
     "Override",
     "ParameterError",
     "Parameters",
-    "last_day_of_month",
     "load_parameters",
     "parse_entries",
 ]
@@ -178,11 +178,6 @@ class Override:
     set_by: str
 
 
-def last_day_of_month(day: dt.date) -> dt.date:
-    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return following - dt.timedelta(days=1)
-
-
 class Parameters:
     """An immutable set of entries. Build it with :func:`load_parameters` or :func:`parse_entries`."""
 
@@ -239,10 +234,10 @@ class Parameters:
     def for_month(self, key: str, month: dt.date) -> Entry:
         """The entry for contribution month ``month`` (any day of it): the one in force on its
         last day."""
-        return self.entry(key, last_day_of_month(month))
+        return self.entry(key, month_end(month))
 
     def find_for_month(self, key: str, month: dt.date) -> Entry | None:
-        return self.find(key, last_day_of_month(month))
+        return self.find(key, month_end(month))
 
     def entries(self) -> tuple[Entry, ...]:
         """Every entry, ordered by key then ``valid_from`` (the UI table of parameters)."""

@@ -14,7 +14,7 @@ from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import AuditEvent, Role
 from cakupan.billing import selectors, services
 from cakupan.billing.models import ArrearsFlag, Bill, MembershipLapse
-from cakupan.billing.months import add_months, month_end
+from cakupan.common.dates import month_end, shift_month
 from cakupan.registry.models import Membership, MembershipStatus, Unit, UnitKind
 from cakupan.testing.factories import make_membership, make_unit, make_user
 
@@ -40,7 +40,7 @@ def bpu_member(months: int) -> tuple[Unit, Membership]:
         start_date=JAN,
     )
     for n in range(months):
-        services.billing_run(actor=ACTOR, month=add_months(JAN, n))
+        services.billing_run(actor=ACTOR, month=shift_month(JAN, n))
     return group, membership
 
 
@@ -115,12 +115,12 @@ def test_property_lapse_happens_exactly_after_the_grace_period(paid: int) -> Non
         with transaction.atomic():
             group, membership = bpu_member(9)
             pay_months(group, paid, JAN)
-            oldest_unpaid = add_months(JAN, paid)
-            lapse_day = add_months(oldest_unpaid, 3)
+            oldest_unpaid = shift_month(JAN, paid)
+            lapse_day = shift_month(oldest_unpaid, 3)
             assert lapse(lapse_day - dt.timedelta(days=1)).lapsed == []
             assert [x["membership"] for x in lapse(lapse_day).lapsed] == [membership.pk]
             membership.refresh_from_db()
-            expected_end = month_end(add_months(oldest_unpaid, -1)) if paid else JAN
+            expected_end = month_end(shift_month(oldest_unpaid, -1)) if paid else JAN
             assert membership.end_date == expected_end
             assert MembershipLapse.objects.get(membership=membership).lapsed_on == lapse_day
             raise _Rollback
@@ -133,7 +133,7 @@ def test_pu_payer_more_than_three_months_in_arrears_is_flagged_then_cleared() ->
     opd = make_unit()
     make_membership(unit=opd, wage=Decimal(2_000_000), start_date=D(2023, 1, 1))
     for n in range(6):
-        services.billing_run(actor=ACTOR, month=add_months(JAN, n))
+        services.billing_run(actor=ACTOR, month=shift_month(JAN, n))
     # 15 May: January-March are past due (due 15 Feb, 15 Mar, 15 Apr); April is due today.
     assert lapse(D(2024, 5, 15)).flagged == []
     result = lapse(D(2024, 5, 16))
@@ -157,7 +157,7 @@ def test_lapses_and_flags_are_read_within_the_users_scope() -> None:
     opd = make_unit()
     make_membership(unit=opd, wage=Decimal(2_000_000), start_date=D(2023, 1, 1))
     for n in range(6):
-        services.billing_run(actor=ACTOR, month=add_months(JAN, n))
+        services.billing_run(actor=ACTOR, month=shift_month(JAN, n))
     lapse(D(2024, 6, 2))
     admin = make_user()
     group_operator = make_user(role=Role.OPERATOR_OPD, unit=group)

@@ -24,7 +24,7 @@ from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Action, AuditEvent, Role, User
 from cakupan.billing import services
 from cakupan.billing.models import Bill, BillStatus, Payment
-from cakupan.billing.months import add_months, month_start
+from cakupan.common.dates import month_start, shift_month
 from cakupan.registry.models import FundingSource, MembershipStatus, Scheme, Segment, Unit, UnitKind
 from cakupan.testing.factories import (
     make_branch_office,
@@ -63,15 +63,17 @@ def world() -> World:
             person=make_person(name=name),
             unit=opd,
             wage=D(3_000_000),
-            start_date=add_months(month_start(timezone.localdate()), -12),
+            start_date=shift_month(month_start(timezone.localdate()), -12),
         )
     other = make_unit(region="74.05", kind=UnitKind.OPD, name="Dinas Uji Konsel", code="7405-UJI")
     make_membership(
-        unit=other, wage=D(3_000_000), start_date=add_months(month_start(timezone.localdate()), -12)
+        unit=other,
+        wage=D(3_000_000),
+        start_date=shift_month(month_start(timezone.localdate()), -12),
     )
-    first = add_months(month_start(timezone.localdate()), -6)
+    first = shift_month(month_start(timezone.localdate()), -6)
     for n in range(5):
-        services.billing_run(actor=SYSTEM, month=add_months(first, n))
+        services.billing_run(actor=SYSTEM, month=shift_month(first, n))
     return World(
         opd=opd,
         other=other,
@@ -210,7 +212,7 @@ def test_operator_records_a_payment_and_the_excess_becomes_credit(world: World) 
     bill.refresh_from_db()
     assert (bill.status, bill.paid) == (BillStatus.PAID, D(32_400))
     # 40,000 - 32,400 = 7,600 goes to the next (oldest unpaid) bill, which is then partly paid.
-    following = Bill.objects.get(payer=world.opd, month=add_months(world.first_month, 1))
+    following = Bill.objects.get(payer=world.opd, month=shift_month(world.first_month, 1))
     assert (following.status, following.paid) == (BillStatus.PARTIAL, D(7_600))
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert texts == ["Pembayaran SP2D-0001 dicatat."]
@@ -287,7 +289,7 @@ def test_arrears_list_flags_pu_payers_over_three_months_and_lists_lapses(world: 
         start_date=world.first_month,
     )
     for n in range(5):
-        services.billing_run(actor=SYSTEM, month=add_months(world.first_month, n))
+        services.billing_run(actor=SYSTEM, month=shift_month(world.first_month, n))
     services.lapse_check(actor=SYSTEM, on=timezone.localdate())
     rentan.refresh_from_db()
     assert rentan.status == MembershipStatus.LAPSED

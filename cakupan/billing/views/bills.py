@@ -26,21 +26,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cakupan.accounts import access
-from cakupan.accounts.audit import Actor, record_access
-from cakupan.accounts.models import Action, Source
+from cakupan.accounts.audit import record_access
+from cakupan.accounts.models import Action
 from cakupan.billing import documents, selectors, services
 from cakupan.billing.forms import BillFilterForm, PaymentForm
 from cakupan.billing.parameters import active_parameters
 from cakupan.common.money import format_rupiah
-from cakupan.registry.views import CakupanRequest
+from cakupan.common.web import CakupanRequest, web_actor
 from cakupan.rules.text import format_percent
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _actor(request: CakupanRequest) -> Actor:
-    return Actor(user=request.user, source=Source.WEB)
 
 
 def _attachment(data: bytes, content_type: str, file_name: str) -> HttpResponse:
@@ -81,7 +77,7 @@ def bill_list(request: CakupanRequest) -> HttpResponse:
 
 def _detail_context(request: CakupanRequest, pk: int, form: PaymentForm | None) -> dict[str, Any]:
     user = request.user
-    detail = selectors.bill_detail(user=user, actor=_actor(request), pk=pk)
+    detail = selectors.bill_detail(user=user, actor=web_actor(request), pk=pk)
     bill = detail.bill
     may_pay = user.can_write and bill.total > bill.paid
     if may_pay and form is None:
@@ -134,14 +130,14 @@ def bill_detail(request: CakupanRequest, pk: int) -> HttpResponse:
 
 @login_required
 def bill_pdf(request: CakupanRequest, pk: int) -> HttpResponse:
-    data = documents.bill_pdf(user=request.user, actor=_actor(request), pk=pk)
+    data = documents.bill_pdf(user=request.user, actor=web_actor(request), pk=pk)
     bill = access.bill_get_for(request.user, pk)
     return _attachment(data, "application/pdf", f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.pdf")
 
 
 @login_required
 def bill_xlsx(request: CakupanRequest, pk: int) -> HttpResponse:
-    data = documents.bill_xlsx(user=request.user, actor=_actor(request), pk=pk)
+    data = documents.bill_xlsx(user=request.user, actor=web_actor(request), pk=pk)
     bill = access.bill_get_for(request.user, pk)
     return _attachment(data, XLSX, f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.xlsx")
 
@@ -156,7 +152,7 @@ def payment_create(request: CakupanRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             result = services.payment_record(
-                actor=_actor(request),
+                actor=web_actor(request),
                 payer=bill.payer,
                 amount=data["amount"],
                 paid_on=data["paid_on"],
@@ -199,7 +195,7 @@ def arrears(request: CakupanRequest) -> HttpResponse:
     shown = [lapse.membership.person_id for lapse in page]
     if shown:
         record_access(
-            actor=_actor(request),
+            actor=web_actor(request),
             action=Action.VIEW,
             entity="registry.person",
             entity_id="*",

@@ -25,7 +25,7 @@ from cakupan.billing.budget_workbook import budget_workbook
 from cakupan.billing.forms import BudgetForm
 from cakupan.billing.parameters import active_parameters
 from cakupan.billing.views.display import MONTH_NAMES, monthly_bar_chart, short_rupiah
-from cakupan.registry.views import CakupanRequest
+from cakupan.common.web import CakupanRequest
 from cakupan.rules.errors import RulesError
 from cakupan.wilayah.selectors import RegionNotFound, region_get
 

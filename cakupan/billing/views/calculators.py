@@ -25,11 +25,12 @@ from cakupan.billing.forms import (
 )
 from cakupan.billing.parameters import active_parameters
 from cakupan.billing.views.display import LEVEL_NAMES, flag_notes, format_value
+from cakupan.common.dates import month_end
 from cakupan.registry.models import Programme
 from cakupan.rules.benefits import BenefitInput, calculate_benefit
 from cakupan.rules.contribution import ContributionInput, calculate_contribution
 from cakupan.rules.errors import RulesError
-from cakupan.rules.params import KEYS, last_day_of_month
+from cakupan.rules.params import KEYS
 from cakupan.rules.text import format_percent
 
 CONFIDENCE_LABELS = {"H": _("tinggi"), "M": _("sedang"), "L": _("rendah")}
@@ -76,7 +77,7 @@ def contribution(request: HttpRequest) -> HttpResponse:
                     ],
                     explanation=[text for line in result.lines for text in line.explanation],
                     notes=flag_notes(result.notes),
-                    parameters_on=last_day_of_month(result.month),
+                    parameters_on=month_end(result.month),
                 )
     else:
         form = ContributionForm(initial={"month": today.replace(day=1)})

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from cakupan.rules.benefits import BenefitInput, calculate_benefit, full_months
+from cakupan.rules.benefits import BenefitInput, calculate_benefit
 from cakupan.rules.contribution import ContributionInput, calculate_contribution, month_rates
 from cakupan.rules.errors import InputError, RulesError
 from cakupan.rules.params import Override, Parameters, load_parameters
@@ -220,21 +220,6 @@ def test_month_rates_rows(params: Parameters) -> None:
     with_jkp = month_rates(dt.date(2024, 3, 1), params, jkp=True)
     assert with_jkp.row("pu", "jkp").employer_rate == D("0.0024")
     assert with_jkp.row("pu", "jkk", 5).employer_rate == D("0.0160")
-
-
-@pytest.mark.parametrize(
-    ("start", "end", "months"),
-    [
-        (dt.date(2020, 3, 15), dt.date(2023, 3, 15), 36),
-        (dt.date(2020, 3, 15), dt.date(2023, 3, 14), 35),
-        (dt.date(2020, 1, 1), dt.date(2022, 12, 31), 35),
-        (dt.date(2020, 1, 31), dt.date(2020, 2, 29), 1),
-        (dt.date(2020, 1, 31), dt.date(2020, 2, 28), 0),
-        (dt.date(2024, 5, 1), dt.date(2024, 5, 1), 0),
-    ],
-)
-def test_full_months(start: dt.date, end: dt.date, months: int) -> None:
-    assert full_months(start, end) == months
 
 
 @pytest.mark.parametrize(

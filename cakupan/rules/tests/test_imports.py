@@ -1,4 +1,7 @@
-"""``cakupan.rules`` stays free of Django: it may import only itself and ``cakupan.common.money``."""
+"""``cakupan.rules`` stays free of Django.
+
+It may import only itself and the Django-free ``cakupan.common.money`` and ``cakupan.common.dates``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 import pytest
 
 RULES = Path(__file__).resolve().parents[1]
-ALLOWED_PROJECT_MODULES = ("cakupan.rules", "cakupan.common.money")
+ALLOWED_PROJECT_MODULES = ("cakupan.rules", "cakupan.common.money", "cakupan.common.dates")
 # The tests may use pytest and hypothesis; they are checked for Django like the rest.
 MODULES = sorted(RULES.rglob("*.py"))
 

@@ -25,8 +25,8 @@ from cakupan.accounts.access import SYSTEM, bill_get_for, payer_get_for
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Source
 from cakupan.billing import documents, selectors, services
-from cakupan.billing.months import parse_month
 from cakupan.common.commands import ReportCommand, usage_error
+from cakupan.common.dates import parse_month
 from cakupan.common.money import format_rupiah, parse_rupiah
 from cakupan.registry.models import Segment
 from cakupan.wilayah.selectors import RegionNotFound, region_get
