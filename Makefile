@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG15 := /usr/lib/postgresql/15/bin
+# Tests run in one process per core (pytest-xdist), each with its own throwaway PostgreSQL; a whole
+# test file stays on one worker so its module fixtures are built once. PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: demo test lint types check-migrations pytest pytest-pg15 bench install browser clean-data
 
@@ -33,13 +37,13 @@ check-migrations: install
 	DJANGO_SETTINGS_MODULE=cakupan.config.settings.test $(BIN)/cakupan makemigrations --check --dry-run
 
 pytest: install
-	$(BIN)/pytest
+	$(PYTEST)
 
 # Debian's PostgreSQL 15 (the oldest server we support) where it is installed, as on CI machines.
 pytest-pg15: install
 	@if [ -x $(PG15)/initdb ]; then \
 		echo "== again on PostgreSQL 15 ($(PG15)) =="; \
-		CAKUPAN_TEST_PG_BIN=$(PG15) $(BIN)/pytest; \
+		CAKUPAN_TEST_PG_BIN=$(PG15) $(PYTEST); \
 	else \
 		echo "PostgreSQL 15 not installed at $(PG15): second pass skipped"; \
 	fi

@@ -13,7 +13,6 @@ import platform
 import random
 import sys
 import time
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -23,46 +22,10 @@ import django
 
 django.setup()
 
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import setup_test_environment
 
-
-class _Rollback(Exception):
-    pass
-
-
-def timed(fn: Callable[[], Any]) -> float:
-    """Seconds ``fn`` takes inside a transaction that is rolled back afterwards."""
-    start = time.perf_counter()
-    try:
-        with transaction.atomic():
-            fn()
-            elapsed = time.perf_counter() - start
-            raise _Rollback
-    except _Rollback:
-        pass
-    return elapsed
-
-
-def report(
-    name: str, rows: int, ours: float, baseline_name: str, baseline: float
-) -> dict[str, Any]:
-    line = {
-        "name": name,
-        "rows": rows,
-        "seconds": round(ours, 3),
-        "rows_per_s": int(rows / ours),
-        "baseline": baseline_name,
-        "baseline_seconds": round(baseline, 3),
-        "baseline_rows_per_s": int(rows / baseline),
-        "speedup": round(baseline / ours, 1),
-    }
-    print(
-        f"{name:<34} {rows:>8} rows  {ours:7.2f} s  {line['rows_per_s']:>9,} rows/s   "
-        f"baseline {baseline_name}: {baseline:7.2f} s  {line['baseline_rows_per_s']:>9,} rows/s   "
-        f"x{line['speedup']}"
-    )
-    return line
+from cakupan.bench.harness import line, rolled_back
 
 
 def bench_regions() -> dict[str, Any]:
@@ -98,8 +61,12 @@ def bench_regions() -> dict[str, Any]:
             batch_size=5000,
         )
 
-    return report(
-        "regions load (COPY + upsert)", len(rows), timed(ours), "bulk_create", timed(baseline)
+    return line(
+        "regions load (COPY + upsert)",
+        len(rows),
+        rolled_back(ours)[0],
+        "bulk_create",
+        rolled_back(baseline)[0],
     )
 
 
@@ -209,12 +176,12 @@ def bench_enrolment(n: int = 20_000) -> dict[str, Any]:
             batch_size=5000,
         )
 
-    return report(
+    return line(
         "enrol people + memberships + audit",
         len(enrolments),
-        timed(ours),
+        rolled_back(ours)[0],
         "bulk_create",
-        timed(baseline),
+        rolled_back(baseline)[0],
     )
 
 
@@ -241,7 +208,7 @@ def bench_nik(n: int = 200_000) -> dict[str, Any]:
     for nik in niks:
         stdnum_nik.is_valid(nik)
     baseline = time.perf_counter() - start
-    return report("NIK parse, per row (Python)", n, ours, "stdnum is_valid", baseline)
+    return line("NIK parse, per row (Python)", n, ours, "stdnum is_valid", baseline)
 
 
 BENCHMARKS = ("regions", "enrol", "nik", "intake", "billing")

@@ -23,50 +23,30 @@ Target (issue 4): the run <= 10 s on the embedded PostgreSQL. Printed as PASS/FA
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from typing import Any
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
-SCALE = float(os.environ.get("CAKUPAN_BENCH_SCALE", "1"))
-MEMBERSHIPS = int(1_000_000 * SCALE)
+from cakupan.bench.harness import (
+    commit_checks,
+    detail,
+    empty_registry,
+    line,
+    rolled_back,
+    scaled,
+    verdict,
+)
+
+MEMBERSHIPS = scaled(1_000_000)
 DESA_UNITS = 1_000
 OPD_UNITS = 500
 RENTAN_UNITS = 500
 MONTH = dt.date(2026, 10, 1)
 TARGET_SECONDS = 10.0
 YARDSTICK = "bench_billing_line"
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _timed(fn: Any) -> tuple[float, Any]:
-    """Seconds ``fn`` takes inside a transaction that is rolled back, and what it returned."""
-    start = time.perf_counter()
-    result = None
-    try:
-        with transaction.atomic():
-            result = fn()
-            elapsed = time.perf_counter() - start
-            raise _Rollback
-    except _Rollback:
-        pass
-    return elapsed, result
-
-
-def _commit_checks() -> None:
-    """Run now what a commit would run: the deferred constraint checks of the transaction.
-
-    Each step is rolled back, so without this the deferred (foreign key) checks of the lines
-    written would never run and their cost would not be counted.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _units() -> dict[str, list[int]]:
@@ -123,6 +103,8 @@ def preload() -> dict[str, Any]:
     """1,000,000 people and 1,000,000 active memberships by COPY (setup, not timed)."""
     from cakupan.bench.intake import _bulk_load
     from cakupan.registry.models import Membership, Person
+
+    empty_registry()
 
     start = time.perf_counter()
     units = _units()
@@ -267,7 +249,7 @@ def plain_insert_select(*, shape: str) -> tuple[float, int]:
             cursor.execute(statement)
             return int(cursor.rowcount)
 
-    seconds, rows = _timed(insert)
+    seconds, rows = rolled_back(insert)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {YARDSTICK}")
     return seconds, rows
@@ -276,11 +258,10 @@ def plain_insert_select(*, shape: str) -> tuple[float, int]:
 def bench_billing() -> dict[str, Any]:
     """Preload, then time the billing run, its rerun and the plain INSERT ... SELECT."""
     from cakupan.accounts.audit import Actor
-    from cakupan.bench.intake import _detail, line
     from cakupan.billing.services import billing_run
 
     setup = preload()
-    _detail(
+    detail(
         f"registry preloaded by COPY in {setup['seconds']:.1f} s: "
         f"{setup['memberships']:,} active memberships (not timed)"
     )
@@ -300,15 +281,15 @@ def bench_billing() -> dict[str, Any]:
         start = time.perf_counter()
         with connection.execute_wrapper(timing):
             first = billing_run(actor=actor, month=MONTH)
-            _commit_checks()
+            commit_checks()
         timings["run"] = time.perf_counter() - start
         start = time.perf_counter()
         again = billing_run(actor=actor, month=MONTH)
-        _commit_checks()
+        commit_checks()
         timings["rerun"] = time.perf_counter() - start
         return first, again
 
-    _, (first, again) = _timed(run_and_rerun)
+    _, (first, again) = rolled_back(run_and_rerun)
     baseline, rows = plain_insert_select(shape="lines")
     entry_baseline, entry_rows = plain_insert_select(shape="entries")
     result = line(
@@ -318,23 +299,24 @@ def bench_billing() -> dict[str, Any]:
         "plain INSERT..SELECT",
         baseline,
     )
-    _detail(
+    detail(
         f"{first.memberships:,} memberships, {first.lines:,} lines, {first.payers:,} bills, "
         f"total Rp{int(first.total):,}; the yardstick wrote {rows:,} lines"
     )
-    _detail(
+    detail(
         f"plain INSERT..SELECT of {entry_rows:,} rows shaped as bill entries: "
         f"{entry_baseline:.2f} s (ratio {entry_baseline / timings['run']:.2f}x)"
     )
-    _detail(
+    detail(
         f"rerun of the same month: {timings['rerun']:.2f} s, {again.unchanged:,} bills unchanged, "
         f"{again.created + again.updated:,} written"
     )
     for seconds, statement in sorted(statements, reverse=True)[:4]:
-        _detail(f"run statement {seconds:6.2f} s  {statement}")
+        detail(f"run statement {seconds:6.2f} s  {statement}")
     ok = timings["run"] <= TARGET_SECONDS
-    label = f"billing run <= {TARGET_SECONDS:g} s ({MEMBERSHIPS:,} memberships)"
-    if SCALE != 1:
-        label += f", scale {SCALE:g}"
-    print(f"  target {label:<46} {timings['run']:>12.2f} s  {'PASS' if ok else 'FAIL'}")
-    return {**result, "rerun_seconds": round(timings["rerun"], 3), "target": ok}
+    judged = verdict(
+        f"billing run <= {TARGET_SECONDS:g} s ({MEMBERSHIPS:,} memberships)",
+        f"{timings['run']:.2f} s",
+        ok,
+    )
+    return {**result, "rerun_seconds": round(timings["rerun"], 3), "target": judged}

@@ -25,10 +25,8 @@ import gc
 import io
 import os
 import re
-import resource
 import shutil
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -45,19 +43,23 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from cakupan.bench.harness import (
+    MemoryPeak,
+    detail,
+    empty_registry,
+    line,
+    measure_memory,
+    mib,
+    rolled_back,
+    scaled,
+    verdict,
+)
+
 TODAY = dt.date(2026, 11, 23)
-# CAKUPAN_BENCH_SCALE=0.05 runs everything on 5% of the rows (a quick check of the script itself).
-SCALE = float(os.environ.get("CAKUPAN_BENCH_SCALE", "1"))
-
-
-def _n(count: int) -> int:
-    return int(count * SCALE)
-
-
-REGISTRY_PEOPLE = _n(1_000_000)
-CSV_ROWS = _n(1_000_000)
-XLSX_ROWS = _n(200_000)
-FORMS_ROWS = _n(100_000)
+REGISTRY_PEOPLE = scaled(1_000_000)
+CSV_ROWS = scaled(1_000_000)
+XLSX_ROWS = scaled(200_000)
+FORMS_ROWS = scaled(100_000)
 EXISTING_SHARE = 0.30  # of each file: people the registry already holds
 FAULTY_PER_MILLE = 20  # about 2% faulty rows
 SEGMENT = "non_asn"
@@ -72,13 +74,19 @@ TARGET_PEAK_BYTES = 2 * 1024**3
 
 # Population layout (index ranges of one generated population with unique NIKs).
 CSV_EXISTING = int(CSV_ROWS * EXISTING_SHARE)  # [0, 300k): registry people in the CSV
-CSV_MEMBERS = _n(200_000)  # [0, 200k): already members of the CSV unit (a re-upload)
-CSV_WAGE_CHANGED = (0, _n(20_000))  # members whose wage changed: membership updates
-CSV_NAME_CHANGED = (_n(20_000), _n(30_000))  # members whose name changed: person update + warning
-SAME_SEGMENT_ELSEWHERE = (_n(200_000), _n(203_000))  # non-ASN in another OPD: rejected
-OTHER_SEGMENT_ELSEWHERE = (_n(203_000), _n(213_000))  # perangkat desa elsewhere: a warning
+CSV_MEMBERS = scaled(200_000)  # [0, 200k): already members of the CSV unit (a re-upload)
+CSV_WAGE_CHANGED = (0, scaled(20_000))  # members whose wage changed: membership updates
+CSV_NAME_CHANGED = (
+    scaled(20_000),
+    scaled(30_000),
+)  # members whose name changed: person update + warning
+SAME_SEGMENT_ELSEWHERE = (scaled(200_000), scaled(203_000))  # non-ASN in another OPD: rejected
+OTHER_SEGMENT_ELSEWHERE = (scaled(203_000), scaled(213_000))  # perangkat desa elsewhere: a warning
 XLSX_EXISTING = (CSV_EXISTING, CSV_EXISTING + int(XLSX_ROWS * EXISTING_SHARE))
-OTHER_MEMBERSHIPS = (_n(400_000), _n(700_000))  # registry people with memberships in other OPDs
+OTHER_MEMBERSHIPS = (
+    scaled(400_000),
+    scaled(700_000),
+)  # registry people with memberships in other OPDs
 OTHER_UNITS = 40
 CSV_NEW = (REGISTRY_PEOPLE, REGISTRY_PEOPLE + CSV_ROWS - CSV_EXISTING)
 XLSX_NEW = (CSV_NEW[1], CSV_NEW[1] + XLSX_ROWS - (XLSX_EXISTING[1] - XLSX_EXISTING[0]))
@@ -115,152 +123,6 @@ LAST_NAMES = [
 EXTRA_NAME = "Hamzah"  # appended to a registry name: "the name in the file differs"
 
 _WORK = Path(tempfile.gettempdir()) / f"cakupan-bench-intake-{os.getpid()}"
-
-
-# --------------------------------------------------------------------------------------------
-# Output
-
-
-def _mib(n: float) -> str:
-    return f"{n / 2**20:,.0f} MiB"
-
-
-def line(name: str, rows: int, ours: float, baseline_name: str, baseline: float) -> dict[str, Any]:
-    """One measurement in the format of ``__main__.report`` (``x`` = baseline time / ours)."""
-    out = {
-        "name": name,
-        "rows": rows,
-        "seconds": round(ours, 3),
-        "rows_per_s": int(rows / ours),
-        "baseline": baseline_name,
-        "baseline_seconds": round(baseline, 3),
-        "baseline_rows_per_s": int(rows / baseline),
-        "speedup": round(baseline / ours, 2),
-    }
-    print(
-        f"{name:<34} {rows:>8} rows  {ours:7.2f} s  {out['rows_per_s']:>9,} rows/s   "
-        f"baseline {baseline_name}: {baseline:7.2f} s  {out['baseline_rows_per_s']:>9,} rows/s   "
-        f"x{out['speedup']}"
-    )
-    return out
-
-
-def _detail(text: str) -> None:
-    print(f"    {text}")
-
-
-# --------------------------------------------------------------------------------------------
-# Memory: this process (VmHWM, reset before the measured step) and PostgreSQL (sampled)
-
-
-def _proc_status(pid: int | str = "self") -> dict[str, int]:
-    out: dict[str, int] = {}
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for text in handle:
-                key, _, value = text.partition(":")
-                if value.strip().endswith("kB"):
-                    out[key] = int(value.split()[0]) * 1024
-    except OSError:
-        pass
-    return out
-
-
-def _pss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
-            for text in handle:
-                if text.startswith("Pss:"):
-                    return int(text.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _children(parent: int) -> list[int]:
-    out = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as handle:
-                stat = handle.read()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...: comm may hold spaces, so split after the last ")".
-        if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-            out.append(int(entry))
-    return out
-
-
-def _postmaster_pid() -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
-    try:
-        with open(f"/proc/{backend}/stat") as handle:
-            return int(handle.read().rsplit(")", 1)[1].split()[1])
-    except OSError:  # a server on another machine (DATABASE_URL)
-        return None
-
-
-@dataclass
-class MemoryPeak:
-    process_start: int = 0
-    process_peak: int = 0  # VmHWM of this process over the measured step
-    pg_rss_peak: int = 0  # sum of the RSS of the server's processes (shared memory counted often)
-    pg_pss_peak: int = 0  # sum of their PSS (shared memory counted once): the honest total
-    samples: int = 0
-
-
-class _Sampler(threading.Thread):
-    def __init__(self, postmaster: int | None, peak: MemoryPeak, interval: float = 0.2) -> None:
-        super().__init__(daemon=True)
-        self.postmaster, self.peak, self.interval = postmaster, peak, interval
-        self.stop = threading.Event()
-
-    def sample(self) -> None:
-        self.peak.samples += 1
-        self.peak.process_peak = max(self.peak.process_peak, _proc_status().get("VmRSS", 0))
-        if self.postmaster is None:
-            return
-        pids = [self.postmaster, *_children(self.postmaster)]
-        rss = sum(_proc_status(pid).get("VmRSS", 0) for pid in pids)
-        pss = sum(_pss(pid) for pid in pids)
-        self.peak.pg_rss_peak = max(self.peak.pg_rss_peak, rss)
-        self.peak.pg_pss_peak = max(self.peak.pg_pss_peak, pss)
-
-    def run(self) -> None:
-        while not self.stop.wait(self.interval):
-            self.sample()
-
-
-@contextmanager
-def measure_memory() -> Iterator[MemoryPeak]:
-    """Peak memory of this process (VmHWM, reset first) and of PostgreSQL while the block runs."""
-    gc.collect()
-    peak = MemoryPeak(process_start=_proc_status().get("VmRSS", 0))
-    reset = False
-    try:
-        with open("/proc/self/clear_refs", "w") as handle:
-            handle.write("5")  # resets VmHWM (peak RSS) to the current RSS, Linux >= 4.0
-        reset = True
-    except OSError:
-        pass
-    sampler = _Sampler(_postmaster_pid(), peak)
-    sampler.sample()
-    sampler.start()
-    try:
-        yield peak
-    finally:
-        sampler.stop.set()
-        sampler.join()
-        sampler.sample()
-        hwm = _proc_status().get("VmHWM", 0)
-        if reset:
-            peak.process_peak = max(peak.process_peak, hwm)
-        elif not peak.process_peak:
-            peak.process_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 # --------------------------------------------------------------------------------------------
@@ -577,6 +439,7 @@ def preload(pop: pl.DataFrame, reg: Regions) -> Setup:
     from cakupan.registry.models import Membership, Occupation, Person, Unit
     from cakupan.wilayah.models import Region
 
+    empty_registry()
     start = time.perf_counter()
     now = timezone.now()
     csv_unit = Unit.objects.create(
@@ -867,24 +730,24 @@ def run_intake(unit: Any, data: bytes, file_name: str) -> IntakeRun:
 
 def describe(run: IntakeRun, label: str) -> None:
     b = run.batch
-    _detail(
+    detail(
         f"{label}: {b.rows:,} rows, {b.accepted:,} accepted, {b.rejected:,} rejected; "
         f"{b.new:,} new, {b.changed:,} changed, {b.unchanged:,} unchanged; written {run.written}"
     )
     issues = ", ".join(
         f"{k} {v:,}" for k, v in sorted(b.issue_counts.items(), key=lambda kv: -kv[1])
     )
-    _detail(f"{label} issues: {issues}")
+    detail(f"{label} issues: {issues}")
     for name, seconds in run.phases:
-        _detail(f"{label} phase {name:<28} {seconds:7.2f} s  {100 * seconds / run.seconds:4.0f}%")
+        detail(f"{label} phase {name:<28} {seconds:7.2f} s  {100 * seconds / run.seconds:4.0f}%")
     for name, seconds in run.calls.items():
-        _detail(f"{label}   {name:<40} {seconds:7.2f} s")
+        detail(f"{label}   {name:<40} {seconds:7.2f} s")
     writing = dict(run.phases).get("write + audit + commit", 0.0)
     rest = writing - sum(v for k, v in run.calls.items() if k.startswith("write:"))
-    _detail(f"{label}   {'write: rest (batch row, issue counts)':<40} {rest:7.2f} s")
+    detail(f"{label}   {'write: rest (batch row, issue counts)':<40} {rest:7.2f} s")
     for seconds, text in sorted(run.statements, reverse=True)[:10]:
         if seconds >= 0.05:
-            _detail(f"{label}   SQL {seconds:6.2f} s  {text[:110]}")
+            detail(f"{label}   SQL {seconds:6.2f} s  {text[:110]}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -1139,31 +1002,8 @@ def django_path(
     }
 
 
-class _Rollback(Exception):
-    pass
-
-
-def rolled_back(fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Seconds ``fn`` takes inside a transaction that is rolled back afterwards, and its result."""
-    start = time.perf_counter()
-    result: Any = None
-    elapsed = 0.0
-    try:
-        with transaction.atomic():
-            result = fn()
-            elapsed = time.perf_counter() - start
-            raise _Rollback
-    except _Rollback:
-        pass
-    return elapsed, result
-
-
 # --------------------------------------------------------------------------------------------
 # The benchmark
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
 
 
 def bench_intake() -> dict[str, Any]:
@@ -1175,7 +1015,7 @@ def bench_intake() -> dict[str, Any]:
     reg = regions()
     pop = population(reg)
     setup = preload(pop, reg)
-    _detail(
+    detail(
         f"registry preloaded by COPY in {setup.seconds:.1f} s: {setup.counts['people']:,} people, "
         f"{setup.counts['memberships']:,} memberships (not timed)"
     )
@@ -1193,11 +1033,11 @@ def bench_intake() -> dict[str, Any]:
         xlsx_path = _WORK / "pegawai-dinkes.xlsx"
         xlsx_file(xlsx_cells, xlsx_path, setup.xlsx_unit.name)
         csv_faulty = csv_cells.get_column("fault").drop_nulls().value_counts(sort=True)
-        _detail(
+        detail(
             f"files generated in {time.perf_counter() - t:.1f} s (not timed): CSV "
-            f"{csv_cells.height:,} rows, {_mib(len(csv_data))}, faulty rows "
+            f"{csv_cells.height:,} rows, {mib(len(csv_data))}, faulty rows "
             + ", ".join(f"{k} {v:,}" for k, v in csv_faulty.iter_rows())
-            + f"; XLSX {xlsx_cells.height:,} rows, {_mib(xlsx_path.stat().st_size)}, faulty rows "
+            + f"; XLSX {xlsx_cells.height:,} rows, {mib(xlsx_path.stat().st_size)}, faulty rows "
             f"{xlsx_cells.get_column('fault').drop_nulls().len():,}"
         )
         del pop, csv_rows, csv_cells, xlsx_rows, xlsx_cells
@@ -1213,9 +1053,7 @@ def bench_intake() -> dict[str, Any]:
         with connection.cursor() as cursor:  # the rolled-back rows leave dead tuples behind
             for model in (Person, Membership, AuditEvent):
                 cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
-        _detail(
-            f"VACUUM ANALYZE after the rolled-back Django path: {time.perf_counter() - t:.1f} s"
-        )
+        detail(f"VACUUM ANALYZE after the rolled-back Django path: {time.perf_counter() - t:.1f} s")
 
         storage = {
             **settings.STORAGES,
@@ -1258,8 +1096,8 @@ def bench_intake() -> dict[str, Any]:
         ),
     }
     over_copy = csv_run.seconds / copy_seconds
-    _detail(f"CSV intake / plain COPY of the same rows: {over_copy:.1f}x")
-    _detail(f"Django forms path on {FORMS_ROWS:,} rows: {forms_counts}")
+    detail(f"CSV intake / plain COPY of the same rows: {over_copy:.1f}x")
+    detail(f"Django forms path on {FORMS_ROWS:,} rows: {forms_counts}")
     describe(csv_run, "CSV")
     describe(xlsx_run, "XLSX")
     peaks = {}
@@ -1267,9 +1105,9 @@ def bench_intake() -> dict[str, Any]:
         m = run.memory
         assert m is not None
         peaks[label] = m
-        _detail(
-            f"{label} memory: this process {_mib(m.process_start)} before, peak {_mib(m.process_peak)}; "
-            f"PostgreSQL peak {_mib(m.pg_pss_peak)} PSS ({_mib(m.pg_rss_peak)} RSS summed), "
+        detail(
+            f"{label} memory: this process {mib(m.process_start)} before, peak {mib(m.process_peak)}; "
+            f"PostgreSQL peak {mib(m.pg_pss_peak)} PSS ({mib(m.pg_rss_peak)} RSS summed), "
             f"{m.samples} samples"
         )
     csv_mem = peaks["CSV"]
@@ -1292,18 +1130,18 @@ def bench_intake() -> dict[str, Any]:
         ),
         (
             "peak memory <= 2 GiB (intake process)",
-            _mib(csv_mem.process_peak),
+            mib(csv_mem.process_peak),
             csv_mem.process_peak <= TARGET_PEAK_BYTES,
         ),
         (
             "peak memory <= 2 GiB (process + PostgreSQL PSS)",
-            _mib(csv_mem.process_peak + csv_mem.pg_pss_peak),
+            mib(csv_mem.process_peak + csv_mem.pg_pss_peak),
             csv_mem.process_peak + csv_mem.pg_pss_peak <= TARGET_PEAK_BYTES,
         ),
     ]
     for name, value, ok in targets:
-        print(f"  target {name:<46} {value:>14}  {_verdict(ok)}")
-    _detail(f"intake benchmark took {time.perf_counter() - started:.0f} s in all")
+        verdict(name, value, ok)
+    detail(f"intake benchmark took {time.perf_counter() - started:.0f} s in all")
     return {
         **results,
         "over_copy": over_copy,
