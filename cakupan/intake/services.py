@@ -372,7 +372,7 @@ def batch_process(
 
 def annotated_file(*, batch: ImportBatch) -> bytes:
     """The uploaded file with every issue of the batch marked (XLSX), for the operator to fix."""
-    from cakupan.intake.workbooks import annotated_workbook
+    from cakupan.intake.workbooks.annotated import annotated_workbook
 
     sheet = readers.read_upload(
         read_upload(batch.file_path),
@@ -402,7 +402,7 @@ def annotated_file(*, batch: ImportBatch) -> bytes:
 
 def template_file(*, segment: str, unit: Unit | None) -> bytes:
     """The XLSX enrolment template of a segment, with the dropdowns of the unit's area."""
-    from cakupan.intake.workbooks import enrolment_template
+    from cakupan.intake.workbooks.template import enrolment_template
 
     occupations = [
         (o.code, o.name)
