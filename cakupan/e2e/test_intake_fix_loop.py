@@ -33,7 +33,7 @@ pytestmark = pytest.mark.browser
 
 MALILI = "73.24.04"
 HARAPAN = "73.24.04.2001"  # a desa of Malili outside the village operator's own desa (Laskap)
-ERROR_FILL = "FFFF8B8B"  # workbooks._ERROR_FILL as openpyxl reads it (ARGB)
+ERROR_FILL = "FFFF8B8B"  # workbooks.styling._ERROR_FILL as openpyxl reads it (ARGB)
 TIMEOUT_MS = 15_000
 
 

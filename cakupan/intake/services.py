@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cakupan.accounts.audit import Actor
+from cakupan.accounts.audit import Actor, record_change
+from cakupan.accounts.models import Action
 from cakupan.intake import readers, registry_stage
 from cakupan.intake.defaults import default_funding, default_scheme
 from cakupan.intake.headers import HeaderMapping, map_headers, normalise_header
@@ -133,6 +134,31 @@ def remember_mapping(*, unit: Unit, mapping: dict[str, str]) -> None:
         HeaderMemory.objects.update_or_create(
             unit=unit, header=normalise_header(header), defaults={"field": field_value}
         )
+
+
+@transaction.atomic
+def batch_queue(*, actor: Actor, batch: ImportBatch, commit: bool) -> bool:
+    """Put a batch that is not being processed back to "waiting" for a check (or, with ``commit``,
+    a commit); False, and nothing written, when it is being processed already.
+
+    One conditional ``UPDATE`` (phase done -> queued, progress reset), so of two requests at once
+    only one claims the batch; the claim is audited. The caller then queues the work
+    (``tasks.process_batch``).
+    """
+    claimed = ImportBatch.objects.filter(pk=batch.pk, phase=Phase.DONE).update(
+        phase=Phase.QUEUED, progress_done=0, progress_total=0
+    )
+    if claimed:
+        record_change(
+            actor=actor,
+            action=Action.UPDATE,
+            instance=batch,
+            before={"phase": Phase.DONE.value},
+            after={"phase": Phase.QUEUED.value},
+            note=f"batch #{batch.pk} antre untuk "
+            + ("disimpan ke registri" if commit else "diperiksa ulang"),
+        )
+    return bool(claimed)
 
 
 def _set_progress(
@@ -372,7 +398,7 @@ def batch_process(
 
 def annotated_file(*, batch: ImportBatch) -> bytes:
     """The uploaded file with every issue of the batch marked (XLSX), for the operator to fix."""
-    from cakupan.intake.workbooks import annotated_workbook
+    from cakupan.intake.workbooks.annotated import annotated_workbook
 
     sheet = readers.read_upload(
         read_upload(batch.file_path),
@@ -402,7 +428,7 @@ def annotated_file(*, batch: ImportBatch) -> bytes:
 
 def template_file(*, segment: str, unit: Unit | None) -> bytes:
     """The XLSX enrolment template of a segment, with the dropdowns of the unit's area."""
-    from cakupan.intake.workbooks import enrolment_template
+    from cakupan.intake.workbooks.template import enrolment_template
 
     occupations = [
         (o.code, o.name)

@@ -88,14 +88,12 @@ def _start_processing(request: CakupanRequest, batch: ImportBatch, *, commit: bo
     The batch goes back to "waiting" at once, so the page shows the progress bar and a second click
     queues nothing.
     """
-    claimed = ImportBatch.objects.filter(pk=batch.pk, phase=Phase.DONE).update(
-        phase=Phase.QUEUED, progress_done=0, progress_total=0
-    )
+    claimed = services.batch_queue(actor=_actor(request), batch=batch, commit=commit)
     if claimed:
         tasks.process_batch.enqueue(
             batch.pk, commit=commit, user_id=request.user.pk, source=Source.WEB.value
         )
-    return bool(claimed)
+    return claimed
 
 
 # --- list, upload, template ---------------------------------------------------------------------

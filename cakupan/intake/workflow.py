@@ -172,7 +172,7 @@ def bpjs_export(*, actor: Actor, batch: ImportBatch, fmt: str) -> bytes:
 
     Only for :func:`may_send_to_bpjs` (``WorkflowError`` ``batch_send_forbidden`` otherwise).
     """
-    from cakupan.intake.workbooks import bpjs_registration_file
+    from cakupan.intake.workbooks.registration import bpjs_registration_file
 
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _require_sender(actor, batch)

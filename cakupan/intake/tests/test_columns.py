@@ -11,8 +11,6 @@ import pytest
 from cakupan.common.nik import NikCode
 from cakupan.intake.columns import (
     ISSUE_SCHEMA,
-    MONTH_NAMES,
-    SEX_SPELLINGS,
     Validated,
     age_check,
     combine_issues,
@@ -27,6 +25,8 @@ from cakupan.intake.columns import (
     split_place_date,
     wage_column,
 )
+from cakupan.intake.columns.dates import MONTH_NAMES
+from cakupan.intake.columns.sex import SEX_SPELLINGS
 from cakupan.intake.schema import WARNING_CODES, RowIssue
 
 TODAY = dt.date(2025, 6, 1)

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from lokal import wilayah
 
 from cakupan.common.nik import make_nik, parse_nik
-from cakupan.intake import columns
 from cakupan.intake.columns import nik_columns
+from cakupan.intake.columns.text import _D, _INVISIBLE
 
 
 @functools.cache
@@ -277,8 +277,8 @@ def test_character_classes_are_pythons() -> None:
     invisible = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]")
     frame = pl.DataFrame({"c": everything}).select(
         pl.col("c"),
-        pl.col("c").str.contains(f"^{columns._INVISIBLE}$").alias("invisible"),
-        pl.col("c").str.contains(f"^{columns._D}$").alias("digit"),
+        pl.col("c").str.contains(f"^{_INVISIBLE}$").alias("invisible"),
+        pl.col("c").str.contains(f"^{_D}$").alias("digit"),
     )
     assert frame.filter("invisible")["c"].to_list() == [c for c in everything if invisible.match(c)]
     assert frame.filter("digit")["c"].to_list() == [c for c in everything if re.match(r"\d", c)]

@@ -17,7 +17,7 @@ from cakupan.accounts.audit import Actor, diff, snapshot
 from cakupan.accounts.models import AuditEvent
 from cakupan.common.nik import make_nik
 from cakupan.intake import registry_stage, services
-from cakupan.intake.models import BatchStatus, ImportIssue
+from cakupan.intake.models import BatchStatus, ImportBatch, ImportIssue, Phase
 from cakupan.intake.schema import FileError
 from cakupan.registry.models import Membership, MembershipStatus, Person, Segment, Unit
 from cakupan.testing.factories import make_membership, make_person, make_unit
@@ -149,6 +149,25 @@ def test_commit_writes_people_memberships_and_audit_then_reimport_changes_nothin
     assert again.already_imported is not None and again.already_imported.pk == first.batch.pk
     assert AuditEvent.objects.count() == audit_before
     assert (Person.objects.count(), Membership.objects.count()) == (3, 3)
+
+
+def test_queueing_a_batch_claims_it_once_and_is_audited(unit: Unit) -> None:
+    batch = run(unit, csv_file(*GOOD), commit=False).batch
+    audit_before = AuditEvent.objects.count()
+    assert services.batch_queue(actor=ACTOR, batch=batch, commit=True) is True
+    assert services.batch_queue(actor=ACTOR, batch=batch, commit=False) is False
+    batch = ImportBatch.objects.get(pk=batch.pk)
+    assert (batch.phase, batch.progress_done, batch.progress_total) == (Phase.QUEUED, 0, 0)
+    assert AuditEvent.objects.count() == audit_before + 1
+    event = AuditEvent.objects.get(entity="intake.importbatch")
+    assert (event.action, event.entity_id, event.before, event.after, event.source) == (
+        "update",
+        str(batch.pk),
+        {"phase": "done"},
+        {"phase": "queued"},
+        "cli",
+    )
+    assert event.note == f"batch #{batch.pk} antre untuk disimpan ke registri"
 
 
 def test_a_changed_wage_updates_one_membership_with_before_and_after(unit: Unit) -> None:

@@ -1,9 +1,9 @@
 """XLSX typing with fewer sheet loads gives exactly what the plain algorithm gives.
 
-``readers._typed_text`` proves, from the text load and one strict load with some columns read as
-booleans or datetimes, what the plain algorithm (strict load, then boolean and float loads when a
-column is mixed) would give. The plain algorithm as it was is kept here as the reference; every
-workbook below is read both ways and must come out identical, including the errors.
+``readers.workbook._typed_text`` proves, from the text load and one strict load with some columns
+read as booleans or datetimes, what the plain algorithm (strict load, then boolean and float loads
+when a column is mixed) would give. The plain algorithm as it was is kept here as the reference;
+every workbook below is read both ways and must come out identical, including the errors.
 """
 
 from __future__ import annotations
@@ -17,27 +17,27 @@ import fastexcel
 import polars as pl
 import pytest
 
-from cakupan.intake import readers
-from cakupan.intake.readers import read_upload
+from cakupan.intake.readers import calamine, grid, read_upload, workbook
+from cakupan.intake.readers.typed import _integer_columns
 from cakupan.intake.schema import FileError
 from cakupan.intake.tests import messy_files as m
 from cakupan.intake.tests.messy_files import Err
 
 # ------------------------------------------------------------------------------------------------
-# The reference: the plain algorithm, as readers.py had it before the guided path.
+# The reference: the plain algorithm, as the readers had it before the guided path.
 
 
 def _reference_typed_text(
     reader: Any, index: int, start: int, text: pl.DataFrame, kind: str
 ) -> pl.DataFrame:
-    filled = [int(name[1:]) for name in readers._filled_columns(text)]
+    filled = [int(name[1:]) for name in grid._filled_columns(text)]
     if not filled:
         return text
     try:
-        sheet = readers._load(
+        sheet = calamine._load(
             reader, index, start, filled, schema_sample_rows=None, dtype_coercion="strict"
         )
-        typed = readers._frame(sheet)
+        typed = calamine._frame(sheet)
         dtypes = [column.dtype for column in sheet.selected_columns]
     except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
         raise
@@ -51,11 +51,11 @@ def _reference_typed_text(
     columns = {name: pl.col(name) for name in text.columns}
     for i, dtype in zip(filled, dtypes, strict=True):
         name = f"c{i}"
-        rendered = readers._render(pl.col(f"t{i}"), dtype)
+        rendered = calamine._render(pl.col(f"t{i}"), dtype)
         if rendered is not None:
             columns[name] = pl.coalesce(rendered, pl.col(name)).alias(name)
         elif dtype == "duration":
-            columns[name] = readers._text_rule(pl.col(name)).alias(name)
+            columns[name] = calamine._text_rule(pl.col(name)).alias(name)
     return work.select(columns.values())
 
 
@@ -64,12 +64,12 @@ def _reference_by_cell(
 ) -> pl.DataFrame:
     integers: dict[int, pl.Series] = {}
     if kind == "xls":
-        integers = readers._integer_columns(reader, index, start, text, filled)
+        integers = _integer_columns(reader, index, start, text, filled)
         filled = [i for i in filled if i not in integers]
     work = text
     if filled:
-        flags = readers._frame(
-            readers._fx(readers._load, reader, index, start, filled, dtypes="boolean")
+        flags = calamine._frame(
+            calamine._fx(calamine._load, reader, index, start, filled, dtypes="boolean")
         )
         assert flags.height == text.height and flags.width == len(filled)
         work = pl.concat(
@@ -88,8 +88,8 @@ def _reference_by_cell(
     )
     numeric = [i for i, flag in zip(filled, has_number, strict=True) if flag]
     if numeric:
-        loaded = readers._frame(
-            readers._fx(readers._load, reader, index, start, numeric, dtypes="float")
+        loaded = calamine._frame(
+            calamine._fx(calamine._load, reader, index, start, numeric, dtypes="float")
         )
         assert loaded.height == text.height and loaded.width == len(numeric)
         work = work.with_columns(loaded.to_series(k).alias(f"f{i}") for k, i in enumerate(numeric))
@@ -101,7 +101,7 @@ def _reference_by_cell(
         expr: Any = pl.when(is_bool[i]).then(cell.str.to_uppercase())
         if i in numeric:
             expr = expr.when(pl.col(f"b{i}").is_not_null()).then(pl.col(f"f{i}").cast(pl.String))
-        columns[f"c{i}"] = expr.otherwise(readers._text_rule(cell)).alias(f"c{i}")
+        columns[f"c{i}"] = expr.otherwise(calamine._text_rule(cell)).alias(f"c{i}")
     for i in integers:
         cell = pl.col(f"c{i}")
         columns[f"c{i}"] = (
@@ -151,11 +151,11 @@ def read_both(monkeypatch: pytest.MonkeyPatch, data: bytes) -> tuple[Any, Any, i
     loads: list[dict[str, Any]] = []
     real = fastexcel.read_excel
     with monkeypatch.context() as patch:
-        patch.setattr(readers.fastexcel, "read_excel", lambda d: _CountingReader(real(d), loads))
+        patch.setattr(workbook.fastexcel, "read_excel", lambda d: _CountingReader(real(d), loads))
         new = _outcome(data)
         new_loads = len(loads)
         loads.clear()
-        patch.setattr(readers, "_typed_text", _reference_typed_text)
+        patch.setattr(workbook, "_typed_text", _reference_typed_text)
         reference = _outcome(data)
         reference_loads = len(loads)
     return new, reference, new_loads, reference_loads

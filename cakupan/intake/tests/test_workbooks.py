@@ -17,14 +17,9 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cakupan.intake.schema import FIELD_LABELS, Field
-from cakupan.intake.workbooks import (
-    REGISTRATION_COLUMNS,
-    TEMPLATE_FIELDS,
-    TEMPLATE_ROWS,
-    annotated_workbook,
-    bpjs_registration_file,
-    enrolment_template,
-)
+from cakupan.intake.workbooks.annotated import annotated_workbook
+from cakupan.intake.workbooks.registration import REGISTRATION_COLUMNS, bpjs_registration_file
+from cakupan.intake.workbooks.template import TEMPLATE_FIELDS, TEMPLATE_ROWS, enrolment_template
 from cakupan.registry.occupations import OCCUPATIONS
 
 ERROR_FILL = "FFFF8B8B"
