@@ -21,7 +21,8 @@ from cakupan.intake import readers, schema, services, storage
 from cakupan.intake.headers import map_headers, normalise_header
 from cakupan.intake.models import BatchStatus, HeaderMemory, ImportBatch, ImportIssue, Phase
 from cakupan.intake.schema import FileError, FileIssue
-from cakupan.intake.workflow import can_verify, intake_limits, may_send_to_bpjs
+from cakupan.intake.storage import intake_limits
+from cakupan.intake.workflow import can_verify, may_send_to_bpjs
 from cakupan.registry.models import Unit
 
 SEVERITIES: list[tuple[str, Any]] = [("error", _("Kesalahan")), ("warning", _("Peringatan"))]

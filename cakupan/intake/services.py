@@ -25,21 +25,13 @@ from cakupan.intake.defaults import default_funding, default_scheme
 from cakupan.intake.headers import HeaderMapping, map_headers, normalise_header
 from cakupan.intake.models import BatchStatus, HeaderMemory, ImportBatch, ImportIssue, Phase
 from cakupan.intake.schema import FIELD_LABELS, FileError, FileIssue, RowIssue, file_error
-from cakupan.intake.storage import read_upload, store_upload
+from cakupan.intake.storage import intake_limits, read_upload, store_upload
 from cakupan.intake.validation import Context, Result, normalise_label, validate
 from cakupan.registry.models import FundingSource, Occupation, Scheme, Segment, Unit
 from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import region_subtree_q
 
 Progress = Callable[[str, int, int], None]
-
-
-def _limits() -> readers.Limits:
-    return readers.Limits(
-        max_bytes=settings.INTAKE_MAX_UPLOAD_BYTES,
-        max_uncompressed_bytes=settings.INTAKE_MAX_UNCOMPRESSED_BYTES,
-        max_rows=settings.INTAKE_MAX_ROWS,
-    )
 
 
 @lru_cache(maxsize=1)
@@ -294,7 +286,10 @@ def batch_process(
     mapping: HeaderMapping | None = None
     try:
         sheet = readers.read_upload(
-            read_upload(batch.file_path), batch.file_name, limits=_limits(), remembered=remembered
+            read_upload(batch.file_path),
+            batch.file_name,
+            limits=intake_limits(),
+            remembered=remembered,
         )
         mapping = map_headers(sheet.headers, remembered=remembered)
         if mapping.duplicates:
@@ -403,7 +398,7 @@ def annotated_file(*, batch: ImportBatch) -> bytes:
     sheet = readers.read_upload(
         read_upload(batch.file_path),
         batch.file_name,
-        limits=_limits(),
+        limits=intake_limits(),
         remembered=_remembered(batch.unit),
     )
     issues = list(

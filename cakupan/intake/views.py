@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 from cakupan.accounts import access
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Source
+from cakupan.common.web import CakupanRequest
 from cakupan.intake import selectors, services, tasks
 from cakupan.intake.forms import (
     ExportForm,
@@ -51,7 +52,6 @@ from cakupan.intake.workflow import (
     bpjs_reply_import,
     may_send_to_bpjs,
 )
-from cakupan.registry.views import CakupanRequest
 
 BATCH_PAGE_SIZE = 25
 ISSUE_PAGE_SIZE = 50

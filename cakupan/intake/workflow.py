@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -32,21 +31,13 @@ from cakupan.intake import columns as C
 from cakupan.intake import readers
 from cakupan.intake.headers import normalise_header
 from cakupan.intake.models import BatchStatus, ImportBatch
+from cakupan.intake.storage import intake_limits
 from cakupan.registry.models import Membership, MembershipStatus
 from cakupan.wilayah.selectors import region_subtree_q
 
 
 class WorkflowError(DomainError):
     code = "batch_workflow"
-
-
-def intake_limits() -> readers.Limits:
-    """The readers' limits from the settings (upload size, unpacked size, rows): for every upload."""
-    return readers.Limits(
-        max_bytes=settings.INTAKE_MAX_UPLOAD_BYTES,
-        max_uncompressed_bytes=settings.INTAKE_MAX_UNCOMPRESSED_BYTES,
-        max_rows=settings.INTAKE_MAX_ROWS,
-    )
 
 
 def _require(batch: ImportBatch, *statuses: str) -> None:

@@ -25,7 +25,6 @@ _SNIFF_BYTES = 64 * 1024
 _SEPARATORS = (",", ";", "\t", "|")
 # Control characters that never appear in a text file (tab, LF, CR, FF, VT are allowed).
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13)) + b"\x7f"
-_NOT_CONTROL = bytes(b for b in range(256) if b not in _CONTROL_BYTES)
 _BINARY_RATIO = 0.02  # of the first 64 KB
 _BINARY_MIN = 8
 

@@ -15,7 +15,6 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
@@ -32,6 +31,7 @@ from cakupan.common.spreadsheet import (
     xlsx_workbook,
     xml_text,
 )
+from cakupan.intake.columns.issues import Severity
 from cakupan.intake.workbooks.styling import (
     _CHUNK_ROWS,
     _ERROR_FILL,
@@ -52,7 +52,6 @@ SUMMARY_SHEET = "Ringkasan"
 ANNOTATION_HEADER = "Keterangan"
 
 
-Severity = Literal["error", "warning"]
 _SEVERITIES: tuple[Severity, ...] = ("error", "warning")
 #: ``(row index into rows, column header or "" for the row, code, message, severity)``.
 Issue = tuple[int, str, str, str, str]
