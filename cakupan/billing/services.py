@@ -48,10 +48,10 @@ from cakupan.billing.models import (
     Payment,
     RunRate,
 )
-from cakupan.billing.parameters import active_parameters
 from cakupan.common.dates import month_end, month_start
 from cakupan.common.errors import DomainError
 from cakupan.common.nik import mask_nik
+from cakupan.parameters.selectors import active_parameters
 from cakupan.registry.models import MembershipStatus, Unit
 from cakupan.rules.contribution import PROGRAMMES, MonthRates, month_rates
 from cakupan.rules.errors import InputError, RulesError

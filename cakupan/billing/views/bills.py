@@ -30,9 +30,9 @@ from cakupan.accounts.audit import record_access
 from cakupan.accounts.models import Action
 from cakupan.billing import documents, selectors, services
 from cakupan.billing.forms import BillFilterForm, PaymentForm
-from cakupan.billing.parameters import active_parameters
 from cakupan.common.money import format_rupiah
 from cakupan.common.web import CakupanRequest, web_actor
+from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.text import format_percent
 
 PAGE_SIZE = 50
