@@ -3,7 +3,8 @@ arrears under ``tagihan/``. The public calculators (``kalkulator/``) are the ``p
 
 from django.urls import path
 
-from cakupan.billing.views import bills, budget
+from cakupan.billing.budget import views as budget
+from cakupan.billing.views import bills
 
 app_name = "billing"
 urlpatterns = [

@@ -16,8 +16,8 @@ from django.utils import timezone
 from cakupan.accounts import access
 from cakupan.accounts.models import AuditEvent, Role
 from cakupan.billing.budget import APBD, APBDES, Targets, budget_plan
+from cakupan.billing.budget.chart import monthly_bar_chart, short_rupiah
 from cakupan.billing.tests.test_views_bills import as_user, html
-from cakupan.billing.views.display import monthly_bar_chart, short_rupiah
 from cakupan.parameters.selectors import active_parameters
 from cakupan.registry.models import FundingSource, Segment, UnitFormation, UnitKind
 from cakupan.testing.factories import make_branch_office, make_membership, make_unit, make_user
