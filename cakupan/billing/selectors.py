@@ -303,3 +303,31 @@ def payments_list(
     if region_code:
         qs = qs.filter(region_subtree_q(region_code, "payer__region__code"))
     return qs.order_by("-paid_on", "-id")
+
+
+def bill_payers(*, user: Any) -> list[tuple[str, str]]:
+    """The payers of the bills ``user`` can see, as (unit code, name) by code: the bill list's
+    payer filter."""
+    return list(
+        bill_list(user=user)
+        .order_by("payer__code")
+        .values_list("payer__code", "payer__name")
+        .distinct()
+    )
+
+
+def arrears_flagged(*, user: Any, on: dt.date, threshold: int) -> list[dict[str, Any]]:
+    """:func:`arrears` on ``on``, each row with ``over_threshold`` (more PU months past due than
+    ``threshold``, the flagging rule of ``services.lapse_check``) and ``flag``, the payer's open
+    PU arrears flag (None when it has none)."""
+    flags = open_arrears_flags(user=user)
+    rows = arrears(user=user, on=on)
+    payer_ids = dict(
+        access.units_visible_to(user)
+        .filter(code__in=[r["payer"] for r in rows])
+        .values_list("code", "pk")
+    )
+    for row in rows:
+        row["over_threshold"] = row["pu_months"] > threshold
+        row["flag"] = flags.get(payer_ids.get(row["payer"], 0))
+    return rows

@@ -1,15 +1,13 @@
-"""Billing URLs, included at the site root: the public calculators under ``kalkulator/``, the
-budget planner under ``anggaran/``, bills and arrears under ``tagihan/``."""
+"""Billing URLs, included at the site root: the budget planner under ``anggaran/``, bills and
+arrears under ``tagihan/``. The public calculators (``kalkulator/``) are the ``parameters`` app's."""
 
 from django.urls import path
 
-from cakupan.billing.views import bills, budget, calculators
+from cakupan.billing.budget import views as budget
+from cakupan.billing.views import bills
 
 app_name = "billing"
 urlpatterns = [
-    path("kalkulator/", calculators.contribution, name="calc_contribution"),
-    path("kalkulator/manfaat/", calculators.benefit, name="calc_benefit"),
-    path("kalkulator/parameter/", calculators.parameters, name="calc_parameters"),
     path("anggaran/", budget.budget, name="budget"),
     path("anggaran/xlsx/", budget.budget_xlsx, name="budget_xlsx"),
     path("tagihan/", bills.bill_list, name="bill_list"),

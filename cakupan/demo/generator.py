@@ -29,9 +29,9 @@ from decimal import Decimal
 from faker import Faker
 
 from cakupan.accounts.audit import Actor
-from cakupan.billing.parameters import active_parameters
 from cakupan.common.nik import make_nik
 from cakupan.coverage.selectors import percent
+from cakupan.parameters.selectors import active_parameters
 from cakupan.registry.models import (
     BranchOffice,
     CooperationAgreement,

@@ -15,8 +15,8 @@ from django.core.management.base import CommandError
 
 from cakupan.accounts.access import SYSTEM
 from cakupan.billing.budget import APBD, APBDES, BudgetError, Targets, budget_plan
-from cakupan.billing.budget_workbook import budget_workbook
-from cakupan.billing.parameters import active_parameters
+from cakupan.billing.budget.workbook import budget_workbook
+from cakupan.parameters.selectors import active_parameters
 from cakupan.registry.models import FundingSource, Scheme, Segment, UnitFormation, UnitKind
 from cakupan.testing.factories import make_membership, make_unit
 from cakupan.wilayah.models import Region, RegionKind

@@ -1,5 +1,6 @@
-"""Billing pages: the public calculators and parameter table, the budget planner, bills and arrears.
+"""Billing pages: bills, payments and arrears (the budget pages are ``billing.budget.views``, the
+calculators ``parameters.views``).
 
-Thin: read the request through a form, call the rules engine, ``budget_plan`` or a scoped billing
-selector or service, render. Parameters always come from ``billing.parameters.active_parameters``.
+Thin: read the request through a form, call a scoped billing selector or service, render.
+Parameters always come from ``parameters.selectors.active_parameters``.
 """

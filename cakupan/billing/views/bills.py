@@ -30,9 +30,9 @@ from cakupan.accounts.audit import record_access
 from cakupan.accounts.models import Action
 from cakupan.billing import documents, selectors, services
 from cakupan.billing.forms import BillFilterForm, PaymentForm
-from cakupan.billing.parameters import active_parameters
 from cakupan.common.money import format_rupiah
 from cakupan.common.web import CakupanRequest, web_actor
+from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.text import format_percent
 
 PAGE_SIZE = 50
@@ -49,12 +49,7 @@ def _attachment(data: bytes, content_type: str, file_name: str) -> HttpResponse:
 def bill_list(request: CakupanRequest) -> HttpResponse:
     """``/tagihan/``: bills per payer and month, newest month first."""
     user = request.user
-    payers = list(
-        selectors.bill_list(user=user)
-        .order_by("payer__code")
-        .values_list("payer__code", "payer__name")
-        .distinct()
-    )
+    payers = selectors.bill_payers(user=user)
     form = BillFilterForm(
         request.GET or None, payers=[(code, f"{name} ({code})") for code, name in payers]
     )
@@ -179,16 +174,7 @@ def arrears(request: CakupanRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     threshold = active_parameters().value("pu.arrears_threshold_months", today)
-    flags = selectors.open_arrears_flags(user=user)
-    rows = selectors.arrears(user=user, on=today)
-    payer_ids = dict(
-        access.units_visible_to(user)
-        .filter(code__in=[r["payer"] for r in rows])
-        .values_list("code", "pk")
-    )
-    for row in rows:
-        row["over_threshold"] = row["pu_months"] > threshold
-        row["flag"] = flags.get(payer_ids.get(row["payer"], 0))
+    rows = selectors.arrears_flagged(user=user, on=today, threshold=threshold)
     page = Paginator(selectors.membership_lapses(user=user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

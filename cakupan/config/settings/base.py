@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "cakupan.registry",
     "cakupan.coverage",
     "cakupan.intake",
+    "cakupan.parameters",
     "cakupan.billing",
     "cakupan.demo",
 ]

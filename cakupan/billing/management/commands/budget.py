@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from cakupan.accounts.access import SYSTEM
 from cakupan.billing.budget import APBD, APBDES, BudgetError, BudgetPlan, Targets, budget_plan
-from cakupan.billing.budget_workbook import budget_workbook
-from cakupan.billing.parameters import active_parameters
+from cakupan.billing.budget.workbook import budget_workbook
 from cakupan.common.commands import ReportCommand, usage_error
 from cakupan.common.money import format_rupiah, parse_rupiah
+from cakupan.parameters.selectors import active_parameters
 from cakupan.wilayah.selectors import RegionNotFound, region_get
 
 

@@ -1,9 +1,8 @@
-"""The regulation parameters in force in this installation: the data files of ``cakupan.rules``
-with the overrides an administrator has set for unverified values applied.
+"""Setting and withdrawing administrator overrides of unverified regulation parameters.
 
-Every caller on the Django side (CLI, web, billing, budget) takes its parameters from
-:func:`active_parameters`, so an override is used everywhere at once. Overrides are written only
-through :func:`parameter_override_set` / :func:`parameter_override_withdraw` (audited).
+The only writers of :class:`~cakupan.parameters.models.ParameterOverride` (the Django admin calls
+them): the rules engine checks a value before it is stored, every change is audited, and a row is
+never edited or deleted, only withdrawn. Reading: ``parameters.selectors.active_parameters``.
 """
 
 from __future__ import annotations
@@ -15,32 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from cakupan.accounts.audit import Actor, jsonable, record_change
-from cakupan.billing.models import ParameterOverride
 from cakupan.common.errors import DomainError
+from cakupan.parameters.models import ParameterOverride
+from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.errors import RulesError
-from cakupan.rules.params import Override, Parameters, load_parameters
+from cakupan.rules.params import Override
 
 _FIELDS = ("key", "value", "valid_from", "valid_to", "note", "withdrawn_at")
-
-
-def _as_override(row: ParameterOverride) -> Override:
-    return Override(
-        key=row.key,
-        value=row.value,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        note=row.note,
-        set_by=row.set_by.get_username() if row.set_by is not None else "sistem",
-    )
-
-
-def active_parameters() -> Parameters:
-    """The rules' parameters with the stored, not withdrawn administrator overrides applied
-    (oldest first, so a newer override wins where periods overlap)."""
-    rows = ParameterOverride.objects.filter(withdrawn_at__isnull=True).select_related("set_by")
-    overrides = [_as_override(r) for r in rows.order_by("set_at", "id")]
-    base = load_parameters()
-    return base.with_overrides(overrides) if overrides else base
 
 
 def _snapshot(row: ParameterOverride) -> dict[str, Any]:

@@ -12,13 +12,10 @@ from django.core.management import call_command
 
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import AuditEvent, Role, Source
-from cakupan.billing.models import ParameterOverride
-from cakupan.billing.parameters import (
-    active_parameters,
-    parameter_override_set,
-    parameter_override_withdraw,
-)
 from cakupan.common.errors import DomainError
+from cakupan.parameters.models import ParameterOverride
+from cakupan.parameters.selectors import active_parameters
+from cakupan.parameters.services import parameter_override_set, parameter_override_withdraw
 from cakupan.testing.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -70,12 +67,13 @@ def test_override_of_an_unverified_value_is_used_by_the_calculator_and_audited(
     assert active_parameters().for_month("jp.wage_cap", dt.date(2026, 2, 1)).value == Decimal(
         10_547_400
     )
-    event = AuditEvent.objects.get(entity="billing.parameteroverride", entity_id=str(row.pk))
+    # The entity is the model's label: "billing.parameteroverride" before the model moved here.
+    event = AuditEvent.objects.get(entity="parameters.parameteroverride", entity_id=str(row.pk))
     assert event.after is not None
     assert event.after["value"] == 11_000_000
     parameter_override_withdraw(actor=actor, override=row)
     assert active_parameters().for_month("jp.wage_cap", dt.date(2026, 3, 1)).value == before
-    assert AuditEvent.objects.filter(entity="billing.parameteroverride").count() == 2
+    assert AuditEvent.objects.filter(entity="parameters.parameteroverride").count() == 2
 
 
 def test_verified_values_cannot_be_overridden(actor: Actor) -> None:

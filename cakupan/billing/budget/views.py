@@ -20,12 +20,19 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from cakupan.accounts import access
-from cakupan.billing.budget import APBD, APBDES, BudgetError, BudgetPlan, Targets, budget_plan
-from cakupan.billing.budget_workbook import budget_workbook
-from cakupan.billing.forms import BudgetForm
-from cakupan.billing.parameters import active_parameters
-from cakupan.billing.views.display import MONTH_NAMES, monthly_bar_chart, short_rupiah
+from cakupan.billing.budget.chart import MONTH_NAMES, monthly_bar_chart, short_rupiah
+from cakupan.billing.budget.forms import BudgetForm
+from cakupan.billing.budget.plan import (
+    APBD,
+    APBDES,
+    BudgetError,
+    BudgetPlan,
+    Targets,
+    budget_plan,
+)
+from cakupan.billing.budget.workbook import budget_workbook
 from cakupan.common.web import CakupanRequest
+from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.errors import RulesError
 from cakupan.wilayah.selectors import RegionNotFound, region_get
 

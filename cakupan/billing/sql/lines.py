@@ -1,8 +1,8 @@
-"""The set-based SQL of billing: lines from memberships and rates, allocation, arrears, lapse.
+"""The month's bill entries: memberships priced with the month's rate table, in SQL.
 
-Every statement works on whole sets (all memberships of a month, all open bills of the payers with
-credit); none loops over people in Python. Table names come from the models; values always travel
-as query parameters.
+:func:`lines_select` builds the two statements of a billing run that compute every entry of a
+contribution month (the run writes them: ``sql.run``); :func:`entry_hash` is the fingerprint hash
+of a stored entry, the same value ``lines_select`` computes for a fresh one.
 """
 
 from __future__ import annotations
@@ -12,19 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from cakupan.billing.models import Allocation, Bill, BillEntry, Payment
+from cakupan.billing.sql.base import COVERED, MEMBERSHIP, PERSON, UNIT
 from cakupan.common.dates import month_end as last_day
-from cakupan.registry.models import COVERED_STATUSES, Membership, Person, Unit
 from cakupan.rules.contribution import PROGRAMMES, RateRow
 
-BILL = Bill._meta.db_table
-ENTRY = BillEntry._meta.db_table
-PAYMENT = Payment._meta.db_table
-ALLOCATION = Allocation._meta.db_table
-MEMBERSHIP = Membership._meta.db_table
-UNIT = Unit._meta.db_table
-PERSON = Person._meta.db_table
-COVERED = [str(s) for s in COVERED_STATUSES]
 # The columns of each programme on a bill entry (``BillEntry.<programme>_<part>``).
 _PARTS = ("basis", "rate", "employer", "worker")
 
@@ -271,103 +262,3 @@ SELECT mb.membership_id, mb.person_id, mb.payer_id, pr.scheme, pr.risk_class,
         lines_sql=lines_sql,
         lines_params=[*members_params, *age_params],
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Allocation of payments to bills
-
-ALLOCATE = f"""
-WITH free AS (
-    SELECT id, payer_id, unallocated AS amount,
-           sum(unallocated) OVER (PARTITION BY payer_id ORDER BY paid_on, id) AS hi
-      FROM {PAYMENT}
-     WHERE unallocated > 0 AND (%(payers)s::bigint[] IS NULL OR payer_id = ANY(%(payers)s))
-),
-owed AS (
-    SELECT id, payer_id, total - paid AS amount,
-           sum(total - paid) OVER (PARTITION BY payer_id ORDER BY month, id) AS hi
-      FROM {BILL}
-     WHERE status <> 'paid' AND payer_id IN (SELECT payer_id FROM free)
-),
-pairs AS (
-    SELECT f.id AS payment_id, o.id AS bill_id,
-           least(f.hi, o.hi) - greatest(f.hi - f.amount, o.hi - o.amount) AS amount
-      FROM free f
-      JOIN owed o ON o.payer_id = f.payer_id
-       AND o.hi - o.amount < f.hi AND f.hi - f.amount < o.hi
-),
-written AS (
-    INSERT INTO {ALLOCATION} (payment_id, bill_id, amount, created_at)
-    SELECT payment_id, bill_id, amount, now() FROM pairs
-    ON CONFLICT (payment_id, bill_id)
-    DO UPDATE SET amount = {ALLOCATION}.amount + EXCLUDED.amount
-    RETURNING payment_id
-),
-payments AS (
-    UPDATE {PAYMENT} p SET unallocated = p.unallocated - s.amount
-      FROM (SELECT payment_id, sum(amount) AS amount FROM pairs GROUP BY payment_id) s
-     WHERE p.id = s.payment_id
-    RETURNING p.id
-)
-UPDATE {BILL} b
-   SET paid = b.paid + s.amount,
-       status = CASE WHEN b.paid + s.amount = b.total THEN 'paid' ELSE 'partial' END,
-       updated_at = now()
-  FROM (SELECT bill_id, sum(amount) AS amount FROM pairs GROUP BY bill_id) s
- WHERE b.id = s.bill_id
-RETURNING b.id, s.amount
-"""  # noqa: S608
-"""Allocate every payer's credit (``unallocated`` payment amounts, oldest payment first) to its
-open bills, oldest contribution month first. Payments and bills are laid end to end on one line
-per payer (running sums); each allocation is the overlap of a payment's interval with a bill's.
-``%(payers)s``: payer ids, or NULL for every payer."""
-
-
-# --------------------------------------------------------------------------------------------
-# Arrears as of a day: what each bill had received from payments dated on or before that day
-
-PAID_AS_OF = f"""
-SELECT a.bill_id, sum(a.amount) AS paid
-  FROM {ALLOCATION} a JOIN {PAYMENT} p ON p.id = a.payment_id
- WHERE p.paid_on <= %(on)s
- GROUP BY a.bill_id
-"""  # noqa: S608
-
-PU_ARREARS = f"""
-WITH paid AS ({PAID_AS_OF})
-SELECT b.payer_id, count(*) AS months, min(b.month) AS oldest,
-       sum(b.total - coalesce(paid.paid, 0)) AS amount
-  FROM {BILL} b LEFT JOIN paid ON paid.bill_id = b.id
- WHERE b.pu_total > 0 AND b.due_date < %(on)s AND b.total > coalesce(paid.paid, 0)
- GROUP BY b.payer_id
-"""  # noqa: S608
-"""Per payer: how many contribution months with PU lines are past due and not fully paid on
-``%(on)s``, the oldest of them, and the amount outstanding."""
-
-LAPSE_CANDIDATES = f"""
-WITH paid AS ({PAID_AS_OF}),
-months AS (
-    SELECT DISTINCT l.membership_id, b.month, b.total <= coalesce(paid.paid, 0) AS settled
-      FROM {ENTRY} l
-      JOIN {BILL} b ON b.id = l.bill_id
-      JOIN {MEMBERSHIP} m ON m.id = l.membership_id
-      LEFT JOIN paid ON paid.bill_id = b.id
-     WHERE l.scheme = 'bpu' AND m.scheme = 'bpu' AND m.status IN ('registered', 'active')
-       AND b.month <= %(on)s
-),
-first_unpaid AS (
-    SELECT membership_id, min(month) AS oldest_unpaid
-      FROM months WHERE NOT settled GROUP BY membership_id
-)
-SELECT f.membership_id, f.oldest_unpaid,
-       max(x.month) FILTER (WHERE x.settled AND x.month < f.oldest_unpaid) AS last_paid,
-       (f.oldest_unpaid + make_interval(months => %(grace)s))::date AS lapsed_on
-  FROM first_unpaid f JOIN months x USING (membership_id)
- WHERE (f.oldest_unpaid + make_interval(months => %(grace)s))::date <= %(on)s
- GROUP BY f.membership_id, f.oldest_unpaid
-"""  # noqa: S608
-"""BPU memberships (registered or active) whose oldest contribution month unpaid on ``%(on)s`` lies
-more than ``%(grace)s`` months back: the grace period runs from the end of the last paid protection
-period (the day before the oldest unpaid month) for ``grace`` months, so the membership lapses on
-the first day of month ``oldest_unpaid + grace``. A month counts as paid when its bill had received
-its whole total from payments dated on or before ``on``."""

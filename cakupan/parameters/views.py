@@ -17,15 +17,15 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.billing.forms import (
+from cakupan.common.dates import month_end
+from cakupan.parameters.display import LEVEL_NAMES, flag_notes, format_value
+from cakupan.parameters.forms import (
     BENEFIT_LABELS,
     BenefitForm,
     ContributionForm,
     ParameterFilterForm,
 )
-from cakupan.billing.parameters import active_parameters
-from cakupan.billing.views.display import LEVEL_NAMES, flag_notes, format_value
-from cakupan.common.dates import month_end
+from cakupan.parameters.selectors import active_parameters
 from cakupan.registry.models import Programme
 from cakupan.rules.benefits import BenefitInput, calculate_benefit
 from cakupan.rules.contribution import ContributionInput, calculate_contribution
@@ -82,7 +82,7 @@ def contribution(request: HttpRequest) -> HttpResponse:
     else:
         form = ContributionForm(initial={"month": today.replace(day=1)})
     context["form"] = form
-    return render(request, "billing/contribution.html", context)
+    return render(request, "parameters/contribution.html", context)
 
 
 def benefit(request: HttpRequest) -> HttpResponse:
@@ -118,7 +118,7 @@ def benefit(request: HttpRequest) -> HttpResponse:
     else:
         form = BenefitForm(initial={"event_date": timezone.localdate()})
     context["form"] = form
-    return render(request, "billing/benefit.html", context)
+    return render(request, "parameters/benefit.html", context)
 
 
 def _schedule(rows: Any) -> list[dict[str, Any]]:
@@ -180,4 +180,4 @@ def parameters(request: HttpRequest) -> HttpResponse:
         "unverified_count": sum(1 for e in entries if not e.verified and not e.overridden),
         "overridden_count": sum(1 for e in entries if e.overridden),
     }
-    return render(request, "billing/parameters.html", context)
+    return render(request, "parameters/parameters.html", context)

@@ -1,22 +1,17 @@
-"""Presentation helpers of the billing pages: parameter values as text, flagged notes, the chart.
+"""Presentation helpers of the budget page: the monthly bar chart and its axis labels.
 
-No Django request handling here, so the chart geometry and the value formats can be tested alone.
+No Django request handling here, so the chart geometry can be tested alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
 
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from cakupan.common.money import format_rupiah
-from cakupan.rules.params import KEYS, Entry
-from cakupan.rules.text import format_percent
 
-LEVEL_NAMES = {"tk": "TK", "sd": "SD", "smp": "SMP", "sma": "SMA/SMK", "pt": "PT"}
 MONTH_NAMES = (
     pgettext_lazy("bulan singkat", "Jan"),
     pgettext_lazy("bulan singkat", "Feb"),
@@ -31,65 +26,6 @@ MONTH_NAMES = (
     pgettext_lazy("bulan singkat", "Nov"),
     pgettext_lazy("bulan singkat", "Des"),
 )
-
-
-@dataclass(frozen=True)
-class Note:
-    text: str
-    flag: str  # "", "unverified" or "overridden"
-
-
-def flag_notes(notes: tuple[str, ...] | list[str]) -> list[Note]:
-    """The notes of a calculation with the flag the rules engine gave each
-    (``rules.text.Note.flag``; a plain string has none)."""
-    return [Note(text=str(text), flag=getattr(text, "flag", "")) for text in notes]
-
-
-def format_value(entry: Entry) -> list[str]:
-    """An entry's value as one or more lines of Indonesian text (tables give one line per row)."""
-    kind = KEYS[entry.key].kind
-    value: Any = entry.value
-    if kind == "rate":
-        return [format_percent(value)]
-    if kind == "amount":
-        return [format_rupiah(value)]
-    if kind == "date":
-        return [f"{value:%d-%m-%Y}"]
-    if kind == "brackets":
-        if not value:
-            return [_("Tabel kosong: dipakai rumus persentase penghasilan")]
-        return [
-            _("penghasilan s.d. %(upto)s: JKK %(jkk)s, JHT %(jht)s")
-            % {"upto": format_rupiah(upto), "jkk": format_rupiah(jkk), "jht": format_rupiah(jht)}
-            for upto, jkk, jht in value
-        ]
-    if kind == "levels":
-        return [
-            _("%(level)s: %(amount)s per tahun, paling lama %(years)s tahun")
-            % {
-                "level": LEVEL_NAMES.get(level, level),
-                "amount": format_rupiah(amount),
-                "years": years,
-            }
-            for level, amount, years in value
-        ]
-    if kind == "schedule":
-        lines, start = [], 1
-        for upto, percent in value:
-            share = format_percent(percent / 100)
-            if upto is None:
-                lines.append(
-                    _("hari ke-%(start)s dan seterusnya: %(share)s")
-                    % {"start": start, "share": share}
-                )
-            else:
-                lines.append(
-                    _("hari ke-%(start)s s.d. %(end)s: %(share)s")
-                    % {"start": start, "end": upto, "share": share}
-                )
-                start = upto + 1
-        return lines
-    return [str(value)]
 
 
 def short_rupiah(amount: Decimal | int) -> str:

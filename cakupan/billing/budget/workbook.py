@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 
-from cakupan.billing.budget import APBD, APBDES, BudgetPlan
+from cakupan.billing.budget.plan import APBD, APBDES, BudgetPlan
 from cakupan.common.money import format_rupiah
 from cakupan.common.spreadsheet import write_cell, xlsx_workbook
 

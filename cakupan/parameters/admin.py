@@ -1,6 +1,6 @@
 """Django admin (superadmins only): overrides of unverified regulation parameters.
 
-Saving goes through :func:`cakupan.billing.parameters.parameter_override_set`, so the rules engine
+Saving goes through :func:`cakupan.parameters.services.parameter_override_set`, so the rules engine
 checks the value and the change is audited; rows are never edited or deleted, only withdrawn.
 """
 
@@ -17,10 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Source
-from cakupan.billing.models import ParameterOverride
-from cakupan.billing.parameters import parameter_override_set, parameter_override_withdraw
 from cakupan.common.errors import DomainError
-from cakupan.rules.params import KEYS
+from cakupan.parameters.models import ParameterOverride
+from cakupan.parameters.selectors import active_parameters
+from cakupan.parameters.services import parameter_override_set, parameter_override_withdraw
+from cakupan.rules.errors import RulesError
+from cakupan.rules.params import KEYS, Override
 
 
 class ParameterOverrideForm(forms.ModelForm):
@@ -80,10 +82,6 @@ class ParameterOverrideAdmin(admin.ModelAdmin):
                 data = super().clean()
                 if self.errors:
                     return data
-                from cakupan.billing.parameters import active_parameters
-                from cakupan.rules.errors import RulesError
-                from cakupan.rules.params import Override
-
                 try:
                     active_parameters().with_overrides(
                         [

@@ -17,9 +17,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cakupan.billing.parameters import active_parameters
 from cakupan.common.commands import ReportCommand, to_json, usage_error
 from cakupan.common.money import format_rupiah, parse_rupiah
+from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.benefits import BENEFIT_TYPES, Benefit, BenefitInput, calculate_benefit
 from cakupan.rules.contribution import (
     PROGRAMMES,
