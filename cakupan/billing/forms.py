@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.billing.models import BillStatus
-from cakupan.common.forms import DayField, MonthField, RupiahField
-from cakupan.parameters.forms import CHOICE_ERRORS
+from cakupan.common.forms import CHOICE_ERRORS, DayField, MonthField, RupiahField
 
 
 class BillFilterForm(forms.Form):

@@ -19,6 +19,7 @@ from cakupan.common.dates import parse_month
 from cakupan.common.money import parse_rupiah
 
 __all__ = [
+    "CHOICE_ERRORS",
     "DATE_INPUT_FORMATS",
     "FIRST_YEAR",
     "LAST_YEAR",
@@ -36,6 +37,10 @@ RUPIAH_MAX_LENGTH = 30
 FIRST_YEAR = 1900
 LAST_YEAR = 2100
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
+# For every ChoiceField: the default message names no way out.
+CHOICE_ERRORS = {
+    "invalid_choice": _("Pilihan %(value)s tidak tersedia; pilih salah satu dari daftar.")
+}
 
 
 class RupiahField(forms.CharField):

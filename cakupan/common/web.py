@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.http import content_disposition_header
 from django_htmx.middleware import HtmxDetails
 
 from cakupan.accounts.audit import Actor
@@ -19,7 +20,18 @@ from cakupan.accounts.models import Source
 if TYPE_CHECKING:
     from cakupan.accounts.models import User
 
-__all__ = ["CakupanRequest", "is_fragment", "render_page_or_fragment", "web_actor"]
+__all__ = [
+    "PDF",
+    "XLSX",
+    "CakupanRequest",
+    "attachment",
+    "is_fragment",
+    "render_page_or_fragment",
+    "web_actor",
+]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 
 
 class CakupanRequest(HttpRequest):
@@ -50,4 +62,11 @@ def render_page_or_fragment(
         request, fragment_template if is_fragment(request) else page_template, context
     )
     patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def attachment(data: bytes, content_type: str, file_name: str) -> HttpResponse:
+    """A download: ``data`` saved by the browser as ``file_name`` (RFC 6266 encoding for any name)."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, file_name) or "attachment"
     return response

@@ -25,14 +25,12 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cakupan.accounts import access
-from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Source
-from cakupan.common.web import CakupanRequest
+from cakupan.common.web import XLSX, CakupanRequest, attachment, is_fragment, web_actor
 from cakupan.intake import selectors, services, tasks
 from cakupan.intake.forms import (
     ExportForm,
@@ -55,27 +53,11 @@ from cakupan.intake.workflow import (
 
 BATCH_PAGE_SIZE = 25
 ISSUE_PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
-
-
-def _actor(request: CakupanRequest) -> Actor:
-    return Actor(user=request.user, source=Source.WEB)
-
-
-def _fragment(request: CakupanRequest) -> bool:
-    """An htmx request for part of a page (not htmx's restore of a whole page from history)."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() and len(value) < 19 else None
-
-
-def _attachment(data: bytes, content_type: str, file_name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, file_name) or "attachment"
-    return response
 
 
 def _to_batch(batch: ImportBatch) -> HttpResponse:
@@ -88,7 +70,7 @@ def _start_processing(request: CakupanRequest, batch: ImportBatch, *, commit: bo
     The batch goes back to "waiting" at once, so the page shows the progress bar and a second click
     queues nothing.
     """
-    claimed = services.batch_queue(actor=_actor(request), batch=batch, commit=commit)
+    claimed = services.batch_queue(actor=web_actor(request), batch=batch, commit=commit)
     if claimed:
         tasks.process_batch.enqueue(
             batch.pk, commit=commit, user_id=request.user.pk, source=Source.WEB.value
@@ -110,7 +92,7 @@ def batch_list(request: CakupanRequest) -> HttpResponse:
     page = Paginator(batches, BATCH_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page_obj": page, "units": units, "unit": unit_id, "can_upload": user.can_write}
     template = (
-        "intake/snippets/batch_table.html" if _fragment(request) else "intake/batch_list.html"
+        "intake/snippets/batch_table.html" if is_fragment(request) else "intake/batch_list.html"
     )
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
@@ -129,7 +111,7 @@ def upload(request: CakupanRequest) -> HttpResponse:
             uploaded = form.cleaned_data["file"]
             try:
                 batch = services.batch_create(
-                    actor=_actor(request),
+                    actor=web_actor(request),
                     unit=form.cleaned_data["unit"],
                     segment=form.cleaned_data["segment"],
                     file_name=uploaded.name or "berkas",
@@ -163,7 +145,7 @@ def template_download(request: CakupanRequest) -> HttpResponse:
         if form.is_valid():
             segment = form.cleaned_data["segment"]
             data = services.template_file(segment=segment, unit=form.cleaned_data["unit"])
-            return _attachment(data, XLSX, f"templat-{segment.replace('_', '-')}.xlsx")
+            return attachment(data, XLSX, f"templat-{segment.replace('_', '-')}.xlsx")
     else:
         initial = {"unit": request.user.unit_id} if request.user.unit_id else {}
         form = TemplateForm(initial=initial, units=units)
@@ -208,7 +190,7 @@ def _detail_context(request: CakupanRequest, batch: ImportBatch, **extra: Any) -
 def batch_detail(request: CakupanRequest, pk: int) -> HttpResponse:
     batch = access.batch_get_for(request.user, pk)
     context = _detail_context(request, batch)
-    if _fragment(request) and "page_obj" in context:
+    if is_fragment(request) and "page_obj" in context:
         response = render(request, "intake/snippets/issue_table.html", context)
     else:
         response = render(request, "intake/batch_detail.html", context)
@@ -239,11 +221,11 @@ def annotated(request: CakupanRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Berkas hasil pemeriksaan belum tersedia untuk batch ini."))
         return _to_batch(batch)
     try:
-        data, file_name = selectors.annotated_download(actor=_actor(request), batch=batch)
+        data, file_name = selectors.annotated_download(actor=web_actor(request), batch=batch)
     except FileError as error:
         messages.error(request, error.message)
         return _to_batch(batch)
-    return _attachment(data, XLSX, file_name)
+    return attachment(data, XLSX, file_name)
 
 
 # --- actions (POST) -----------------------------------------------------------------------------
@@ -275,7 +257,7 @@ def commit(request: CakupanRequest, pk: int) -> HttpResponse:
 def submit(request: CakupanRequest, pk: int) -> HttpResponse:
     batch = access.batch_get_for(request.user, pk, write=True)
     try:
-        batch_submit(actor=_actor(request), batch=batch)
+        batch_submit(actor=web_actor(request), batch=batch)
     except WorkflowError as error:
         messages.error(request, error.message)
     else:
@@ -294,7 +276,7 @@ def submit(request: CakupanRequest, pk: int) -> HttpResponse:
 def verify(request: CakupanRequest, pk: int) -> HttpResponse:
     batch = access.batch_get_for(request.user, pk, write=True)
     try:
-        batch_verify(actor=_actor(request), batch=batch)
+        batch_verify(actor=web_actor(request), batch=batch)
     except WorkflowError as error:
         messages.error(request, error.message)
     else:
@@ -318,11 +300,11 @@ def bpjs_download(request: CakupanRequest, pk: int) -> HttpResponse:
         return _to_batch(batch)
     fmt = form.cleaned_data["fmt"]
     try:
-        data = bpjs_export(actor=_actor(request), batch=batch, fmt=fmt)
+        data = bpjs_export(actor=web_actor(request), batch=batch, fmt=fmt)
     except WorkflowError as error:
         messages.error(request, error.message)
         return _to_batch(batch)
-    return _attachment(data, CONTENT_TYPES[fmt], f"pendaftaran-bpjs-batch-{batch.pk}.{fmt}")
+    return attachment(data, CONTENT_TYPES[fmt], f"pendaftaran-bpjs-batch-{batch.pk}.{fmt}")
 
 
 @login_required
@@ -340,7 +322,7 @@ def reply_upload(request: CakupanRequest, pk: int) -> HttpResponse:
     uploaded = form.cleaned_data["file"]
     try:
         result = bpjs_reply_import(
-            actor=_actor(request),
+            actor=web_actor(request),
             batch=batch,
             data=uploaded.read(),
             file_name=uploaded.name or "balasan",

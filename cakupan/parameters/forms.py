@@ -14,16 +14,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.common.forms import DayField, MonthField, PercentField, RupiahField
+from cakupan.common.forms import CHOICE_ERRORS, DayField, MonthField, PercentField, RupiahField
 from cakupan.registry.models import Programme, Scheme
 from cakupan.rules.benefits import BENEFIT_TYPES
 from cakupan.rules.contribution import PROGRAMMES
 from cakupan.rules.params import SCHOLARSHIP_LEVELS
 
 PU_ONLY = frozenset({"jp", "jkp"})
-CHOICE_ERRORS = {
-    "invalid_choice": _("Pilihan %(value)s tidak tersedia; pilih salah satu dari daftar.")
-}
 
 RISK_CLASS_CHOICES = [
     ("1", _("Kelas I (risiko sangat rendah)")),

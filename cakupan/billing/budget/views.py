@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from cakupan.accounts import access
@@ -31,12 +30,10 @@ from cakupan.billing.budget.plan import (
     budget_plan,
 )
 from cakupan.billing.budget.workbook import budget_workbook
-from cakupan.common.web import CakupanRequest
+from cakupan.common.web import XLSX, CakupanRequest, attachment
 from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.errors import RulesError
 from cakupan.wilayah.selectors import RegionNotFound, region_get
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _plan_from_request(request: CakupanRequest) -> tuple[BudgetForm, BudgetPlan | None, str]:
@@ -123,6 +120,4 @@ def budget_xlsx(request: CakupanRequest) -> HttpResponse:
         # Without a valid plan there is nothing to download: show the form with its messages.
         return render(request, "billing/budget.html", {"form": form, "refusal": refusal})
     name = f"rencana-anggaran-{plan.region.code}-{plan.year}.xlsx"
-    response = HttpResponse(budget_workbook(plan), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, name) or "attachment"
-    return response
+    return attachment(budget_workbook(plan), XLSX, name)

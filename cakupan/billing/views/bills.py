@@ -21,7 +21,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -31,18 +30,11 @@ from cakupan.accounts.models import Action
 from cakupan.billing import documents, selectors, services
 from cakupan.billing.forms import BillFilterForm, PaymentForm
 from cakupan.common.money import format_rupiah
-from cakupan.common.web import CakupanRequest, web_actor
+from cakupan.common.web import PDF, XLSX, CakupanRequest, attachment, web_actor
 from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.text import format_percent
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _attachment(data: bytes, content_type: str, file_name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, file_name) or "attachment"
-    return response
 
 
 @login_required
@@ -127,14 +119,14 @@ def bill_detail(request: CakupanRequest, pk: int) -> HttpResponse:
 def bill_pdf(request: CakupanRequest, pk: int) -> HttpResponse:
     data = documents.bill_pdf(user=request.user, actor=web_actor(request), pk=pk)
     bill = access.bill_get_for(request.user, pk)
-    return _attachment(data, "application/pdf", f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.pdf")
+    return attachment(data, PDF, f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.pdf")
 
 
 @login_required
 def bill_xlsx(request: CakupanRequest, pk: int) -> HttpResponse:
     data = documents.bill_xlsx(user=request.user, actor=web_actor(request), pk=pk)
     bill = access.bill_get_for(request.user, pk)
-    return _attachment(data, XLSX, f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.xlsx")
+    return attachment(data, XLSX, f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.xlsx")
 
 
 @login_required

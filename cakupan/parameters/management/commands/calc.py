@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cakupan.common.commands import ReportCommand, to_json, usage_error
+from cakupan.common.dates import parse_month
 from cakupan.common.money import format_rupiah, parse_rupiah
 from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.benefits import BENEFIT_TYPES, Benefit, BenefitInput, calculate_benefit
@@ -32,7 +33,6 @@ from cakupan.rules.params import SCHOLARSHIP_LEVELS, Parameters
 from cakupan.rules.text import format_percent
 
 _AMOUNT = re.compile(r"(?:Rp\.?\s*)?(\d+|\d{1,3}(?:\.\d{3})+)(?:,0+)?", re.IGNORECASE)
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 class _BadInput(RulesError):
@@ -68,13 +68,13 @@ def _date(raw: str | None, name: str) -> dt.date | None:
 
 
 def _month(raw: str | None) -> dt.date:
-    match = _MONTH.fullmatch((raw or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    try:
+        return parse_month(raw or "")
+    except ValueError:
         raise _BadInput(
             f"--month wajib, berformat YYYY-MM (misalnya 2024-03), bukan {raw!r}.",
             code="month_invalid",
-        )
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+        ) from None
 
 
 def _programmes(raw: str | None) -> frozenset[str]:
