@@ -101,7 +101,7 @@ def _units() -> dict[str, list[int]]:
 
 def preload() -> dict[str, Any]:
     """1,000,000 people and 1,000,000 active memberships by COPY (setup, not timed)."""
-    from cakupan.bench.intake import _bulk_load
+    from cakupan.bench.harness import bulk_load
     from cakupan.registry.models import Membership, Person
 
     empty_registry()
@@ -126,7 +126,7 @@ def preload() -> dict[str, Any]:
         pl.lit(now).alias("created_at"),
         pl.lit(now).alias("updated_at"),
     )
-    _bulk_load(
+    bulk_load(
         Person._meta.db_table,
         people.columns,
         people.write_csv(include_header=False, date_format="%Y-%m-%d", null_value="\\N").encode(),
@@ -175,7 +175,7 @@ def preload() -> dict[str, Any]:
         pl.lit(now).alias("created_at"),
         pl.lit(now).alias("updated_at"),
     )
-    _bulk_load(
+    bulk_load(
         Membership._meta.db_table,
         memberships.columns,
         memberships.write_csv(
