@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from cakupan.accounts import access
+from cakupan.accounts.access import MaybeViewer
 from cakupan.accounts.audit import Actor, record_access
 from cakupan.accounts.models import Action
 from cakupan.billing.models import (
@@ -39,9 +40,42 @@ from cakupan.billing.models import (
 )
 from cakupan.common.fields import MoneyField
 from cakupan.registry.models import Unit
+from cakupan.registry.selectors import units_visible_to
 from cakupan.rules.contribution import PROGRAMMES
 from cakupan.wilayah.models import Region
 from cakupan.wilayah.selectors import region_subtree_q
+
+# Bills, payments and payers are scoped through the payer unit, exactly like units. A village
+# operator sees the bills of the payers located in its desa, an OPD operator those of its OPD (and
+# sub-units), region-scoped roles those of payers in their region, the public nothing.
+
+
+def bills_visible_to(user: MaybeViewer) -> QuerySet[Bill]:
+    """Bills whose payer ``user`` can see."""
+    qs = Bill.objects.select_related("payer", "payer__region")
+    return access.limit_to_units(user, qs, "payer__")
+
+
+def bill_get_for(user: MaybeViewer, pk: Any, *, write: bool = False) -> Bill:
+    """The bill ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    return access.get_visible_or_404(user, bills_visible_to(user), write=write, pk=pk)
+
+
+def payments_visible_to(user: MaybeViewer) -> QuerySet[Payment]:
+    """Payments of the payers ``user`` can see."""
+    qs = Payment.objects.select_related("payer", "payer__region")
+    return access.limit_to_units(user, qs, "payer__")
+
+
+def payment_get_for(user: MaybeViewer, pk: Any, *, write: bool = False) -> Payment:
+    """The payment ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    return access.get_visible_or_404(user, payments_visible_to(user), write=write, pk=pk)
+
+
+def payer_get_for(user: MaybeViewer, code: str, *, write: bool = False) -> Unit:
+    """The payer unit with ``code`` if ``user`` may see it (404 otherwise); 403 on write."""
+    return access.get_visible_or_404(user, units_visible_to(user), write=write, code=code)
+
 
 _ZERO = Decimal(0)
 _ORDER = {programme: i for i, programme in enumerate(PROGRAMMES)}
@@ -60,7 +94,7 @@ def bill_list(
     status: str | None = None,
 ) -> QuerySet[Bill]:
     """Bills visible to ``user``, newest month first, filtered by payer region, month, payer, status."""
-    qs = access.bills_visible_to(user)
+    qs = bills_visible_to(user)
     if region_code:
         qs = qs.filter(region_subtree_q(region_code, "payer__region__code"))
     if month is not None:
@@ -87,7 +121,7 @@ def bill_detail(*, user: Any, actor: Actor, pk: Any, purpose: str = "lihat") -> 
     how: "lihat", "PDF", "XLSX"). 404 when the bill is outside ``user``'s scope (``access.SYSTEM``
     for the CLI, whose ``actor`` has no user).
     """
-    bill = access.bill_get_for(user, pk)
+    bill = bill_get_for(user, pk)
     lines = sorted(
         BillLine.objects.filter(bill=bill).select_related("person", "membership__unit"),
         key=lambda x: (x.person.name, x.person_id, x.membership_id, _ORDER.get(x.programme, 9)),
@@ -112,9 +146,7 @@ def bill_detail(*, user: Any, actor: Actor, pk: Any, purpose: str = "lihat") -> 
 def payer_credit(*, user: Any, payer: Unit) -> Decimal:
     """The payer's credit: payments not yet allocated to a bill."""
     total = (
-        access.payments_visible_to(user)
-        .filter(payer=payer)
-        .aggregate(s=_money(Sum("unallocated")))["s"]
+        payments_visible_to(user).filter(payer=payer).aggregate(s=_money(Sum("unallocated")))["s"]
     )
     return Decimal(total)
 
@@ -214,11 +246,7 @@ def billing_summary(
         for key in ("billed", "paid", "outstanding", "arrears")
     }
     payers_q = region_subtree_q(region.code, "payer__region__code")
-    credit = (
-        access.payments_visible_to(user)
-        .filter(payers_q)
-        .aggregate(s=_money(Sum("unallocated")))["s"]
-    )
+    credit = payments_visible_to(user).filter(payers_q).aggregate(s=_money(Sum("unallocated")))["s"]
     return {
         "region": {"code": region.code, "name": region.name},
         "year": year,
@@ -297,7 +325,7 @@ def _summary_by_segment(qs: QuerySet[Bill], segment: str, on: dt.date) -> list[d
 def payments_list(
     *, user: Any, payer: Unit | None = None, region_code: str | None = None
 ) -> QuerySet[Payment]:
-    qs = access.payments_visible_to(user)
+    qs = payments_visible_to(user)
     if payer is not None:
         qs = qs.filter(payer=payer)
     if region_code:

@@ -5,7 +5,7 @@ Memberships follow their batch: committed drafts become ``submitted`` on submit 
 ``registered`` (with KPJ number and start of coverage) when BPJS's reply confirms them.
 
 Every step checks who acts here, not only in the views. Submitting needs the batch's unit in the
-actor's scope with write access (``access.unit_get_for``: ``Http404`` / ``PermissionDenied``). The
+actor's scope with write access (``registry.selectors.unit_get_for``: ``Http404`` / ``PermissionDenied``). The
 later steps belong to fewer people, all of whom can write in the batch's region, and refuse anyone
 else with ``WorkflowError``: verification by the dinas that handles the segment (:func:`can_verify`),
 the BPJS registration file and BPJS's reply by that verifier or a superadmin
@@ -23,7 +23,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from cakupan.accounts import access
 from cakupan.accounts.audit import Actor, record_access, record_changes_bulk, snapshot
 from cakupan.accounts.models import Action, Role
 from cakupan.common.errors import DomainError
@@ -33,6 +32,7 @@ from cakupan.intake import readers
 from cakupan.intake.headers import normalise_header
 from cakupan.intake.models import BatchStatus, ImportBatch
 from cakupan.registry.models import Membership, MembershipStatus
+from cakupan.registry.selectors import unit_get_for
 from cakupan.wilayah.selectors import region_subtree_q
 
 
@@ -90,7 +90,7 @@ def _set_status(*, actor: Actor, memberships: Any, status: str, note: str, **val
 @transaction.atomic
 def batch_submit(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     """The operator hands a committed batch to the kabupaten for verification."""
-    access.unit_get_for(actor.user, batch.unit_id, write=True)
+    unit_get_for(actor.user, batch.unit_id, write=True)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _require(batch, BatchStatus.COMMITTED)
     _set_status(

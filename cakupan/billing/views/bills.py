@@ -1,7 +1,7 @@
 """Bills, payments and arrears of the payers in the user's scope.
 
 * Lists come from ``billing.selectors`` (scoped through ``accounts.access``); a bill outside the
-  scope answers 404 (``access.bill_get_for``), a payment by a read-only role (camat, pimpinan,
+  scope answers 404 (``selectors.bill_get_for``), a payment by a read-only role (camat, pimpinan,
   petugas BPJS) 403.
 * The bill page shows names and NIKs: ``selectors.bill_detail`` writes the access log, and so do
   the PDF and XLSX downloads (``billing.documents``). The list of lapsed memberships names people
@@ -25,7 +25,6 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cakupan.accounts import access
 from cakupan.accounts.audit import record_access
 from cakupan.accounts.models import Action
 from cakupan.billing import documents, selectors, services
@@ -33,6 +32,7 @@ from cakupan.billing.forms import BillFilterForm, PaymentForm
 from cakupan.billing.parameters import active_parameters
 from cakupan.common.money import format_rupiah
 from cakupan.common.web import CakupanRequest, web_actor
+from cakupan.registry.selectors import units_visible_to
 from cakupan.rules.text import format_percent
 
 PAGE_SIZE = 50
@@ -63,7 +63,7 @@ def bill_list(request: CakupanRequest) -> HttpResponse:
         month = form.cleaned_data["month"]
         status = form.cleaned_data["status"] or None
         payer_code = form.cleaned_data["payer"] or None
-    payer = access.payer_get_for(user, payer_code) if payer_code else None
+    payer = selectors.payer_get_for(user, payer_code) if payer_code else None
     bills = selectors.bill_list(user=user, month=month, payer=payer, status=status)
     page = Paginator(bills, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -131,14 +131,14 @@ def bill_detail(request: CakupanRequest, pk: int) -> HttpResponse:
 @login_required
 def bill_pdf(request: CakupanRequest, pk: int) -> HttpResponse:
     data = documents.bill_pdf(user=request.user, actor=web_actor(request), pk=pk)
-    bill = access.bill_get_for(request.user, pk)
+    bill = selectors.bill_get_for(request.user, pk)
     return _attachment(data, "application/pdf", f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.pdf")
 
 
 @login_required
 def bill_xlsx(request: CakupanRequest, pk: int) -> HttpResponse:
     data = documents.bill_xlsx(user=request.user, actor=web_actor(request), pk=pk)
-    bill = access.bill_get_for(request.user, pk)
+    bill = selectors.bill_get_for(request.user, pk)
     return _attachment(data, XLSX, f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.xlsx")
 
 
@@ -146,7 +146,7 @@ def bill_xlsx(request: CakupanRequest, pk: int) -> HttpResponse:
 @require_POST
 def payment_create(request: CakupanRequest, pk: int) -> HttpResponse:
     """Record a payment for bill ``pk`` (404 outside the scope, 403 for read-only roles)."""
-    bill = access.bill_get_for(request.user, pk, write=True)
+    bill = selectors.bill_get_for(request.user, pk, write=True)
     form = PaymentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -182,9 +182,7 @@ def arrears(request: CakupanRequest) -> HttpResponse:
     flags = selectors.open_arrears_flags(user=user)
     rows = selectors.arrears(user=user, on=today)
     payer_ids = dict(
-        access.units_visible_to(user)
-        .filter(code__in=[r["payer"] for r in rows])
-        .values_list("code", "pk")
+        units_visible_to(user).filter(code__in=[r["payer"] for r in rows]).values_list("code", "pk")
     )
     for row in rows:
         row["over_threshold"] = row["pu_months"] > threshold
