@@ -1,10 +1,12 @@
 """Django admin for the registry (superadmins only, see ``accounts.admin``).
 
-Persons and memberships are personal data: every change and deletion made here is written to the
-audit log with the changed fields (``record_change``), and opening a change page is logged as a
-view, like the registry pages. The forms repeat the checks the services make (NIK against sex and
-birth date, JKK/JKM minimum, no overlapping membership) so that an admin gets a readable message
-instead of a database error.
+Persons and memberships are personal data: every addition, change and deletion made here goes
+through ``registry.services.admin_save`` / ``admin_delete``, which write it to the audit log with
+the changed fields, and opening a change page is logged as a view
+(``registry.selectors.admin_view_record``), like the registry pages. This module writes no audit
+row itself. The forms repeat the checks the services make (NIK against sex and birth date, JKK/JKM
+minimum, no overlapping membership) so that an admin gets a readable message instead of a database
+error.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.audit import Actor, diff, record_access, record_change, snapshot
-from cakupan.accounts.models import Action, Source
+from cakupan.accounts.admin import admin_actor
 from cakupan.common.nik import parse_nik
+from cakupan.registry import selectors, services
 from cakupan.registry.models import (
     BranchOffice,
     CooperationAgreement,
@@ -54,62 +56,16 @@ class ChoiceArrayMixin:
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Writes an audit row for each add, change, deletion and opened change page."""
-
-    audited_fields: tuple[str, ...] = ()
-
-    def _actor(self, request: HttpRequest) -> Actor:
-        return Actor(user=request.user, source=Source.WEB, label="")  # type: ignore[arg-type]
+    """Saves and deletes through ``registry.services`` (which audit them); logs opened change pages."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = snapshot(type(obj).objects.get(pk=obj.pk), self.audited_fields) if change else None
-        super().save_model(request, obj, form, change)
-        after = snapshot(obj, self.audited_fields)
-        if before is None:
-            record_change(
-                actor=self._actor(request),
-                action=Action.CREATE,
-                instance=obj,
-                before=None,
-                after=after,
-                note="admin",
-            )
-            return
-        old, new = diff(before, after)
-        if new:
-            record_change(
-                actor=self._actor(request),
-                action=Action.UPDATE,
-                instance=obj,
-                before=old,
-                after=new,
-                note="admin",
-            )
+        services.admin_save(actor=admin_actor(request), instance=obj)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        # Written first: after the deletion the row has no pk. The admin's delete view runs in one
-        # transaction, so a failed deletion takes its audit row with it.
-        record_change(
-            actor=self._actor(request),
-            action=Action.DELETE,
-            instance=obj,
-            before=snapshot(obj, self.audited_fields),
-            after=None,
-            note="admin",
-        )
-        super().delete_model(request, obj)
+        services.admin_delete(actor=admin_actor(request), instances=[obj])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        for obj in queryset:
-            record_change(
-                actor=self._actor(request),
-                action=Action.DELETE,
-                instance=obj,
-                before=snapshot(obj, self.audited_fields),
-                after=None,
-                note="admin",
-            )
-        super().delete_queryset(request, queryset)
+        services.admin_delete(actor=admin_actor(request), instances=list(queryset))
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         """No "history" (created/updated) fieldset on the add page: there is nothing to show yet."""
@@ -129,13 +85,7 @@ class AuditedAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
-            record_access(
-                actor=self._actor(request),
-                action=Action.VIEW,
-                entity=self.model._meta.label_lower,
-                entity_id=object_id,
-                note="admin",
-            )
+            selectors.admin_view_record(actor=admin_actor(request), model=self.model, pk=object_id)
         return response
 
 
@@ -173,7 +123,6 @@ class PersonAdminForm(forms.ModelForm):
 @admin.register(Person)
 class PersonAdmin(AuditedAdmin):
     form = PersonAdminForm
-    audited_fields = Person.AUDITED_FIELDS
     list_display = ("name", "masked_nik", "sex", "birth_date", "domicile")
     list_filter = ("sex",)
     search_fields = ("^nik", "name")
@@ -232,7 +181,6 @@ class MembershipAdminForm(forms.ModelForm):
 @admin.register(Membership)
 class MembershipAdmin(ChoiceArrayMixin, AuditedAdmin):
     form = MembershipAdminForm
-    audited_fields = Membership.AUDITED_FIELDS
     list_display = ("person", "unit", "segment", "status", "start_date", "end_date", "kpj_number")
     list_filter = ("segment", "status", "scheme", "funding_source")
     search_fields = ("person__name", "^person__nik", "=kpj_number")
