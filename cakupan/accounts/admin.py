@@ -105,11 +105,11 @@ def _password_form(actor: Actor) -> type[AdminPasswordChangeForm]:
 
     class PasswordForm(AdminPasswordChangeForm):
         def save(self, commit: bool = True) -> Any:
+            if not commit:  # Django's view always commits; nothing else builds this form
+                raise NotImplementedError
             password = (
                 self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
             )
-            if not commit:  # Django's view always commits; nothing else builds this form
-                raise NotImplementedError
             return services.user_set_password(
                 actor=actor, user=self.user, password=password, note="admin"
             )
