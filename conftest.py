@@ -1,8 +1,14 @@
-"""Test-wide fixtures: the whole Kemendagri region dataset is loaded once per run."""
+"""Test-wide fixtures: the whole Kemendagri region dataset is loaded once per run; the personas.
+
+``cakupan.testing.personas``: one user per role (``superadmin``, ``camat`` ...) and the small world
+they are scoped to, for every app's tests.
+"""
 
 from __future__ import annotations
 
 import pytest
+
+pytest_plugins = ["cakupan.testing.personas"]
 
 
 @pytest.fixture(scope="session")

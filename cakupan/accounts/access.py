@@ -1,37 +1,108 @@
-"""Who may see what: the one place where access scoping is decided.
+"""Who may see what: the roles' scopes as filters, and the one way to fetch a scoped row.
 
-Every view, export, API endpoint and command that reads or writes registry data goes through the
-functions here. A record outside the user's scope does not exist for that user: accessors raise
+``accounts`` is the bottom layer of access control: this module decides *what* each role may see
+and knows nothing of the apps above it. It imports only ``accounts`` and ``wilayah`` (the regions).
+Each app applies these primitives to its own models in its ``selectors.py``
+(``registry.selectors.units_visible_to``, ``intake.selectors.batch_get_for``,
+``billing.selectors.bill_get_for`` ...), naming the path from its model to the unit that scopes it
+(``unit_scope_q(user, "payer__")``) or to a region (``region_scope_q(user, "domicile__code")``).
+
+A record outside the user's scope does not exist for that user: :func:`get_visible_or_404` raises
 ``Http404``, never 403, so ids cannot be probed. Read-only roles get 403 on writes to records they
 can see.
 
-Scopes:
+Scopes, on units (the employer or payer a row belongs to):
 
 * superadmin: everything;
 * admin kabupaten, pimpinan, camat: units located in their region (kab/kota or kecamatan) and below;
 * petugas BPJS: units located in the kab/kota their branch office serves;
 * operator OPD: their unit and its sub-units;
 * operator desa: every unit located in their unit's desa (pemerintah desa, BPD, lembaga desa ...);
-* anonymous: nothing.
+* anonymous, inactive: nothing.
 
-A person is visible through any membership in a visible unit, or, for region-scoped roles, through
-a domicile inside the region.
+Region-scoped roles (the first three and petugas BPJS) also see what lies in their regions
+without a unit, such as the people domiciled there (:func:`region_scope_q`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, TypeAlias, TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from cakupan.accounts.models import Role, User
-from cakupan.registry.models import Membership, Person, Unit
+from cakupan.accounts.models import Role
 from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import region_subtree_q
 
+__all__ = [
+    "SYSTEM",
+    "MaybeViewer",
+    "Viewer",
+    "get_visible_or_404",
+    "limit_to_units",
+    "region_codes",
+    "region_in_scope",
+    "region_scope_q",
+    "regions_plannable_by",
+    "require_write",
+    "unit_scope_q",
+]
+
 _NOTHING = Q(pk__in=[])
+# Roles bounded by a region: their own (``User.region``) or their branch office's.
+_REGION_ROLES = (Role.ADMIN_KABUPATEN, Role.PIMPINAN, Role.CAMAT)
+
+M = TypeVar("M", bound=Model)
+
+
+class _Placed(Protocol):
+    """What scoping reads of a user's unit: where it is."""
+
+    @property
+    def region_id(self) -> str: ...
+
+    @property
+    def region(self) -> Region: ...
+
+
+class Viewer(Protocol):
+    """Someone whose reads and writes are scoped: a signed-in :class:`~cakupan.accounts.models.User`
+    or :data:`SYSTEM` (the CLI). Both satisfy it; nothing else is needed to scope a query."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def can_write(self) -> bool: ...
+
+    @property
+    def region_id(self) -> str | None: ...
+
+    @property
+    def region(self) -> Region | None: ...
+
+    @property
+    def unit_id(self) -> int | None: ...
+
+    @property
+    def unit(self) -> _Placed | None: ...
+
+    @property
+    def branch_office_id(self) -> int | None: ...
+
+
+# Whoever a read may come from: a viewer, an anonymous visitor or no user at all (a system actor
+# of a job); the last two see nothing.
+MaybeViewer: TypeAlias = Viewer | AnonymousUser | None
 
 
 class _SystemUser:
@@ -46,21 +117,38 @@ class _SystemUser:
     is_active = True
     can_write = True
     pk = None
-    region_id = unit_id = branch_office_id = None
+    region_id: str | None = None
+    region: Region | None = None
+    unit_id: int | None = None
+    unit: _Placed | None = None
+    branch_office_id: int | None = None
 
     def __str__(self) -> str:
         return "system"
 
 
-SYSTEM = _SystemUser()
+SYSTEM: Viewer = _SystemUser()
 
 
-def _region_codes(user: User) -> list[str] | None:
+def _active(user: MaybeViewer) -> Viewer | None:
+    """``user`` if they may see anything at all (signed in, active), otherwise None."""
+    if user is None or isinstance(user, AnonymousUser):
+        return None
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user
+
+
+def region_codes(user: Viewer) -> list[str] | None:
     """Region codes that bound a region-scoped user; None when the role is not region-scoped."""
-    if user.role in (Role.ADMIN_KABUPATEN, Role.PIMPINAN, Role.CAMAT) and user.region_id:
+    if user.role in _REGION_ROLES and user.region_id:
         return [str(user.region_id)]
     if user.role == Role.PETUGAS_BPJS and user.branch_office_id:
-        return list(user.branch_office.regions.values_list("code", flat=True))  # type: ignore[union-attr]
+        return list(
+            Region.objects.filter(branch_offices=user.branch_office_id).values_list(
+                "code", flat=True
+            )
+        )
     return None
 
 
@@ -71,52 +159,74 @@ def _any_region_q(codes: list[str], field: str) -> Q:
     return q
 
 
-def unit_scope_q(user: Any, prefix: str = "") -> Q | None:
+def unit_scope_q(user: MaybeViewer, prefix: str = "") -> Q | None:
     """A filter on units (through ``prefix``, e.g. ``"unit__"``) for ``user``; None = no limit."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    viewer = _active(user)
+    if viewer is None:
         return _NOTHING
-    if user.role == Role.SUPERADMIN:
+    if viewer.role == Role.SUPERADMIN:
         return None
-    codes = _region_codes(user)
+    codes = region_codes(viewer)
     if codes is not None:
         return _any_region_q(codes, f"{prefix}region__code")
-    if user.role == Role.OPERATOR_OPD and user.unit_id:
-        return Q(**{f"{prefix}pk": user.unit_id}) | Q(**{f"{prefix}parent_id": user.unit_id})
-    if user.role == Role.OPERATOR_DESA and user.unit_id:
-        return region_subtree_q(str(user.unit.region_id), f"{prefix}region__code")
+    if viewer.role == Role.OPERATOR_OPD and viewer.unit_id:
+        return Q(**{f"{prefix}pk": viewer.unit_id}) | Q(**{f"{prefix}parent_id": viewer.unit_id})
+    if viewer.role == Role.OPERATOR_DESA and viewer.unit is not None:
+        return region_subtree_q(str(viewer.unit.region_id), f"{prefix}region__code")
     return _NOTHING
 
 
-def _scoped(user: Any, qs: QuerySet[Any], prefix: str) -> QuerySet[Any]:
-    """``qs`` limited to rows whose unit (through ``prefix``) ``user`` can see."""
-    q = unit_scope_q(user, prefix)
+def region_scope_q(user: MaybeViewer, field: str) -> Q | None:
+    """A filter on a region code (``field``, e.g. ``"domicile__code"``) for ``user``; None = no limit.
+
+    For what is located in a region rather than attached to a unit. Region-scoped roles see their
+    regions and below; roles scoped by a unit see nothing this way (a unit's scope says nothing
+    about where people live), nor do anonymous or inactive users.
+    """
+    viewer = _active(user)
+    if viewer is None:
+        return _NOTHING
+    if viewer.role == Role.SUPERADMIN:
+        return None
+    codes = region_codes(viewer)
+    return _NOTHING if codes is None else _any_region_q(codes, field)
+
+
+def limit_to_units(user: MaybeViewer, qs: QuerySet[M], unit_path: str = "") -> QuerySet[M]:
+    """``qs`` limited to rows whose unit (through ``unit_path``, e.g. ``"payer__"``) ``user`` can see."""
+    q = unit_scope_q(user, unit_path)
     return qs if q is None else qs.filter(q)
 
 
-def units_visible_to(user: Any) -> QuerySet[Unit]:
-    return _scoped(user, Unit.objects.select_related("region"), "")
+def require_write(user: MaybeViewer) -> None:
+    """403 unless ``user`` has a role that writes (see ``models.WRITER_ROLES``)."""
+    viewer = _active(user)
+    if viewer is None or not viewer.can_write:
+        raise PermissionDenied
 
 
-def memberships_visible_to(user: Any) -> QuerySet[Membership]:
-    return _scoped(user, Membership.objects.all(), "unit__")
+def get_visible_or_404(
+    user: MaybeViewer, visible: QuerySet[M], *, write: bool = False, **lookup: Any
+) -> M:
+    """The one row of ``visible`` (a queryset already scoped to ``user``) matching ``lookup``.
 
-
-def persons_visible_to(user: Any) -> QuerySet[Person]:
-    q = unit_scope_q(user, "unit__")
-    if q is None:
-        return Person.objects.all()
-    through_membership = Exists(Membership.objects.filter(q, person=OuterRef("pk")))
-    codes = _region_codes(user) if user.is_authenticated and user.is_active else None
-    if codes:
-        return Person.objects.filter(through_membership | _any_region_q(codes, "domicile__code"))
-    return Person.objects.filter(through_membership)
+    404 when there is none, whatever the reason (out of scope, unknown, malformed id), so ids
+    cannot be probed; then 403 on write for read-only roles.
+    """
+    try:
+        row = visible.get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if write:
+        require_write(user)
+    return row
 
 
 # Levels whose current children are offered too (a kabupaten admin may plan one kecamatan).
 _CHILDREN_OFFERED_BELOW = (RegionKind.PROVINSI, RegionKind.KABUPATEN, RegionKind.KOTA)
 
 
-def regions_plannable_by(user: Any) -> list[Region] | None:
+def regions_plannable_by(user: Viewer) -> list[Region] | None:
     """The regions ``user`` may plan, widest first; ``None`` means any region (superadmin).
 
     Used by the budget planner (``/anggaran/``). The roots mirror :func:`unit_scope_q`:
@@ -127,11 +237,11 @@ def regions_plannable_by(user: Any) -> list[Region] | None:
     if user.role == Role.SUPERADMIN:
         return None
     roots: list[Region] = []
-    if user.role in (Role.ADMIN_KABUPATEN, Role.PIMPINAN, Role.CAMAT) and user.region_id:
+    if user.role in _REGION_ROLES and user.region is not None:
         roots = [user.region]
     elif user.role == Role.PETUGAS_BPJS and user.branch_office_id:
-        roots = list(user.branch_office.regions.order_by("code"))
-    elif user.role in (Role.OPERATOR_OPD, Role.OPERATOR_DESA) and user.unit_id:
+        roots = list(Region.objects.filter(branch_offices=user.branch_office_id).order_by("code"))
+    elif user.role in (Role.OPERATOR_OPD, Role.OPERATOR_DESA) and user.unit is not None:
         roots = [user.unit.region]
     out: list[Region] = []
     for root in roots:
@@ -146,85 +256,3 @@ def region_in_scope(region: Region, allowed: list[Region] | None) -> bool:
     if allowed is None:
         return True
     return any(region.code == r.code or region.code.startswith(f"{r.code}.") for r in allowed)
-
-
-def _check_write(user: Any, write: bool) -> None:
-    if write and not user.can_write:
-        raise PermissionDenied
-
-
-def _get_for(user: Any, qs: QuerySet[Any], *, write: bool, **lookup: Any) -> Any:
-    """The one row of ``qs`` (already scoped to ``user``) matching ``lookup``.
-
-    404 when there is none, whatever the reason (out of scope, unknown, malformed id), so ids
-    cannot be probed; then 403 on write for read-only roles.
-    """
-    try:
-        row = qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-    _check_write(user, write)
-    return row
-
-
-def person_get_for(user: Any, pk: Any, *, write: bool = False) -> Person:
-    """The person ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
-    person: Person = _get_for(user, persons_visible_to(user), write=write, pk=pk)
-    return person
-
-
-def membership_get_for(user: Any, pk: Any, *, write: bool = False) -> Membership:
-    qs = memberships_visible_to(user).select_related("person", "unit", "unit__region", "occupation")
-    membership: Membership = _get_for(user, qs, write=write, pk=pk)
-    return membership
-
-
-def unit_get_for(user: Any, pk: Any, *, write: bool = False) -> Unit:
-    unit: Unit = _get_for(user, units_visible_to(user), write=write, pk=pk)
-    return unit
-
-
-def batches_visible_to(user: Any) -> QuerySet[Any]:
-    """Import batches of the units ``user`` can see (intake files are personal data too)."""
-    from cakupan.intake.models import ImportBatch
-
-    return _scoped(user, ImportBatch.objects.select_related("unit", "unit__region"), "unit__")
-
-
-def batch_get_for(user: Any, pk: Any, *, write: bool = False) -> Any:
-    """The batch ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
-    return _get_for(user, batches_visible_to(user), write=write, pk=pk)
-
-
-# Billing: bills, payments and payers are scoped through the payer unit, exactly like units. A
-# village operator sees the bills of the payers located in its desa, an OPD operator those of its
-# OPD (and sub-units), region-scoped roles those of payers in their region, the public nothing.
-
-
-def bills_visible_to(user: Any) -> QuerySet[Any]:
-    """Bills whose payer ``user`` can see."""
-    from cakupan.billing.models import Bill
-
-    return _scoped(user, Bill.objects.select_related("payer", "payer__region"), "payer__")
-
-
-def bill_get_for(user: Any, pk: Any, *, write: bool = False) -> Any:
-    """The bill ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
-    return _get_for(user, bills_visible_to(user), write=write, pk=pk)
-
-
-def payments_visible_to(user: Any) -> QuerySet[Any]:
-    """Payments of the payers ``user`` can see."""
-    from cakupan.billing.models import Payment
-
-    return _scoped(user, Payment.objects.select_related("payer", "payer__region"), "payer__")
-
-
-def payment_get_for(user: Any, pk: Any, *, write: bool = False) -> Any:
-    return _get_for(user, payments_visible_to(user), write=write, pk=pk)
-
-
-def payer_get_for(user: Any, code: str, *, write: bool = False) -> Unit:
-    """The payer unit with ``code`` if ``user`` may see it (404 otherwise); 403 on write."""
-    unit: Unit = _get_for(user, units_visible_to(user), write=write, code=code)
-    return unit

@@ -1,17 +1,31 @@
-"""Django admin: superadmins only; users with their role and scope; the audit log, read only."""
+"""Django admin: superadmins only; users with their role and scope; the audit log, read only.
+
+Users are added, changed (role, scope, active flag, staff status, groups, permissions, password)
+and deleted through ``accounts.services``, which audit every change; this module writes no audit
+row itself. Other apps' admins act as :func:`admin_actor`.
+"""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm, UsernameField
-from django.http import HttpRequest
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AdminUserCreationForm,
+    UserChangeForm,
+    UsernameField,
+)
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.models import ROLE_SCOPE, AuditEvent, Role, User
+from cakupan.accounts import services
+from cakupan.accounts.audit import Actor
+from cakupan.accounts.models import ROLE_SCOPE, AuditEvent, Role, Source, User
 
 SCOPE_FIELDS = ("region", "unit", "branch_office")
 # Region levels a region-scoped role must have: 2 = kabupaten/kota, 3 = kecamatan.
@@ -22,6 +36,13 @@ def superadmin_only(request: HttpRequest) -> bool:
     """``AdminSite.has_permission``: an active staff user with the superadmin role, nobody else."""
     user = request.user
     return bool(user.is_active and user.is_staff and getattr(user, "role", None) == Role.SUPERADMIN)
+
+
+def admin_actor(request: HttpRequest) -> Actor:
+    """The superadmin acting in the admin, as services and the audit log name them."""
+    user = request.user
+    assert isinstance(user, User), "the admin lets only signed-in superadmins in"
+    return Actor(user=user, source=Source.WEB)
 
 
 admin.site.has_permission = superadmin_only  # type: ignore[method-assign]
@@ -79,6 +100,23 @@ class CakupanUserCreationForm(AdminUserCreationForm):
         return cleaned
 
 
+def _password_form(actor: Actor) -> type[AdminPasswordChangeForm]:
+    """Django's password form, saving the password through ``services.user_set_password`` as ``actor``."""
+
+    class PasswordForm(AdminPasswordChangeForm):
+        def save(self, commit: bool = True) -> Any:
+            if not commit:  # Django's view always commits; nothing else builds this form
+                raise NotImplementedError
+            password = (
+                self.cleaned_data["password1"] if self.cleaned_data["set_usable_password"] else None
+            )
+            return services.user_set_password(
+                actor=actor, user=self.user, password=password, note="admin"
+            )
+
+    return PasswordForm
+
+
 @admin.register(User)
 class CakupanUserAdmin(UserAdmin):
     form = CakupanUserChangeForm
@@ -120,6 +158,40 @@ class CakupanUserAdmin(UserAdmin):
     search_fields = ("username", "first_name", "last_name", "email")
     autocomplete_fields = ("region", "unit", "branch_office")
     list_select_related = ("region", "unit", "branch_office")
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Through ``services.user_save``, groups and permissions included (when the form has them)."""
+        cleaned = form.cleaned_data
+        services.user_save(
+            actor=admin_actor(request),
+            user=obj,
+            groups=cleaned.get("groups"),
+            permissions=cleaned.get("user_permissions"),
+            note="admin",
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """``save_model`` saved (and audited) the groups and permissions: no ``form.save_m2m()``."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        services.user_delete(actor=admin_actor(request), users=[obj], note="admin")
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        services.user_delete(actor=admin_actor(request), users=list(queryset), note="admin")
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Django's password page, with the password saved (and audited) by the service.
+
+        Django builds the form from ``self.change_password_form`` without the request, so a copy
+        of this admin carries a form bound to the acting superadmin, for this request only.
+        """
+        page = copy.copy(self)
+        page.change_password_form = _password_form(admin_actor(request))
+        return UserAdmin.user_change_password(page, request, id, form_url)
 
 
 @admin.register(AuditEvent)

@@ -1,4 +1,25 @@
-"""Writing the audit log. Services call these; nothing else writes audit rows.
+"""Writing the audit log (UU 27/2022 PDP Pasal 31): who changed or saw which personal data.
+
+Two kinds of rows, each written from one kind of place:
+
+* **Changes** (create, update, delete: :func:`record_change`, :func:`record_changes_bulk`,
+  :func:`record_changes_sql`) are written only by services (``<app>/services.py`` and the
+  service-like modules they delegate to, such as intake's staging SQL), inside the transaction of
+  the change, so a change and its row commit or roll back together. The Django admin saves and
+  deletes through services too (``accounts.services``, ``registry.services.admin_save``).
+* **Access** (view, export, denied: :func:`record_access`) is written only by the selector that
+  hands the personal data out, once per read path: a detail selector logs the record it returns
+  (``registry.selectors.person_detail``); a list page, which learns which rows it showed only after
+  paging, calls the app's ``list_view_record`` selector; a download logs in the selector that
+  builds the file. A service that hands data out as part of a change logs that export itself, in
+  its transaction (intake's BPJS registration file, which also marks the batch sent). Scoped
+  accessors and searches (``*_visible_to``, ``*_get_for``, ``*_search``) log nothing: they are
+  building blocks of reads and of writes.
+
+Views, forms, admin classes, management commands, models and signals write no audit row: they call
+the one service or selector that does. Nothing rewrites or removes a row: the database refuses
+``UPDATE``, ``DELETE`` and ``TRUNCATE`` on the table (migrations ``0002`` and ``0005``,
+``docs/integrity.md``).
 
 The actor and channel travel in an :class:`Actor` value the caller builds at the edge (view, CLI
 command, import task), never through thread-locals, so a service can't forget who acted.

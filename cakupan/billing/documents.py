@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from fpdf import FPDF
 
+from cakupan.accounts.access import MaybeViewer
 from cakupan.accounts.audit import Actor
 from cakupan.billing.models import BillStatus
 from cakupan.billing.selectors import BillDetail, bill_detail
@@ -153,7 +154,7 @@ def _number(value: Decimal | int) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-def bill_pdf(*, user: Any, actor: Actor, pk: Any) -> bytes:
+def bill_pdf(*, user: MaybeViewer, actor: Actor, pk: Any) -> bytes:
     """The bill ``pk`` as a PDF (A4 landscape). 404 outside ``user``'s scope; the export is logged."""
     detail = bill_detail(user=user, actor=actor, pk=pk, purpose="PDF")
     bill = detail.bill
@@ -238,7 +239,7 @@ def bill_pdf(*, user: Any, actor: Actor, pk: Any) -> bytes:
     return bytes(pdf.output())
 
 
-def bill_xlsx(*, user: Any, actor: Actor, pk: Any) -> bytes:
+def bill_xlsx(*, user: MaybeViewer, actor: Actor, pk: Any) -> bytes:
     """The bill ``pk`` as an XLSX workbook. 404 outside ``user``'s scope; the export is logged.
 
     Text cells go through ``common.spreadsheet`` (formula-injection escaping, NIK as text).

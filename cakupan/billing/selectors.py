@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from cakupan.accounts import access
+from cakupan.accounts.access import MaybeViewer
 from cakupan.accounts.audit import Actor, record_access
 from cakupan.accounts.models import Action
 from cakupan.billing.models import (
@@ -39,9 +40,42 @@ from cakupan.billing.models import (
 )
 from cakupan.common.fields import MoneyField
 from cakupan.registry.models import Unit
+from cakupan.registry.selectors import units_visible_to
 from cakupan.rules.contribution import PROGRAMMES
 from cakupan.wilayah.models import Region
 from cakupan.wilayah.selectors import region_subtree_q
+
+# Bills, payments and payers are scoped through the payer unit, exactly like units. A village
+# operator sees the bills of the payers located in its desa, an OPD operator those of its OPD (and
+# sub-units), region-scoped roles those of payers in their region, the public nothing.
+
+
+def bills_visible_to(user: MaybeViewer) -> QuerySet[Bill]:
+    """Bills whose payer ``user`` can see."""
+    qs = Bill.objects.select_related("payer", "payer__region")
+    return access.limit_to_units(user, qs, "payer__")
+
+
+def bill_get_for(user: MaybeViewer, pk: Any, *, write: bool = False) -> Bill:
+    """The bill ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    return access.get_visible_or_404(user, bills_visible_to(user), write=write, pk=pk)
+
+
+def payments_visible_to(user: MaybeViewer) -> QuerySet[Payment]:
+    """Payments of the payers ``user`` can see."""
+    qs = Payment.objects.select_related("payer", "payer__region")
+    return access.limit_to_units(user, qs, "payer__")
+
+
+def payment_get_for(user: MaybeViewer, pk: Any, *, write: bool = False) -> Payment:
+    """The payment ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    return access.get_visible_or_404(user, payments_visible_to(user), write=write, pk=pk)
+
+
+def payer_get_for(user: MaybeViewer, code: str, *, write: bool = False) -> Unit:
+    """The payer unit with ``code`` if ``user`` may see it (404 otherwise); 403 on write."""
+    return access.get_visible_or_404(user, units_visible_to(user), write=write, code=code)
+
 
 _ZERO = Decimal(0)
 _ORDER = {programme: i for i, programme in enumerate(PROGRAMMES)}
@@ -53,14 +87,14 @@ def _money(expression: Any) -> Any:
 
 def bill_list(
     *,
-    user: Any,
+    user: MaybeViewer,
     region_code: str | None = None,
     month: dt.date | None = None,
     payer: Unit | None = None,
     status: str | None = None,
 ) -> QuerySet[Bill]:
     """Bills visible to ``user``, newest month first, filtered by payer region, month, payer, status."""
-    qs = access.bills_visible_to(user)
+    qs = bills_visible_to(user)
     if region_code:
         qs = qs.filter(region_subtree_q(region_code, "payer__region__code"))
     if month is not None:
@@ -80,14 +114,14 @@ class BillDetail:
     rates: list[RunRate]
 
 
-def bill_detail(*, user: Any, actor: Actor, pk: Any, purpose: str = "lihat") -> BillDetail:
+def bill_detail(*, user: MaybeViewer, actor: Actor, pk: Any, purpose: str = "lihat") -> BillDetail:
     """A bill with its lines (people, NIK), the payments allocated to it and the rates used.
 
     The lines are personal data: the access is logged with the people shown (``purpose`` says
     how: "lihat", "PDF", "XLSX"). 404 when the bill is outside ``user``'s scope (``access.SYSTEM``
     for the CLI, whose ``actor`` has no user).
     """
-    bill = access.bill_get_for(user, pk)
+    bill = bill_get_for(user, pk)
     lines = sorted(
         BillLine.objects.filter(bill=bill).select_related("person", "membership__unit"),
         key=lambda x: (x.person.name, x.person_id, x.membership_id, _ORDER.get(x.programme, 9)),
@@ -109,17 +143,17 @@ def bill_detail(*, user: Any, actor: Actor, pk: Any, purpose: str = "lihat") -> 
     return BillDetail(bill=bill, lines=lines, allocations=allocations, rates=rates)
 
 
-def payer_credit(*, user: Any, payer: Unit) -> Decimal:
+def payer_credit(*, user: MaybeViewer, payer: Unit) -> Decimal:
     """The payer's credit: payments not yet allocated to a bill."""
     total = (
-        access.payments_visible_to(user)
-        .filter(payer=payer)
-        .aggregate(s=_money(Sum("unallocated")))["s"]
+        payments_visible_to(user).filter(payer=payer).aggregate(s=_money(Sum("unallocated")))["s"]
     )
     return Decimal(total)
 
 
-def arrears(*, user: Any, on: dt.date, region_code: str | None = None) -> list[dict[str, Any]]:
+def arrears(
+    *, user: MaybeViewer, on: dt.date, region_code: str | None = None
+) -> list[dict[str, Any]]:
     """Per payer: the bills due before ``on`` and not fully paid (count, oldest month, amount).
 
     Paid means paid today (every allocation recorded so far), the figure a payer is chased for.
@@ -157,7 +191,7 @@ def arrears(*, user: Any, on: dt.date, region_code: str | None = None) -> list[d
     ]
 
 
-def open_arrears_flags(*, user: Any) -> dict[int, ArrearsFlag]:
+def open_arrears_flags(*, user: MaybeViewer) -> dict[int, ArrearsFlag]:
     """Open (not cleared) PU arrears flags of the payers ``user`` can see, by payer id."""
     flags = ArrearsFlag.objects.filter(cleared_on__isnull=True)
     q = access.unit_scope_q(user, "payer__")
@@ -166,7 +200,7 @@ def open_arrears_flags(*, user: Any) -> dict[int, ArrearsFlag]:
     return {flag.payer_id: flag for flag in flags}
 
 
-def membership_lapses(*, user: Any) -> QuerySet[MembershipLapse]:
+def membership_lapses(*, user: MaybeViewer) -> QuerySet[MembershipLapse]:
     """BPU memberships lapsed for arrears in the units ``user`` can see, newest first.
 
     Personal data (the person of each membership): the caller logs what it shows.
@@ -194,7 +228,7 @@ def billed_by_payer(*, year: int, payer_codes: list[str]) -> dict[str, Decimal]:
 
 def billing_summary(
     *,
-    user: Any,
+    user: MaybeViewer,
     region: Region,
     year: int,
     segment: str | None = None,
@@ -214,11 +248,7 @@ def billing_summary(
         for key in ("billed", "paid", "outstanding", "arrears")
     }
     payers_q = region_subtree_q(region.code, "payer__region__code")
-    credit = (
-        access.payments_visible_to(user)
-        .filter(payers_q)
-        .aggregate(s=_money(Sum("unallocated")))["s"]
-    )
+    credit = payments_visible_to(user).filter(payers_q).aggregate(s=_money(Sum("unallocated")))["s"]
     return {
         "region": {"code": region.code, "name": region.name},
         "year": year,
@@ -295,9 +325,9 @@ def _summary_by_segment(qs: QuerySet[Bill], segment: str, on: dt.date) -> list[d
 
 
 def payments_list(
-    *, user: Any, payer: Unit | None = None, region_code: str | None = None
+    *, user: MaybeViewer, payer: Unit | None = None, region_code: str | None = None
 ) -> QuerySet[Payment]:
-    qs = access.payments_visible_to(user)
+    qs = payments_visible_to(user)
     if payer is not None:
         qs = qs.filter(payer=payer)
     if region_code:
@@ -305,7 +335,7 @@ def payments_list(
     return qs.order_by("-paid_on", "-id")
 
 
-def bill_payers(*, user: Any) -> list[tuple[str, str]]:
+def bill_payers(*, user: MaybeViewer) -> list[tuple[str, str]]:
     """The payers of the bills ``user`` can see, as (unit code, name) by code: the bill list's
     payer filter."""
     return list(
@@ -316,16 +346,14 @@ def bill_payers(*, user: Any) -> list[tuple[str, str]]:
     )
 
 
-def arrears_flagged(*, user: Any, on: dt.date, threshold: int) -> list[dict[str, Any]]:
+def arrears_flagged(*, user: MaybeViewer, on: dt.date, threshold: int) -> list[dict[str, Any]]:
     """:func:`arrears` on ``on``, each row with ``over_threshold`` (more PU months past due than
     ``threshold``, the flagging rule of ``services.lapse_check``) and ``flag``, the payer's open
     PU arrears flag (None when it has none)."""
     flags = open_arrears_flags(user=user)
     rows = arrears(user=user, on=on)
     payer_ids = dict(
-        access.units_visible_to(user)
-        .filter(code__in=[r["payer"] for r in rows])
-        .values_list("code", "pk")
+        units_visible_to(user).filter(code__in=[r["payer"] for r in rows]).values_list("code", "pk")
     )
     for row in rows:
         row["over_threshold"] = row["pu_months"] > threshold

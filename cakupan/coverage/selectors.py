@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, Least
 
-from cakupan.accounts import access
+from cakupan.accounts.access import MaybeViewer
 from cakupan.registry.models import (
     VILLAGE_OFFICIAL_SEGMENTS,
     FundingSource,
@@ -18,7 +18,7 @@ from cakupan.registry.models import (
     Segment,
     UnitFormation,
 )
-from cakupan.registry.selectors import covered_on_q
+from cakupan.registry.selectors import covered_on_q, memberships_visible_to, units_visible_to
 from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import region_subtree_q
 
@@ -43,14 +43,14 @@ def _counts(qs: Any, field: str) -> dict[str, int]:
     }
 
 
-def covered_memberships(*, user: Any, region: Region, on: dt.date) -> Any:
+def covered_memberships(*, user: MaybeViewer, region: Region, on: dt.date) -> Any:
     """Memberships of units in ``region`` (and below) protected on ``on``, within the user's scope."""
-    return access.memberships_visible_to(user).filter(
+    return memberships_visible_to(user).filter(
         region_subtree_q(region.code, "unit__region__code"), covered_on_q(on)
     )
 
 
-def post_fill(*, user: Any, region: Region, on: dt.date) -> dict[str, dict[str, Any]]:
+def post_fill(*, user: MaybeViewer, region: Region, on: dt.date) -> dict[str, dict[str, Any]]:
     """Posts (formasi) and how many are filled, per segment, in ``region`` on ``on``.
 
     A unit's filled posts are its protected members in that segment, capped at its posts, so an
@@ -62,7 +62,7 @@ def post_fill(*, user: Any, region: Region, on: dt.date) -> dict[str, dict[str, 
             valid_from__lte=on,
         )
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-        .filter(unit__in=access.units_visible_to(user).values("pk"))
+        .filter(unit__in=units_visible_to(user).values("pk"))
     )
     filled_sub = (
         Membership.objects.filter(
@@ -92,7 +92,7 @@ def post_fill(*, user: Any, region: Region, on: dt.date) -> dict[str, dict[str, 
     return out
 
 
-def region_stats(*, user: Any, region: Region, on: dt.date) -> dict[str, Any]:
+def region_stats(*, user: MaybeViewer, region: Region, on: dt.date) -> dict[str, Any]:
     """Everything ``cakupan stats`` and the coverage page show for one region on one date.
 
     Counts are memberships (a person with two jobs counts twice), as BPJS branch reports count them;

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.access import MaybeViewer
 from cakupan.intake.defaults import default_segment
 from cakupan.intake.schema import FIELD_LABELS, IGNORE, Field, FileIssue, file_error
 from cakupan.intake.selectors import SEVERITIES, ColumnMapping, IssueCount
@@ -81,7 +82,7 @@ class UploadForm(forms.Form):
     )
     file = _file_field(_("Berkas daftar peserta"))
 
-    def __init__(self, *args: Any, units: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, units: Any, user: MaybeViewer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)

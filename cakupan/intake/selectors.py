@@ -1,7 +1,7 @@
 """Reading import batches for the web, always through the user's scope (``accounts.access``).
 
 Batches, their issues and their files are personal data: every batch comes from
-``access.batches_visible_to`` / ``access.batch_get_for`` (out of scope: 404), and every download of
+``batches_visible_to`` / ``batch_get_for`` below (out of scope: 404), and every download of
 a file holding people's data is written to the access log here.
 """
 
@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts import access
+from cakupan.accounts.access import MaybeViewer
 from cakupan.accounts.audit import Actor, record_access
 from cakupan.accounts.models import Action
 from cakupan.intake import readers, schema, services, storage
@@ -24,6 +25,19 @@ from cakupan.intake.schema import FileError, FileIssue
 from cakupan.intake.storage import intake_limits
 from cakupan.intake.workflow import can_verify, may_send_to_bpjs
 from cakupan.registry.models import Unit
+from cakupan.registry.selectors import units_visible_to
+
+
+def batches_visible_to(user: MaybeViewer) -> QuerySet[ImportBatch]:
+    """Import batches of the units ``user`` can see (intake files are personal data too)."""
+    qs = ImportBatch.objects.select_related("unit", "unit__region")
+    return access.limit_to_units(user, qs, "unit__")
+
+
+def batch_get_for(user: MaybeViewer, pk: Any, *, write: bool = False) -> ImportBatch:
+    """The batch ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    return access.get_visible_or_404(user, batches_visible_to(user), write=write, pk=pk)
+
 
 SEVERITIES: list[tuple[str, Any]] = [("error", _("Kesalahan")), ("warning", _("Peringatan"))]
 # Batches whose file was checked: they have a summary, issues and an annotated file.
@@ -52,28 +66,28 @@ def issue_severity(code: str) -> str:
 # --- lists ------------------------------------------------------------------------------------
 
 
-def batch_list(*, user: Any, unit_id: int | None = None) -> QuerySet[ImportBatch]:
+def batch_list(*, user: MaybeViewer, unit_id: int | None = None) -> QuerySet[ImportBatch]:
     """Batches of the units ``user`` can see, newest first, optionally of one unit."""
-    qs = access.batches_visible_to(user).select_related("created_by")
+    qs = batches_visible_to(user).select_related("created_by")
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
     return qs.order_by("-created_at", "-id")
 
 
-def batch_units(*, user: Any) -> QuerySet[Unit]:
+def batch_units(*, user: MaybeViewer) -> QuerySet[Unit]:
     """Units with at least one batch ``user`` can see: the choices of the list's unit filter."""
     return (
-        access.units_visible_to(user)
-        .filter(pk__in=access.batches_visible_to(user).values("unit_id"))
+        units_visible_to(user)
+        .filter(pk__in=batches_visible_to(user).values("unit_id"))
         .order_by("name", "code")
     )
 
 
-def upload_units(*, user: Any) -> QuerySet[Unit]:
+def upload_units(*, user: MaybeViewer) -> QuerySet[Unit]:
     """Units ``user`` may upload a file for: every visible unit, for roles that write."""
     if not getattr(user, "can_write", False):
         return Unit.objects.none()
-    return access.units_visible_to(user).order_by("name", "code")
+    return units_visible_to(user).order_by("name", "code")
 
 
 def issue_list(
@@ -125,7 +139,7 @@ class BatchActions:
     waiting_for_verifier: bool = False
 
 
-def batch_actions(*, user: Any, batch: ImportBatch) -> BatchActions:
+def batch_actions(*, user: MaybeViewer, batch: ImportBatch) -> BatchActions:
     busy = batch.phase != Phase.DONE
     status = batch.status
     writes = bool(getattr(user, "can_write", False))

@@ -2,7 +2,7 @@
 
 Thin: read the request, call a scoped selector or a service, render or redirect.
 
-* Every batch comes from ``access.batch_get_for``: a batch outside the user's scope answers 404, a
+* Every batch comes from ``selectors.batch_get_for``: a batch outside the user's scope answers 404, a
   POST by a read-only role (camat, pimpinan, petugas BPJS) answers 403.
 * Checking and saving run in the background (``tasks.process_batch``); the batch page polls a
   small progress fragment with htmx and reloads itself when the work is done (``HX-Refresh``).
@@ -28,7 +28,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cakupan.accounts import access
 from cakupan.accounts.models import Source
 from cakupan.common.web import XLSX, CakupanRequest, attachment, is_fragment, web_actor
 from cakupan.intake import selectors, services, tasks
@@ -50,6 +49,7 @@ from cakupan.intake.workflow import (
     bpjs_reply_import,
     may_send_to_bpjs,
 )
+from cakupan.registry.selectors import units_visible_to
 
 BATCH_PAGE_SIZE = 25
 ISSUE_PAGE_SIZE = 50
@@ -139,7 +139,7 @@ def upload(request: CakupanRequest) -> HttpResponse:
 @login_required
 def template_download(request: CakupanRequest) -> HttpResponse:
     """The enrolment template (XLSX) of a visible unit; without a unit, the form to choose one."""
-    units = access.units_visible_to(request.user).order_by("name", "code")
+    units = units_visible_to(request.user).order_by("name", "code")
     if "unit" in request.GET:
         form = TemplateForm(request.GET, units=units)
         if form.is_valid():
@@ -188,7 +188,7 @@ def _detail_context(request: CakupanRequest, batch: ImportBatch, **extra: Any) -
 
 @login_required
 def batch_detail(request: CakupanRequest, pk: int) -> HttpResponse:
-    batch = access.batch_get_for(request.user, pk)
+    batch = selectors.batch_get_for(request.user, pk)
     context = _detail_context(request, batch)
     if is_fragment(request) and "page_obj" in context:
         response = render(request, "intake/snippets/issue_table.html", context)
@@ -201,7 +201,7 @@ def batch_detail(request: CakupanRequest, pk: int) -> HttpResponse:
 @login_required
 def batch_progress(request: CakupanRequest, pk: int) -> HttpResponse:
     """The progress fragment the batch page polls; when the work is done, the page reloads."""
-    batch = access.batch_get_for(request.user, pk)
+    batch = selectors.batch_get_for(request.user, pk)
     if not request.htmx:
         return _to_batch(batch)
     done = batch.phase == Phase.DONE
@@ -216,7 +216,7 @@ def batch_progress(request: CakupanRequest, pk: int) -> HttpResponse:
 
 @login_required
 def annotated(request: CakupanRequest, pk: int) -> HttpResponse:
-    batch = access.batch_get_for(request.user, pk)
+    batch = selectors.batch_get_for(request.user, pk)
     if not selectors.batch_actions(user=request.user, batch=batch).checked:
         messages.error(request, _("Berkas hasil pemeriksaan belum tersedia untuk batch ini."))
         return _to_batch(batch)
@@ -234,7 +234,7 @@ def annotated(request: CakupanRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def commit(request: CakupanRequest, pk: int) -> HttpResponse:
-    batch = access.batch_get_for(request.user, pk, write=True)
+    batch = selectors.batch_get_for(request.user, pk, write=True)
     if not selectors.batch_actions(user=request.user, batch=batch).commit:
         messages.error(
             request,
@@ -255,7 +255,7 @@ def commit(request: CakupanRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def submit(request: CakupanRequest, pk: int) -> HttpResponse:
-    batch = access.batch_get_for(request.user, pk, write=True)
+    batch = selectors.batch_get_for(request.user, pk, write=True)
     try:
         batch_submit(actor=web_actor(request), batch=batch)
     except WorkflowError as error:
@@ -274,7 +274,7 @@ def submit(request: CakupanRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def verify(request: CakupanRequest, pk: int) -> HttpResponse:
-    batch = access.batch_get_for(request.user, pk, write=True)
+    batch = selectors.batch_get_for(request.user, pk, write=True)
     try:
         batch_verify(actor=web_actor(request), batch=batch)
     except WorkflowError as error:
@@ -291,7 +291,7 @@ def verify(request: CakupanRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def bpjs_download(request: CakupanRequest, pk: int) -> HttpResponse:
-    batch = access.batch_get_for(request.user, pk, write=True)
+    batch = selectors.batch_get_for(request.user, pk, write=True)
     if not may_send_to_bpjs(request.user, batch):
         raise PermissionDenied
     form = ExportForm(request.POST)
@@ -310,7 +310,7 @@ def bpjs_download(request: CakupanRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def reply_upload(request: CakupanRequest, pk: int) -> HttpResponse:
-    batch = access.batch_get_for(request.user, pk, write=True)
+    batch = selectors.batch_get_for(request.user, pk, write=True)
     if not may_send_to_bpjs(request.user, batch):
         raise PermissionDenied
     form = ReplyForm(request.POST, request.FILES)
@@ -342,7 +342,7 @@ def reply_upload(request: CakupanRequest, pk: int) -> HttpResponse:
 @require_POST
 def mapping_save(request: CakupanRequest, pk: int) -> HttpResponse:
     """Remember which field an unrecognised column holds (for the unit), then check again."""
-    batch = access.batch_get_for(request.user, pk, write=True)
+    batch = selectors.batch_get_for(request.user, pk, write=True)
     actions = selectors.batch_actions(user=request.user, batch=batch)
     mapping = selectors.column_mapping(batch=batch) if actions.remap else None
     if mapping is None:

@@ -5,7 +5,7 @@ Memberships follow their batch: committed drafts become ``submitted`` on submit 
 ``registered`` (with KPJ number and start of coverage) when BPJS's reply confirms them.
 
 Every step checks who acts here, not only in the views. Submitting needs the batch's unit in the
-actor's scope with write access (``access.unit_get_for``: ``Http404`` / ``PermissionDenied``). The
+actor's scope with write access (``registry.selectors.unit_get_for``: ``Http404`` / ``PermissionDenied``). The
 later steps belong to fewer people, all of whom can write in the batch's region, and refuse anyone
 else with ``WorkflowError``: verification by the dinas that handles the segment (:func:`can_verify`),
 the BPJS registration file and BPJS's reply by that verifier or a superadmin
@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from cakupan.accounts import access
+from cakupan.accounts.access import MaybeViewer
 from cakupan.accounts.audit import Actor, record_access, record_changes_bulk, snapshot
 from cakupan.accounts.models import Action, Role
 from cakupan.common.errors import DomainError
@@ -33,6 +34,7 @@ from cakupan.intake.headers import normalise_header
 from cakupan.intake.models import BatchStatus, ImportBatch
 from cakupan.intake.storage import intake_limits
 from cakupan.registry.models import Membership, MembershipStatus
+from cakupan.registry.selectors import unit_get_for
 from cakupan.wilayah.selectors import region_subtree_q
 
 
@@ -81,7 +83,7 @@ def _set_status(*, actor: Actor, memberships: Any, status: str, note: str, **val
 @transaction.atomic
 def batch_submit(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     """The operator hands a committed batch to the kabupaten for verification."""
-    access.unit_get_for(actor.user, batch.unit_id, write=True)
+    unit_get_for(actor.user, batch.unit_id, write=True)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _require(batch, BatchStatus.COMMITTED)
     _set_status(
@@ -99,16 +101,16 @@ def batch_submit(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def can_verify(user: Any, batch: ImportBatch) -> bool:
+def can_verify(user: MaybeViewer, batch: ImportBatch) -> bool:
     """Superadmin, or an admin kabupaten of the batch's region whose dinas verifies its segment.
 
     An admin kabupaten attached to a dinas (``user.unit``) verifies only the segments that dinas
     handles (``Unit.verifies_segments``); one without a dinas verifies every segment of the region.
     Nobody verifies a batch they submitted themselves.
     """
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_active:
         return False
-    if batch.submitted_by_id is not None and batch.submitted_by_id == user.pk:
+    if batch.submitted_by_id is not None and batch.submitted_by_id == getattr(user, "pk", None):
         return False
     if user.role == Role.SUPERADMIN:
         return True
@@ -119,12 +121,14 @@ def can_verify(user: Any, batch: ImportBatch) -> bool:
     )
     if not in_region.exists():
         return False
-    return user.unit_id is None or batch.segment in (user.unit.verifies_segments or [])
+    return user.unit_id is None or batch.segment in (
+        getattr(user.unit, "verifies_segments", None) or []
+    )
 
 
-def may_send_to_bpjs(user: Any, batch: ImportBatch) -> bool:
+def may_send_to_bpjs(user: MaybeViewer, batch: ImportBatch) -> bool:
     """Export the BPJS registration file and import BPJS's reply: the verifier, or a superadmin."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if user is None or isinstance(user, AnonymousUser) or not user.is_active:
         return False
     return user.role == Role.SUPERADMIN or can_verify(user, batch)
 

@@ -1,10 +1,13 @@
 """Django admin for the registry (superadmins only, see ``accounts.admin``).
 
-Persons and memberships are personal data: every change and deletion made here is written to the
-audit log with the changed fields (``record_change``), and opening a change page is logged as a
-view, like the registry pages. The forms repeat the checks the services make (NIK against sex and
-birth date, JKK/JKM minimum, no overlapping membership) so that an admin gets a readable message
-instead of a database error.
+Every addition, change and deletion made here (people, memberships, and the units, formations,
+branch offices and agreements that decide who may see what) goes through
+``registry.services.admin_save`` / ``admin_delete`` / ``admin_relations_changed``, which write it to
+the audit log with the changed fields, and opening a change page is logged as a view
+(``registry.selectors.admin_view_record``), like the registry pages. This module writes no audit
+row itself. The forms repeat the checks the services make (NIK against sex and birth date, JKK/JKM
+minimum, no overlapping membership) so that an admin gets a readable message instead of a database
+error.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.accounts.audit import Actor, diff, record_access, record_change, snapshot
-from cakupan.accounts.models import Action, Source
+from cakupan.accounts.admin import admin_actor
 from cakupan.common.nik import parse_nik
+from cakupan.registry import selectors, services
 from cakupan.registry.models import (
     BranchOffice,
     CooperationAgreement,
@@ -54,62 +57,16 @@ class ChoiceArrayMixin:
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Writes an audit row for each add, change, deletion and opened change page."""
-
-    audited_fields: tuple[str, ...] = ()
-
-    def _actor(self, request: HttpRequest) -> Actor:
-        return Actor(user=request.user, source=Source.WEB, label="")  # type: ignore[arg-type]
+    """Saves and deletes through ``registry.services`` (which audit them); logs opened change pages."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        before = snapshot(type(obj).objects.get(pk=obj.pk), self.audited_fields) if change else None
-        super().save_model(request, obj, form, change)
-        after = snapshot(obj, self.audited_fields)
-        if before is None:
-            record_change(
-                actor=self._actor(request),
-                action=Action.CREATE,
-                instance=obj,
-                before=None,
-                after=after,
-                note="admin",
-            )
-            return
-        old, new = diff(before, after)
-        if new:
-            record_change(
-                actor=self._actor(request),
-                action=Action.UPDATE,
-                instance=obj,
-                before=old,
-                after=new,
-                note="admin",
-            )
+        services.admin_save(actor=admin_actor(request), instance=obj)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        # Written first: after the deletion the row has no pk. The admin's delete view runs in one
-        # transaction, so a failed deletion takes its audit row with it.
-        record_change(
-            actor=self._actor(request),
-            action=Action.DELETE,
-            instance=obj,
-            before=snapshot(obj, self.audited_fields),
-            after=None,
-            note="admin",
-        )
-        super().delete_model(request, obj)
+        services.admin_delete(actor=admin_actor(request), instances=[obj])
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        for obj in queryset:
-            record_change(
-                actor=self._actor(request),
-                action=Action.DELETE,
-                instance=obj,
-                before=snapshot(obj, self.audited_fields),
-                after=None,
-                note="admin",
-            )
-        super().delete_queryset(request, queryset)
+        services.admin_delete(actor=admin_actor(request), instances=list(queryset))
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         """No "history" (created/updated) fieldset on the add page: there is nothing to show yet."""
@@ -129,13 +86,7 @@ class AuditedAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
-            record_access(
-                actor=self._actor(request),
-                action=Action.VIEW,
-                entity=self.model._meta.label_lower,
-                entity_id=object_id,
-                note="admin",
-            )
+            selectors.admin_view_record(actor=admin_actor(request), model=self.model, pk=object_id)
         return response
 
 
@@ -173,7 +124,6 @@ class PersonAdminForm(forms.ModelForm):
 @admin.register(Person)
 class PersonAdmin(AuditedAdmin):
     form = PersonAdminForm
-    audited_fields = Person.AUDITED_FIELDS
     list_display = ("name", "masked_nik", "sex", "birth_date", "domicile")
     list_filter = ("sex",)
     search_fields = ("^nik", "name")
@@ -232,7 +182,6 @@ class MembershipAdminForm(forms.ModelForm):
 @admin.register(Membership)
 class MembershipAdmin(ChoiceArrayMixin, AuditedAdmin):
     form = MembershipAdminForm
-    audited_fields = Membership.AUDITED_FIELDS
     list_display = ("person", "unit", "segment", "status", "start_date", "end_date", "kpj_number")
     list_filter = ("segment", "status", "scheme", "funding_source")
     search_fields = ("person__name", "^person__nik", "=kpj_number")
@@ -253,7 +202,7 @@ class MembershipAdmin(ChoiceArrayMixin, AuditedAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ("code", "name", "kind", "region", "parent")
     list_filter = ("kind",)
     search_fields = ("^code", "name")
@@ -262,7 +211,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitFormation)
-class UnitFormationAdmin(admin.ModelAdmin):
+class UnitFormationAdmin(AuditedAdmin):
     list_display = ("unit", "segment", "posts", "valid_from", "valid_to")
     list_filter = ("segment",)
     search_fields = ("unit__name", "^unit__code")
@@ -271,14 +220,27 @@ class UnitFormationAdmin(admin.ModelAdmin):
 
 
 @admin.register(BranchOffice)
-class BranchOfficeAdmin(admin.ModelAdmin):
+class BranchOfficeAdmin(AuditedAdmin):
     list_display = ("code", "name")
     search_fields = ("^code", "name")
     autocomplete_fields = ("regions",)
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The served regions (the BPJS officers' scope) are saved here, after the row: audit them."""
+        office = form.instance
+        before = list(office.regions.values_list("pk", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        services.admin_relations_changed(
+            actor=admin_actor(request),
+            instance=office,
+            field="regions",
+            before=before,
+            after=office.regions.values_list("pk", flat=True),
+        )
+
 
 @admin.register(CooperationAgreement)
-class CooperationAgreementAdmin(ChoiceArrayMixin, admin.ModelAdmin):
+class CooperationAgreementAdmin(ChoiceArrayMixin, AuditedAdmin):
     list_display = ("__str__", "title", "region", "branch_office", "valid_from", "valid_to")
     list_filter = ("kind",)
     search_fields = ("number", "title")
@@ -287,7 +249,7 @@ class CooperationAgreementAdmin(ChoiceArrayMixin, admin.ModelAdmin):
 
 
 @admin.register(Occupation)
-class OccupationAdmin(ChoiceArrayMixin, admin.ModelAdmin):
+class OccupationAdmin(ChoiceArrayMixin, AuditedAdmin):
     list_display = ("code", "name", "group")
     search_fields = ("code", "name")
     autocomplete_fields = ("group",)

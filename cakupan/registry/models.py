@@ -142,6 +142,9 @@ class Person(models.Model):
 class BranchOffice(models.Model):
     """A BPJS Ketenagakerjaan branch office (kantor cabang) and the kabupaten/kota it serves."""
 
+    # What the Django admin's changes write to the audit log (registry.services.admin_save).
+    AUDITED_FIELDS = ("code", "name")
+
     code = models.CharField(_("kode"), max_length=20, unique=True, db_collation="C")
     name = models.CharField(_("nama"), max_length=120)
     regions = models.ManyToManyField(
@@ -161,6 +164,9 @@ class BranchOffice(models.Model):
 
 class Unit(models.Model):
     """Who employs or pays: an OPD, a pemerintah desa, a BPD, a religious body, a group of workers."""
+
+    # What the Django admin's changes write to the audit log (registry.services.admin_save).
+    AUDITED_FIELDS = ("code", "name", "kind", "region", "verifies_segments", "parent", "payer")
 
     code = models.CharField(_("kode"), max_length=40, unique=True, db_collation="C")
     name = models.CharField(_("nama"), max_length=200)
@@ -217,6 +223,9 @@ class UnitFormation(models.Model):
     Buol's "87,8 persen perangkat desa terdaftar" is filled posts over these posts.
     """
 
+    # What the Django admin's changes write to the audit log (registry.services.admin_save).
+    AUDITED_FIELDS = ("unit", "segment", "posts", "valid_from", "valid_to")
+
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="formations"
     )
@@ -252,6 +261,22 @@ class UnitFormation(models.Model):
 
 class CooperationAgreement(models.Model):
     """A KSO/PKS between a regional government (or a DPMD) and BPJS Ketenagakerjaan."""
+
+    # What the Django admin's changes write to the audit log (registry.services.admin_save).
+    AUDITED_FIELDS = (
+        "kind",
+        "number",
+        "title",
+        "region",
+        "unit",
+        "branch_office",
+        "parties",
+        "signed_on",
+        "valid_from",
+        "valid_to",
+        "segments",
+        "legal_basis",
+    )
 
     class Kind(models.TextChoices):
         KSO = "kso", _("Kerja Sama Operasional (KSO)")
@@ -314,6 +339,9 @@ class Occupation(models.Model):
     Groups are what district reports count by ("tenaga pendidik" = guru PAUD + SD + SMP;
     "petugas keagamaan" = guru ngaji, imam, marbot, pendeta ...).
     """
+
+    # What the Django admin's changes write to the audit log (registry.services.admin_save).
+    AUDITED_FIELDS = ("code", "name", "group")
 
     code = models.SlugField(_("kode"), max_length=40, unique=True)
     name = models.CharField(_("nama"), max_length=120)

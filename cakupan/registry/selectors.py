@@ -1,4 +1,16 @@
-"""Reading the registry, always through the user's scope (``accounts.access``)."""
+"""Reading the registry, always through the user's scope.
+
+The scoped accessors of the registry live here: ``accounts.access`` says what each role may see,
+these functions apply it to units, memberships and people, and every other app reads the registry
+through them. A record outside the user's scope answers ``Http404`` (never 403).
+
+Access log (UU 27/2022 PDP Pasal 31, the rule is in ``accounts.audit``): the selector that hands a
+record of personal data to a page writes the "view" row, once per read path: ``person_detail`` and
+``membership_detail`` for the detail pages, ``list_view_record`` for a list page (it knows which
+rows the page showed only after paging), ``admin_view_record`` for a change page of the Django
+admin. The scoped accessors and searches (``*_visible_to``, ``*_get_for``, ``*_search``) log
+nothing: they are the building blocks of those read paths, and of writes.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +18,60 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from cakupan.accounts import access
+from cakupan.accounts.access import MaybeViewer
 from cakupan.accounts.audit import Actor, record_access
 from cakupan.accounts.models import Action
 from cakupan.registry.models import COVERED_STATUSES, Membership, Person, Unit
+from cakupan.wilayah.selectors import region_subtree_q
 
 _DIGITS = re.compile(r"[\s.\-]")
+
+
+# --- scoped accessors ---------------------------------------------------------------------------
+
+
+def units_visible_to(user: MaybeViewer) -> QuerySet[Unit]:
+    """Units ``user`` can see (``access.SYSTEM``: all of them)."""
+    return access.limit_to_units(user, Unit.objects.select_related("region"))
+
+
+def memberships_visible_to(user: MaybeViewer) -> QuerySet[Membership]:
+    """Memberships in the units ``user`` can see."""
+    return access.limit_to_units(user, Membership.objects.all(), "unit__")
+
+
+def persons_visible_to(user: MaybeViewer) -> QuerySet[Person]:
+    """People with a membership in a unit ``user`` can see, or domiciled in the user's regions."""
+    q = access.unit_scope_q(user, "unit__")
+    if q is None:
+        return Person.objects.all()
+    through_membership = Exists(Membership.objects.filter(q, person=OuterRef("pk")))
+    domicile = access.region_scope_q(user, "domicile__code")
+    if domicile is None:  # no region limit: only a superadmin, who has no unit limit either
+        return Person.objects.all()
+    return Person.objects.filter(Q(through_membership) | domicile)
+
+
+def person_get_for(user: MaybeViewer, pk: Any, *, write: bool = False) -> Person:
+    """The person ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    return access.get_visible_or_404(user, persons_visible_to(user), write=write, pk=pk)
+
+
+def membership_get_for(user: MaybeViewer, pk: Any, *, write: bool = False) -> Membership:
+    """The membership ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    qs = memberships_visible_to(user).select_related("person", "unit", "unit__region", "occupation")
+    return access.get_visible_or_404(user, qs, write=write, pk=pk)
+
+
+def unit_get_for(user: MaybeViewer, pk: Any, *, write: bool = False) -> Unit:
+    """The unit ``pk`` if ``user`` may see it (404 otherwise); 403 on write for read-only roles."""
+    return access.get_visible_or_404(user, units_visible_to(user), write=write, pk=pk)
+
+
+# --- searches and pages -------------------------------------------------------------------------
 
 
 def covered_on_q(day: dt.date, prefix: str = "") -> Q:
@@ -23,9 +81,9 @@ def covered_on_q(day: dt.date, prefix: str = "") -> Q:
     )
 
 
-def person_search(*, user: Any, query: str = "") -> QuerySet[Person]:
+def person_search(*, user: MaybeViewer, query: str = "") -> QuerySet[Person]:
     """People visible to ``user`` matching ``query``: a full NIK, a NIK prefix (6+ digits) or a name part."""
-    qs = access.persons_visible_to(user)
+    qs = persons_visible_to(user)
     text = query.strip()
     if not text:
         return qs.order_by("name", "id")
@@ -43,14 +101,14 @@ def person_search(*, user: Any, query: str = "") -> QuerySet[Person]:
 
 def membership_search(
     *,
-    user: Any,
+    user: MaybeViewer,
     query: str = "",
     segment: str = "",
     status: str = "",
     unit_id: int | None = None,
 ) -> QuerySet[Membership]:
     """Memberships visible to ``user``, filtered by the person (NIK or name), segment, status, unit."""
-    qs = access.memberships_visible_to(user).select_related("person", "unit", "occupation")
+    qs = memberships_visible_to(user).select_related("person", "unit", "occupation")
     if query.strip():
         qs = qs.filter(person__in=person_search(user=user, query=query).values("pk"))
     if segment:
@@ -62,8 +120,13 @@ def membership_search(
     return qs.order_by("-start_date", "id")
 
 
-def list_view_record(*, actor: Actor, entity: str, ids: list[int], query: str = "") -> None:
-    """Log that a list page showed these records (names and masked NIKs are personal data too)."""
+def list_view_record(
+    *, actor: Actor, entity: str, ids: list[int], query: str = "", list_name: str = "daftar"
+) -> None:
+    """Log that a list page showed these records (names and masked NIKs are personal data too).
+
+    ``list_name`` says which list in the log (Indonesian, like every audit note).
+    """
     if ids:
         record_access(
             actor=actor,
@@ -71,15 +134,22 @@ def list_view_record(*, actor: Actor, entity: str, ids: list[int], query: str = 
             entity=entity,
             entity_id="*",
             shown=ids,
-            note=f"daftar; pencarian: {query[:200]}" if query else "daftar",
+            note=f"{list_name}; pencarian: {query[:200]}" if query else list_name,
         )
+
+
+def admin_view_record(*, actor: Actor, model: type[Model], pk: Any) -> None:
+    """Log that a change page of the Django admin showed the ``model`` row ``pk``."""
+    record_access(
+        actor=actor, action=Action.VIEW, entity=model._meta.label_lower, entity_id=pk, note="admin"
+    )
 
 
 def person_detail(*, actor: Actor, pk: Any) -> tuple[Person, list[Membership]]:
     """A person and the memberships the actor may see. The view is written to the access log."""
-    person = access.person_get_for(actor.user, pk)
+    person = person_get_for(actor.user, pk)
     memberships = list(
-        access.memberships_visible_to(actor.user)
+        memberships_visible_to(actor.user)
         .filter(person=person)
         .select_related("unit", "unit__region", "occupation")
         .order_by("-start_date")
@@ -89,7 +159,7 @@ def person_detail(*, actor: Actor, pk: Any) -> tuple[Person, list[Membership]]:
 
 
 def membership_detail(*, actor: Actor, pk: Any) -> Membership:
-    membership = access.membership_get_for(actor.user, pk)
+    membership = membership_get_for(actor.user, pk)
     record_access(
         actor=actor,
         action=Action.VIEW,
@@ -101,12 +171,10 @@ def membership_detail(*, actor: Actor, pk: Any) -> Membership:
 
 
 def unit_list(
-    *, user: Any, region_code: str | None = None, kind: str | None = None
+    *, user: MaybeViewer, region_code: str | None = None, kind: str | None = None
 ) -> QuerySet[Unit]:
     """Units visible to ``user`` (``access.SYSTEM`` for the CLI), by region subtree and kind."""
-    from cakupan.wilayah.selectors import region_subtree_q
-
-    qs = access.units_visible_to(user)
+    qs = units_visible_to(user)
     if region_code:
         qs = qs.filter(region_subtree_q(region_code, "region__code"))
     if kind:

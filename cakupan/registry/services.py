@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -17,6 +18,8 @@ from cakupan.common.bulk import copy_instances, reserve_ids
 from cakupan.common.errors import DomainError
 from cakupan.common.nik import parse_nik
 from cakupan.registry.models import (
+    BranchOffice,
+    CooperationAgreement,
     Membership,
     MembershipStatus,
     Occupation,
@@ -24,6 +27,7 @@ from cakupan.registry.models import (
     Programme,
     Scheme,
     Unit,
+    UnitFormation,
 )
 from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import region_names
@@ -356,3 +360,112 @@ def enrol_bulk(*, actor: Actor, enrolments: Sequence[Enrolment]) -> tuple[int, i
         ],
     )
     return len(people), len(memberships)
+
+
+# --- the Django admin ---------------------------------------------------------------------------
+
+# The registry rows the admin edits field by field, each audited with its ``AUDITED_FIELDS``.
+_Edited = TypeVar(
+    "_Edited",
+    Person,
+    Membership,
+    Unit,
+    UnitFormation,
+    BranchOffice,
+    CooperationAgreement,
+    Occupation,
+)
+
+
+@transaction.atomic
+def admin_save(*, actor: Actor, instance: _Edited, note: str = "admin") -> _Edited:
+    """Save a registry row that a Django admin form has validated, with its audit row.
+
+    The admin's forms make the checks the services above make (NIK against sex and birth date,
+    JKK/JKM, no overlapping membership) so an admin reads a message rather than a database error;
+    the constraints and triggers still apply. A new row is audited with every audited field, a
+    changed one with the changed fields only, an unchanged one not at all.
+    """
+    fields = type(instance).AUDITED_FIELDS
+    if instance._state.adding:
+        instance.save()
+        record_change(
+            actor=actor,
+            action=Action.CREATE,
+            instance=instance,
+            before=None,
+            after=snapshot(instance, fields),
+            note=note,
+        )
+        return instance
+    stored = type(instance).objects.select_for_update().get(pk=instance.pk)
+    before = snapshot(stored, fields)
+    instance.save()
+    old, new = diff(before, snapshot(instance, fields))
+    if new:
+        record_change(
+            actor=actor, action=Action.UPDATE, instance=instance, before=old, after=new, note=note
+        )
+    return instance
+
+
+@transaction.atomic
+def admin_delete(
+    *,
+    actor: Actor,
+    instances: Iterable[
+        Person
+        | Membership
+        | Unit
+        | UnitFormation
+        | BranchOffice
+        | CooperationAgreement
+        | Occupation
+    ],
+    note: str = "admin",
+) -> int:
+    """Delete registry rows from the Django admin, each with its audit row. Returns how many.
+
+    The row is audited before it goes (afterwards it has no pk); one transaction, so a deletion the
+    database refuses (a membership with bill entries, a person with memberships) leaves no row.
+    """
+    deleted = 0
+    for instance in instances:
+        record_change(
+            actor=actor,
+            action=Action.DELETE,
+            instance=instance,
+            before=snapshot(instance, type(instance).AUDITED_FIELDS),
+            after=None,
+            note=note,
+        )
+        instance.delete()
+        deleted += 1
+    return deleted
+
+
+@transaction.atomic
+def admin_relations_changed(
+    *,
+    actor: Actor,
+    instance: BranchOffice,
+    field: str,
+    before: Iterable[Any],
+    after: Iterable[Any],
+    note: str = "admin",
+) -> None:
+    """Audit a many-to-many change the admin made after saving the row (a branch office's regions).
+
+    The regions a branch office serves are the scope of its BPJS officers, so a change to them is
+    audited like a role change. Nothing is written when the set is unchanged.
+    """
+    old, new = sorted(map(str, before)), sorted(map(str, after))
+    if old != new:
+        record_change(
+            actor=actor,
+            action=Action.UPDATE,
+            instance=instance,
+            before={field: old},
+            after={field: new},
+            note=note,
+        )

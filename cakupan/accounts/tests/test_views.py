@@ -9,16 +9,8 @@ from django.urls import reverse
 
 from cakupan.accounts.models import Action, AuditEvent, Role, User
 from cakupan.registry.models import Membership, Person, Segment
-from cakupan.testing.factories import (
-    make_branch_office,
-    make_membership,
-    make_person,
-    make_unit,
-    make_user,
-)
-
-PASSWORD = "rahasia-uji-123"
-
+from cakupan.testing.factories import make_membership, make_person
+from cakupan.testing.personas import PASSWORD
 
 # --- login and logout ---------------------------------------------------------------------------
 
@@ -33,53 +25,52 @@ def test_login_page_is_indonesian(client: Client) -> None:
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
-@pytest.mark.django_db
-def test_login_with_the_right_password(client: Client) -> None:
-    make_user(role=Role.SUPERADMIN, username="budi", password=PASSWORD)
-    response = client.post(reverse("accounts:login"), {"username": "budi", "password": PASSWORD})
+def test_login_with_the_right_password(client: Client, admin_kabupaten: User) -> None:
+    response = client.post(
+        reverse("accounts:login"), {"username": "admin.lutim", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("registry:home")
     assert client.get(reverse("registry:home")).status_code == 200
 
 
-@pytest.mark.django_db
-def test_login_honours_a_safe_next_and_ignores_an_external_one(client: Client) -> None:
-    make_user(role=Role.SUPERADMIN, username="budi", password=PASSWORD)
+def test_login_honours_a_safe_next_and_ignores_an_external_one(
+    client: Client, superadmin: User
+) -> None:
     nxt = reverse("registry:person_list")
     response = client.post(
-        reverse("accounts:login"), {"username": "budi", "password": PASSWORD, "next": nxt}
+        reverse("accounts:login"), {"username": "admin", "password": PASSWORD, "next": nxt}
     )
     assert response["Location"] == nxt
     client.logout()
     response = client.post(
         reverse("accounts:login"),
-        {"username": "budi", "password": PASSWORD, "next": "https://contoh.test/"},
+        {"username": "admin", "password": PASSWORD, "next": "https://contoh.test/"},
     )
     assert response["Location"] == reverse("registry:home")
 
 
-@pytest.mark.django_db
-def test_login_with_a_wrong_password_says_so_in_indonesian(client: Client) -> None:
-    make_user(role=Role.SUPERADMIN, username="budi", password=PASSWORD)
-    response = client.post(reverse("accounts:login"), {"username": "budi", "password": "salah"})
+def test_login_with_a_wrong_password_says_so_in_indonesian(
+    client: Client, superadmin: User
+) -> None:
+    response = client.post(reverse("accounts:login"), {"username": "admin", "password": "salah"})
     assert response.status_code == 200
     assert "Nama pengguna atau kata sandi salah." in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.django_db
-def test_inactive_account_cannot_sign_in(client: Client) -> None:
-    user = make_user(role=Role.SUPERADMIN, username="budi", password=PASSWORD)
-    user.is_active = False
-    user.save()
-    response = client.post(reverse("accounts:login"), {"username": "budi", "password": PASSWORD})
+def test_inactive_account_cannot_sign_in(client: Client, operator_desa: User) -> None:
+    operator_desa.is_active = False
+    operator_desa.save()
+    response = client.post(
+        reverse("accounts:login"), {"username": "desa.malili", "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
 
 
-@pytest.mark.django_db
-def test_logout_is_post_only(client: Client) -> None:
-    client.force_login(make_user(role=Role.SUPERADMIN))
+def test_logout_is_post_only(client: Client, camat: User) -> None:
+    client.force_login(camat)
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert "_auth_user_id" in client.session
     response = client.post(reverse("accounts:logout"))
@@ -92,37 +83,24 @@ def test_logout_is_post_only(client: Client) -> None:
 # --- admin: who gets in -------------------------------------------------------------------------
 
 
-def _user_with_role(role: str) -> User:
-    unit = make_unit()
-    user = make_user(
-        role=role,
-        region="73.24.01"
-        if role == Role.CAMAT
-        else "73.24"
-        if role in (Role.ADMIN_KABUPATEN, Role.PIMPINAN)
-        else None,
-        unit=unit if role in (Role.OPERATOR_OPD, Role.OPERATOR_DESA) else None,
-        branch_office=make_branch_office() if role == Role.PETUGAS_BPJS else None,
-    )
-    # Even staff (and superuser) status does not open the admin to a role other than superadmin.
-    user.is_staff = True
-    user.is_superuser = True
-    user.save()
-    return user
-
-
 @pytest.mark.django_db
-def test_superadmin_gets_the_admin(client: Client) -> None:
-    client.force_login(make_user(role=Role.SUPERADMIN))
+def test_superadmin_gets_the_admin(client: Client, superadmin: User) -> None:
+    client.force_login(superadmin)
     response = client.get("/admin/")
     assert response.status_code == 200
     assert "Administrasi Cakupan" in response.content.decode()
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("role", [role for role in Role.values if role != Role.SUPERADMIN])
-def test_other_roles_never_get_admin_pages(client: Client, role: str) -> None:
-    client.force_login(_user_with_role(role))
+def test_other_roles_never_get_admin_pages(
+    client: Client, personas: dict[str, User], role: str
+) -> None:
+    user = personas[role]
+    # Even staff (and superuser) status does not open the admin to a role other than superadmin.
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    client.force_login(user)
     for url in ("/admin/", "/admin/registry/person/", "/admin/accounts/user/"):
         response = client.get(url)
         assert response.status_code in (302, 403), url
@@ -130,12 +108,10 @@ def test_other_roles_never_get_admin_pages(client: Client, role: str) -> None:
             assert response["Location"].startswith("/admin/login/")
 
 
-@pytest.mark.django_db
-def test_superadmin_role_without_staff_status_is_refused(client: Client) -> None:
-    user = make_user(role=Role.SUPERADMIN)
-    user.is_staff = False
-    user.save()
-    client.force_login(user)
+def test_superadmin_role_without_staff_status_is_refused(client: Client, superadmin: User) -> None:
+    superadmin.is_staff = False
+    superadmin.save()
+    client.force_login(superadmin)
     assert client.get("/admin/").status_code == 302
 
 
@@ -149,8 +125,8 @@ def test_anonymous_is_sent_to_the_admin_login(client: Client) -> None:
 
 
 @pytest.fixture
-def superadmin_client(db: None, client: Client) -> Client:
-    client.force_login(make_user(role=Role.SUPERADMIN, username="super"))
+def superadmin_client(client: Client, superadmin: User) -> Client:
+    client.force_login(superadmin)
     return client
 
 
@@ -183,7 +159,7 @@ def test_admin_change_of_a_person_is_audited(superadmin_client: Client) -> None:
     )
     assert event.before == {"name": "Andi Saputra", "phone": "0811"}
     assert event.after == {"name": "Andi Saputra Putra", "phone": "0812"}
-    assert (event.source, event.actor_label, event.note) == ("web", "super", "admin")
+    assert (event.source, event.actor_label, event.note) == ("web", "admin", "admin")
 
 
 def test_admin_person_form_checks_the_nik_against_sex_and_birth_date(

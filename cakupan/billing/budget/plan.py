@@ -41,11 +41,11 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from cakupan.accounts import access
+from cakupan.accounts.access import MaybeViewer
 from cakupan.common.errors import DomainError
 from cakupan.common.money import round_rupiah
 from cakupan.registry.models import Scheme, Segment, Unit, UnitFormation, UnitKind
-from cakupan.registry.selectors import covered_on_q
+from cakupan.registry.selectors import covered_on_q, memberships_visible_to, units_visible_to
 from cakupan.rules.contribution import ContributionInput, calculate_contribution
 from cakupan.rules.params import Parameters
 from cakupan.wilayah.models import Region, RegionKind
@@ -226,7 +226,7 @@ class _Ledger:
 
 def budget_plan(
     *,
-    user: Any,
+    user: MaybeViewer,
     region: Region,
     year: int,
     targets: Targets,
@@ -245,14 +245,14 @@ def budget_plan(
     ref = _reference_date(year, today)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     ledger = _Ledger(region)
-    units = access.units_visible_to(user).filter(region_subtree_q(region.code, "region__code"))
+    units = units_visible_to(user).filter(region_subtree_q(region.code, "region__code"))
     unit_by_id = {u.pk: u for u in units.select_related("region")}
     payer_ids = {getattr(u, "payer_id", None) for u in unit_by_id.values()} - {None}
     payer_units = {u.pk: u for u in Unit.objects.filter(pk__in=payer_ids).select_related("region")}
     payer_units.update(unit_by_id)
 
     members = (
-        access.memberships_visible_to(user)
+        memberships_visible_to(user)
         .filter(covered_on_q(ref), unit__in=list(unit_by_id))
         .values("unit", "segment", "scheme", "wage", "programmes", "risk_class")
         .annotate(n=Count("pk"))

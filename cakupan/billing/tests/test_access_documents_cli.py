@@ -17,7 +17,7 @@ from django.http import Http404
 
 from cakupan.accounts import access
 from cakupan.accounts.audit import Actor
-from cakupan.accounts.models import AuditEvent, Role
+from cakupan.accounts.models import AuditEvent, Role, User
 from cakupan.billing import documents, selectors, services
 from cakupan.billing.models import Bill, Payment
 from cakupan.registry.models import UnitKind
@@ -52,7 +52,7 @@ def village_bill() -> Bill:
     return Bill.objects.get()
 
 
-def _users(bill: Bill) -> dict[str, tuple[object, bool]]:
+def _users(bill: Bill) -> dict[str, tuple[User, bool]]:
     """Users by label, with whether they may see ``bill``."""
     pemdes = bill.payer
     bpd = pemdes.paid_units.get()
@@ -85,26 +85,26 @@ def test_bills_are_scoped_like_their_payer_out_of_scope_is_404(village_bill: Bil
 
     users = _users(village_bill)
     seen = {
-        label: access.bills_visible_to(user).filter(pk=village_bill.pk).exists()
+        label: selectors.bills_visible_to(user).filter(pk=village_bill.pk).exists()
         for label, (user, _) in users.items()
     }
     assert seen == {label: visible for label, (_, visible) in users.items()}
     for label, (user, visible) in users.items():
         if visible:
-            assert access.bill_get_for(user, village_bill.pk) == village_bill, label
+            assert selectors.bill_get_for(user, village_bill.pk) == village_bill, label
         else:
             with pytest.raises(Http404):
-                access.bill_get_for(user, village_bill.pk)
+                selectors.bill_get_for(user, village_bill.pk)
             with pytest.raises(Http404):
-                access.payer_get_for(user, village_bill.payer.code)
+                selectors.payer_get_for(user, village_bill.payer.code)
     with pytest.raises(Http404):
-        access.bill_get_for(AnonymousUser(), village_bill.pk)
-    assert not access.bills_visible_to(AnonymousUser()).exists()
+        selectors.bill_get_for(AnonymousUser(), village_bill.pk)
+    assert not selectors.bills_visible_to(AnonymousUser()).exists()
     # Read-only roles see the bill but may not record a payment against it.
     for label in ("camat of Malili", "pimpinan", "BPJS of the branch"):
         with pytest.raises(PermissionDenied):
-            access.bill_get_for(users[label][0], village_bill.pk, write=True)
-    assert access.bill_get_for(
+            selectors.bill_get_for(users[label][0], village_bill.pk, write=True)
+    assert selectors.bill_get_for(
         users["village operator of the desa"][0], village_bill.pk, write=True
     )
     with pytest.raises(Http404):

@@ -1,7 +1,7 @@
 """Bills, payments and arrears of the payers in the user's scope.
 
 * Lists come from ``billing.selectors`` (scoped through ``accounts.access``); a bill outside the
-  scope answers 404 (``access.bill_get_for``), a payment by a read-only role (camat, pimpinan,
+  scope answers 404 (``selectors.bill_get_for``), a payment by a read-only role (camat, pimpinan,
   petugas BPJS) 403.
 * The bill page shows names and NIKs: ``selectors.bill_detail`` writes the access log, and so do
   the PDF and XLSX downloads (``billing.documents``). The list of lapsed memberships names people
@@ -24,14 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cakupan.accounts import access
-from cakupan.accounts.audit import record_access
-from cakupan.accounts.models import Action
 from cakupan.billing import documents, selectors, services
 from cakupan.billing.forms import BillFilterForm, PaymentForm
 from cakupan.common.money import format_rupiah
 from cakupan.common.web import PDF, XLSX, CakupanRequest, attachment, web_actor
 from cakupan.parameters.selectors import active_parameters
+from cakupan.registry.selectors import list_view_record
 from cakupan.rules.text import format_percent
 
 PAGE_SIZE = 50
@@ -50,7 +48,7 @@ def bill_list(request: CakupanRequest) -> HttpResponse:
         month = form.cleaned_data["month"]
         status = form.cleaned_data["status"] or None
         payer_code = form.cleaned_data["payer"] or None
-    payer = access.payer_get_for(user, payer_code) if payer_code else None
+    payer = selectors.payer_get_for(user, payer_code) if payer_code else None
     bills = selectors.bill_list(user=user, month=month, payer=payer, status=status)
     page = Paginator(bills, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -118,14 +116,14 @@ def bill_detail(request: CakupanRequest, pk: int) -> HttpResponse:
 @login_required
 def bill_pdf(request: CakupanRequest, pk: int) -> HttpResponse:
     data = documents.bill_pdf(user=request.user, actor=web_actor(request), pk=pk)
-    bill = access.bill_get_for(request.user, pk)
+    bill = selectors.bill_get_for(request.user, pk)
     return attachment(data, PDF, f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.pdf")
 
 
 @login_required
 def bill_xlsx(request: CakupanRequest, pk: int) -> HttpResponse:
     data = documents.bill_xlsx(user=request.user, actor=web_actor(request), pk=pk)
-    bill = access.bill_get_for(request.user, pk)
+    bill = selectors.bill_get_for(request.user, pk)
     return attachment(data, XLSX, f"tagihan-{bill.payer.code}-{bill.month:%Y-%m}.xlsx")
 
 
@@ -133,7 +131,7 @@ def bill_xlsx(request: CakupanRequest, pk: int) -> HttpResponse:
 @require_POST
 def payment_create(request: CakupanRequest, pk: int) -> HttpResponse:
     """Record a payment for bill ``pk`` (404 outside the scope, 403 for read-only roles)."""
-    bill = access.bill_get_for(request.user, pk, write=True)
+    bill = selectors.bill_get_for(request.user, pk, write=True)
     form = PaymentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -171,15 +169,12 @@ def arrears(request: CakupanRequest) -> HttpResponse:
         request.GET.get("page")
     )
     shown = [lapse.membership.person_id for lapse in page]
-    if shown:
-        record_access(
-            actor=web_actor(request),
-            action=Action.VIEW,
-            entity="registry.person",
-            entity_id="*",
-            shown=shown,
-            note="daftar kepesertaan nonaktif karena menunggak",
-        )
+    list_view_record(
+        actor=web_actor(request),
+        entity="registry.person",
+        ids=shown,
+        list_name="daftar kepesertaan nonaktif karena menunggak",
+    )
     context = {
         "rows": rows,
         "today": today,

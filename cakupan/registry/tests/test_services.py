@@ -6,11 +6,19 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import ProtectedError
 
 from cakupan.accounts.audit import Actor
-from cakupan.accounts.models import AuditEvent
+from cakupan.accounts.models import AuditEvent, User
 from cakupan.common.nik import make_nik
-from cakupan.registry.models import FundingSource, Membership, MembershipStatus, Scheme, Segment
+from cakupan.registry.models import (
+    FundingSource,
+    Membership,
+    MembershipStatus,
+    Person,
+    Scheme,
+    Segment,
+)
 from cakupan.registry.services import (
     DuplicateNik,
     InvalidMembership,
@@ -18,20 +26,22 @@ from cakupan.registry.services import (
     MembershipInput,
     OverlappingMembership,
     PersonInput,
+    admin_delete,
+    admin_save,
     membership_create,
     membership_end,
     person_create,
     person_update,
 )
-from cakupan.testing.factories import make_membership, make_person, make_unit, make_user
+from cakupan.testing.factories import make_membership, make_person, make_unit
 
 D = dt.date
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def actor() -> Actor:
-    return Actor(user=make_user(username="operator"), source="web")
+def actor(operator_desa: User) -> Actor:
+    return Actor(user=operator_desa, source="web")
 
 
 def person_input(**overrides: object) -> PersonInput:
@@ -68,7 +78,7 @@ def test_person_create_normalises_and_audits(actor: Actor) -> None:
     assert (event.action, event.source, event.actor_label, event.before) == (
         "create",
         "web",
-        "operator",
+        "desa.malili",
         None,
     )
     assert event.after == {
@@ -203,3 +213,35 @@ def test_audit_log_is_append_only_in_the_database(actor: Actor, statement: str) 
     ):
         cursor.execute(statement)
     assert AuditEvent.objects.count() == 1
+
+
+# --- the Django admin's write path --------------------------------------------------------------
+
+
+def test_admin_save_audits_a_new_row_a_change_and_not_a_non_change(actor: Actor) -> None:
+    template = make_person(name="Contoh")
+    new = Person(
+        nik=template.nik[:12] + "0999", name="Orang Baru", sex="L", birth_date=template.birth_date
+    )
+    admin_save(actor=actor, instance=new)
+    new.phone = "0811"
+    admin_save(actor=actor, instance=new)
+    admin_save(actor=actor, instance=new)
+    events = list(
+        AuditEvent.objects.filter(entity="registry.person", entity_id=str(new.pk)).order_by("id")
+    )
+    assert [(e.action, e.note) for e in events] == [("create", "admin"), ("update", "admin")]
+    assert events[0].after is not None and events[0].after["name"] == "Orang Baru"
+    assert (events[1].before, events[1].after) == ({"phone": ""}, {"phone": "0811"})
+
+
+def test_admin_delete_refused_by_the_database_leaves_no_row(actor: Actor) -> None:
+    membership = make_membership()
+    before = AuditEvent.objects.count()
+    with pytest.raises(ProtectedError):
+        admin_delete(actor=actor, instances=[membership.person])  # it has a membership
+    assert AuditEvent.objects.count() == before
+    assert admin_delete(actor=actor, instances=[membership, membership.person]) == 2
+    deleted = AuditEvent.objects.filter(action="delete").order_by("id")
+    assert [e.entity for e in deleted] == ["registry.membership", "registry.person"]
+    assert all(e.after is None and e.before for e in deleted)

@@ -13,12 +13,11 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views import defaults
 
-from cakupan.accounts.models import Action, AuditEvent, Role, User
-from cakupan.registry.models import Membership, MembershipStatus, Person, Segment, UnitKind
-from cakupan.testing.factories import make_membership, make_person, make_unit, make_user
-from cakupan.wilayah.models import Region, RegionKind
+from cakupan.accounts.models import Action, AuditEvent, User
+from cakupan.registry.models import Membership, MembershipStatus, Person, Segment
+from cakupan.testing.factories import make_membership, make_person, make_unit
+from cakupan.testing.personas import PersonaWorld
 
-LUWU_TIMUR = "73.24"
 BULUKUMBA = "73.02"
 
 # NIKs written out so that the search expectations are readable.
@@ -42,15 +41,11 @@ class Data:
 
 
 @pytest.fixture
-def data(db: None) -> Data:
-    desa = (
-        Region.objects.filter(parent_id="73.24.01", kind=RegionKind.DESA).order_by("code").first()
-    )
-    assert desa is not None
-    desa_unit = make_unit(
-        region=desa.code, kind=UnitKind.PEMERINTAH_DESA, name=f"Pemerintah Desa {desa.name}"
-    )
-    opd = make_unit(region=LUWU_TIMUR, name="Dinas Kesehatan")
+def data(persona_world: PersonaWorld, admin_kabupaten: User) -> Data:
+    """People of the personas' world: Siti in the desa, Andi and Baso in the OPD, one outside."""
+    desa = persona_world.desa
+    desa_unit = persona_world.pemerintah_desa
+    opd = persona_world.opd
     outside_unit = make_unit(region=BULUKUMBA, name="Dinas Sosial Bulukumba")
     siti = make_person(
         name="Siti Aminah",
@@ -65,7 +60,7 @@ def data(db: None) -> Data:
     baso = make_person(name="Andi Baso", district="73.24.02", nik=NIK_BASO)
     outside = make_person(name="Andi Bulukumba", district="73.02.01", nik=NIK_OUTSIDE)
     return Data(
-        user=make_user(role=Role.ADMIN_KABUPATEN, region=LUWU_TIMUR, username="admin.lutim"),
+        user=admin_kabupaten,
         siti=siti,
         andi=andi,
         baso=baso,
@@ -136,9 +131,11 @@ def test_out_of_scope_details_are_404_and_not_logged(data: Data, client_in: Clie
     assert AuditEvent.objects.count() == before
 
 
-def test_operator_desa_cannot_open_an_opd_membership(data: Data, client: Client) -> None:
-    operator = make_user(role=Role.OPERATOR_DESA, unit=data.m_siti.unit)
-    client.force_login(operator)
+def test_operator_desa_cannot_open_an_opd_membership(
+    data: Data, client: Client, operator_desa: User
+) -> None:
+    assert operator_desa.unit == data.m_siti.unit
+    client.force_login(operator_desa)
     assert (
         client.get(reverse("registry:membership_detail", args=[data.m_siti.pk])).status_code == 200
     )
@@ -197,8 +194,8 @@ def test_language_switch_to_english(data: Data, client_in: Client) -> None:
     assert "People" in html
 
 
-def test_superadmin_sees_the_admin_link(data: Data, client: Client) -> None:
-    client.force_login(make_user(role=Role.SUPERADMIN))
+def test_superadmin_sees_the_admin_link(data: Data, client: Client, superadmin: User) -> None:
+    client.force_login(superadmin)
     html = client.get(reverse("registry:home")).content.decode()
     assert 'href="/admin/"' in html
     assert "Seluruh wilayah" in html
@@ -221,8 +218,11 @@ def test_home_shows_scope_counts_and_region_figures(data: Data, client_in: Clien
     assert "Kepala desa dan perangkat desa" in html
 
 
-def test_home_for_an_operator_has_counts_but_no_region_figures(data: Data, client: Client) -> None:
-    client.force_login(make_user(role=Role.OPERATOR_OPD, unit=data.m_baso.unit))
+def test_home_for_an_operator_has_counts_but_no_region_figures(
+    data: Data, client: Client, operator_opd: User
+) -> None:
+    assert operator_opd.unit == data.m_baso.unit
+    client.force_login(operator_opd)
     response = client.get(reverse("registry:home"))
     assert response.status_code == 200
     assert (response.context["person_count"], response.context["membership_count"]) == (2, 2)

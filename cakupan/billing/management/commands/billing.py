@@ -21,10 +21,11 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 
-from cakupan.accounts.access import SYSTEM, bill_get_for, payer_get_for
+from cakupan.accounts.access import SYSTEM
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Source
 from cakupan.billing import documents, selectors, services
+from cakupan.billing.selectors import bill_get_for, payer_get_for
 from cakupan.common.commands import ReportCommand, usage_error
 from cakupan.common.dates import parse_month
 from cakupan.common.money import format_rupiah, parse_rupiah
