@@ -370,5 +370,7 @@ def test_accounts_imports_no_app_above_it(path: Path) -> None:
         m
         for m in _project_imports(path)
         if not any(m == a or m.startswith(f"{a}.") for a in ALLOWED)
+        # The web edge of common stands on accounts, not under it.
+        or m == "cakupan.common.web"
     ]
     assert above == []
