@@ -234,13 +234,6 @@ def _validate(inp: EligibilityInput, params: Parameters) -> None:
             f"Jenjang anak tidak dikenal: {', '.join(bad)} (pilih {', '.join(SCHOLARSHIP_LEVELS)}).",
             code="child_level_invalid",
         )
-    most = _scholarship_entry(params, day, "scholarship.max_children")
-    if most is not None and len(inp.children) > most.value:
-        raise InputError(
-            f"Beasiswa paling banyak untuk {most.value} anak ({_cite(most)}); "
-            f"{len(inp.children)} anak disebutkan.",
-            code="scholarship_children_too_many",
-        )
 
 
 def _cite(entry: Entry) -> str:
@@ -451,6 +444,13 @@ def assess(inp: EligibilityInput, params: Parameters) -> Eligibility:
             )
         else:
             children.append(child)
+    most = _scholarship_entry(params, day, "scholarship.max_children")
+    if most is not None and len(children) > most.value:
+        raise InputError(
+            f"Beasiswa paling banyak untuk {most.value} anak ({_cite(most)}); "
+            f"{len(children)} anak yang memenuhi syarat disebutkan.",
+            code="scholarship_children_too_many",
+        )
     scholarship = False
     wanted = bool(children) and inp.claim_type != "jkk-accident"
     if wanted and covering is not None:

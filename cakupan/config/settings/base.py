@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "cakupan.coverage",
     "cakupan.intake",
     "cakupan.billing",
+    "cakupan.claims",
     "cakupan.demo",
 ]
 

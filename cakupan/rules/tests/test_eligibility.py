@@ -430,9 +430,21 @@ def test_a_third_scholarship_child_is_bad_input(params: Parameters) -> None:
     with pytest.raises(InputError) as info:
         run(params, "jkm", death(D(2024, 6, 1)), membership(D(2019, 1, 1)), children=kids)
     assert info.value.code == "scholarship_children_too_many"
-    assert (
-        info.value.message == "Beasiswa paling banyak untuk 2 anak (PP 82/2019); 3 anak disebutkan."
+    assert info.value.message == (
+        "Beasiswa paling banyak untuk 2 anak (PP 82/2019); 3 anak yang memenuhi syarat disebutkan."
     )
+
+
+def test_a_child_who_gets_none_does_not_count_towards_the_two(params: Parameters) -> None:
+    kids = (
+        child("Sulung", D(1998, 1, 1), "pt"),  # 26 on the event date
+        child("Tengah", D(2010, 1, 2), "smp"),
+        child("Bungsu", D(2016, 1, 3), "sd"),
+    )
+    result = run(params, "jkm", death(D(2024, 6, 1)), membership(D(2019, 1, 1)), children=kids)
+    # SMP 3 x 2M + SMA 3 x 3M + PT 5 x 12M = 75M; SD 84M
+    assert result.scholarship_total == Decimal(159_000_000)
+    assert result.scholarship_children == (2, 3)
 
 
 def test_reasons_each_cite_a_rule(params: Parameters) -> None:
