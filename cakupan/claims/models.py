@@ -494,9 +494,11 @@ class StopReason(models.TextChoices):
 
 
 class ScholarshipInstalment(models.Model):
-    """One school year of one child's scholarship (the rules engine's yearly schedule: ``year`` is
-    the school year starting in July of that calendar year, the event's year first). Paid after
-    proof of enrolment; stopped at the age limit, marriage, work or dropping out."""
+    """One school year of one child's scholarship, from the rules engine's yearly schedule.
+
+    ``year`` names the school year by the calendar year it starts in (July): the first instalment
+    is the school year in which the event fell, the next ones follow. Paid after proof of
+    enrolment; stopped at the age limit, marriage, work or dropping out."""
 
     claim = models.ForeignKey(
         Claim, verbose_name=_("klaim"), on_delete=models.CASCADE, related_name="instalments"

@@ -30,6 +30,7 @@ from cakupan.claims.models import (
     Heir,
     ScholarshipInstalment,
 )
+from cakupan.claims.selectors import school_year_of
 from cakupan.claims.services import ClaimError, acting_user, claim_refresh, transition
 
 __all__ = ["claim_approve", "claim_file", "claim_reject", "claim_submit", "claim_verify"]
@@ -232,6 +233,7 @@ def _components_and_schedule(claim: Claim) -> None:
             entitlement=line["amount"],
         )
     counted = [c for c in claim.eligibility.get("children", []) if c.get("counted")]
+    first_school_year = school_year_of(claim.event_date)
     heirs = {h.pk: h for h in Heir.objects.filter(claim=claim, pk__in=[c["heir"] for c in counted])}
     for entry in benefit.get("schedule", []):
         child = counted[entry["child"] - 1] if entry["child"] <= len(counted) else None
@@ -242,7 +244,9 @@ def _components_and_schedule(claim: Claim) -> None:
             claim=claim,
             heir=heir,
             child_number=entry["child"],
-            year=entry["year"],
+            # The rules count years from the event's calendar year; the first instalment is the
+            # school year the event falls in (July to June), the next ones follow it.
+            year=first_school_year + entry["year"] - claim.event_date.year,
             level=entry["level"],
             amount=entry["amount"],
         )

@@ -43,24 +43,25 @@ def _proof(world: World, claim: Claim) -> object:
 
 
 def test_approval_turns_the_rules_schedule_into_instalments(claim: Claim) -> None:
-    """SMA 3 x 3M then PT 5 x 12M from 2024 (the event's school year); PT 5 x 12M."""
+    """SMA 3 x 3M then PT 5 x 12M; PT 5 x 12M. The death of 10 Mar 2024 falls in school year
+    2023/2024: the first instalment."""
     rows = [
-        (i.child_number, i.heir.name, i.year, i.level, int(i.amount))
+        (i.child_number, i.heir.name, i.school_year, i.level, int(i.amount))
         for i in claim.instalments.select_related("heir")
     ]
     assert rows == [
-        (1, "Nur SMA", 2024, "sma", 3_000_000),
-        (1, "Nur SMA", 2025, "sma", 3_000_000),
-        (1, "Nur SMA", 2026, "sma", 3_000_000),
-        *[(1, "Nur SMA", y, "pt", 12_000_000) for y in range(2027, 2032)],
-        *[(2, "Andi PT", y, "pt", 12_000_000) for y in range(2024, 2029)],
+        (1, "Nur SMA", "2023/2024", "sma", 3_000_000),
+        (1, "Nur SMA", "2024/2025", "sma", 3_000_000),
+        (1, "Nur SMA", "2025/2026", "sma", 3_000_000),
+        *[(1, "Nur SMA", f"{y}/{y + 1}", "pt", 12_000_000) for y in range(2026, 2031)],
+        *[(2, "Andi PT", f"{y}/{y + 1}", "pt", 12_000_000) for y in range(2023, 2028)],
     ]
     assert claim.scholarship_entitlement == Decimal(129_000_000)
     assert claim.cash_entitlement == Decimal(42_000_000)
 
 
 def test_an_instalment_needs_proof_before_payment(world: World, claim: Claim) -> None:
-    first = claim.instalments.get(child_number=1, year=2024)
+    first = claim.instalments.get(child_number=1, year=2023)
     with pytest.raises(ClaimError) as info:
         payments.instalment_pay(
             actor=world.actor("bpjs"), instalment=first, amount=Decimal(3_000_000),
@@ -85,7 +86,7 @@ def test_an_instalment_needs_proof_before_payment(world: World, claim: Claim) ->
     assert (paid.status, paid.paid_amount, paid.school_year) == (
         "paid",
         Decimal(3_000_000),
-        "2024/2025",
+        "2023/2024",
     )
 
 
@@ -112,7 +113,7 @@ def test_the_age_limit_refuses_a_year_after_23(world: World, claim: Claim) -> No
 @pytest.mark.parametrize("reason", ["age", "married", "working", "dropped_out"])
 def test_a_stop_ends_every_instalment_not_yet_paid(world: World, claim: Claim, reason: str) -> None:
     andi = claim.heirs.get(name="Andi PT")
-    first = claim.instalments.get(heir=andi, year=2024)
+    first = claim.instalments.get(heir=andi, year=2023)
     payments.instalment_enrol(
         actor=world.actor("desa"), instalment=first, proof=_proof(world, claim),  # type: ignore[arg-type]
         school_name="Unhas", school_class=3,
@@ -124,13 +125,13 @@ def test_a_stop_ends_every_instalment_not_yet_paid(world: World, claim: Claim, r
     stopped = payments.scholarship_stop(
         actor=world.actor("desa"), heir=andi, reason=reason, note="keterangan", on=D(2025, 8, 1)
     )
-    assert stopped == 4
+    assert stopped == 4  # 2024/2025 to 2027/2028
     statuses = list(
         ScholarshipInstalment.objects.filter(heir=andi)
         .order_by("year")
         .values_list("year", "status", "stop_reason")
     )
-    assert statuses == [(2024, "paid", ""), *[(y, "stopped", reason) for y in range(2025, 2029)]]
+    assert statuses == [(2023, "paid", ""), *[(y, "stopped", reason) for y in range(2024, 2028)]]
     with pytest.raises(ClaimError) as info:
         payments.scholarship_stop(actor=world.actor("desa"), heir=andi, reason=reason)
     assert info.value.code == "nothing_to_stop"
@@ -144,11 +145,17 @@ def test_a_stop_ends_every_instalment_not_yet_paid(world: World, claim: Claim, r
 
 
 def test_instalments_due_this_school_year_per_kabupaten(world: World, claim: Claim) -> None:
-    due = selectors.instalments_due(user=world.users["admin"], year=2024)
+    due = selectors.instalments_due(user=world.users["admin"], year=2023)
     assert [(i.heir.name, int(i.amount)) for i in due] == [
         ("Nur SMA", 3_000_000),
         ("Andi PT", 12_000_000),
     ]
-    assert list(selectors.instalments_due(user=world.users["admin_other"], year=2024)) == []
+    assert list(selectors.instalments_due(user=world.users["admin_other"], year=2023)) == []
+    assert [
+        i.heir.name for i in selectors.instalments_due(user=world.users["admin"], year=2024)
+    ] == [
+        "Nur SMA",
+        "Andi PT",
+    ]
     assert selectors.school_year_of(D(2025, 6, 30)) == 2024
     assert selectors.school_year_of(D(2025, 7, 1)) == 2025
