@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("akun/", include("cakupan.accounts.urls")),
     path("impor/", include("cakupan.intake.urls")),
+    path("klaim/", include("cakupan.claims.urls")),
     path("", include("cakupan.billing.urls")),
     path("", include("cakupan.registry.urls")),
 ]
