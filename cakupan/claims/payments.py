@@ -131,7 +131,10 @@ def component_pay(
             claim=claim,
             before=before_status,
             note="dibayar",
-            at=timezone.make_aware(dt.datetime.combine(claim.paid_on, dt.time(14, 0))),
+            # Paid today: now; recorded later for an earlier day: that afternoon.
+            at=None
+            if claim.paid_on == timezone.localdate()
+            else timezone.make_aware(dt.datetime.combine(claim.paid_on, dt.time(14, 0))),
         )
     return component
 
