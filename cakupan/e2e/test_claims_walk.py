@@ -29,14 +29,13 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def demo_claims(demo_world: None, django_db_blocker: Any) -> Iterator[None]:
+def demo_claims(demo_world: None, django_db_blocker: Any) -> None:
     """The demo claims on top of the module's demo (cleaned with it at the end)."""
     from cakupan.accounts.audit import Actor
     from cakupan.demo.claims import demo_claims_load
 
     with django_db_blocker.unblock():
         demo_claims_load(actor=Actor.system(source="cli", label="e2e"))
-    yield
 
 
 @pytest.fixture
