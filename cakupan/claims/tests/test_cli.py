@@ -185,3 +185,19 @@ def test_ratio_rounds_half_up() -> None:
     assert summary.ratio(Decimal(1_077_000_000), Decimal(890_000_000)) == Decimal("121.0")
     assert summary.ratio(Decimal(1), Decimal(8)) == Decimal("12.5")
     assert summary.ratio(Decimal(1), Decimal(0)) is None
+
+
+def test_text_output(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    claim = complete_draft(world)
+    call_command(
+        "claims", "eligibility", world.deceased.nik, "--type", "jkm", "--event-date", "2024-03-10"
+    )
+    assert "LAYAK" in capsys.readouterr().out
+    call_command("claims", "list", "--region", "73.24")
+    assert claim.number in capsys.readouterr().out
+    call_command("claims", "show", str(claim.pk))
+    out = capsys.readouterr().out
+    assert f"Klaim {claim.number}" in out
+    assert "****3456" in out
+    call_command("claims", "summary", "--region", "73.24", "--year", "2024")
+    assert "Rasio klaim/iuran dibayar: -" in capsys.readouterr().out
