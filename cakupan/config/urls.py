@@ -14,6 +14,7 @@ urlpatterns = [
     path("akun/", include("cakupan.accounts.urls")),
     path("impor/", include("cakupan.intake.urls")),
     path("", include("cakupan.parameters.urls")),
+    path("klaim/", include("cakupan.claims.urls")),
     path("", include("cakupan.billing.urls")),
     path("", include("cakupan.registry.urls")),
 ]

@@ -166,6 +166,18 @@ def demo_users_ensure() -> list[DemoLogin]:
             {"branch_office": BranchOffice.objects.get(code="KC-MALILI")},
         ),
         ("bupati.lutim", Role.PIMPINAN, "Bupati Luwu Timur", {"region_id": "73.24"}),
+        (
+            "bpjs.bulukumba",
+            Role.PETUGAS_BPJS,
+            "Petugas BPJS Ketenagakerjaan Bulukumba",
+            {"branch_office": BranchOffice.objects.get(code="KC-BULUKUMBA")},
+        ),
+        (
+            "bpjs.buol",
+            Role.PETUGAS_BPJS,
+            "Petugas BPJS Ketenagakerjaan Buol",
+            {"branch_office": BranchOffice.objects.get(code="KCP-BUOL")},
+        ),
     ]
     logins = []
     password = demo_password()

@@ -122,6 +122,18 @@ KEYS: Mapping[str, KeySpec] = {
     "jkk.partial_disability.wage_multiplier": _spec("count", "JKK cacat sebagian: kali upah"),
     "stmb.schedule": _spec("schedule", "STMB: persentase upah per rentang hari"),
     "stmb.daily_wage_divisor": _spec("count", "STMB: pembagi upah bulanan menjadi upah harian"),
+    "claim.jkk_stage1_report_hours": _spec(
+        "count", "Laporan kecelakaan kerja tahap I oleh pemberi kerja: paling lambat (jam)"
+    ),
+    "claim.jkm_payment_working_days": _spec(
+        "count", "Pembayaran klaim JKM sejak berkas lengkap: paling lama (hari kerja)"
+    ),
+    "claim.jkk_payment_working_days": _spec(
+        "count", "Pembayaran klaim JKK sejak berkas lengkap: paling lama (hari kerja)"
+    ),
+    "claim.jkk_late_penalty_rate_per_day": _spec(
+        "rate", "Denda keterlambatan pembayaran klaim JKK per hari"
+    ),
     "jp.benefit_min": _spec("amount", "Manfaat pensiun JP paling sedikit per bulan"),
     "jp.benefit_max": _spec("amount", "Manfaat pensiun JP paling banyak per bulan"),
     "jp.retirement_age": _spec("count", "Usia pensiun JP (tahun)"),

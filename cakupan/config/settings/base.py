@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "cakupan.intake",
     "cakupan.parameters",
     "cakupan.billing",
+    "cakupan.claims",
     "cakupan.demo",
 ]
 

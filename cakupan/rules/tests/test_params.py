@@ -56,6 +56,7 @@ def test_data_files_load_and_are_the_expected_regulations(params: Parameters) ->
     assert sorted(p.name for p in DATA_DIR.glob("*.toml")) == [
         "bpu.toml",
         "payment.toml",
+        "permenaker5_2021.toml",
         "pp37_2021_jkp.toml",
         "pp44_2015.toml",
         "pp45_2015_jp.toml",

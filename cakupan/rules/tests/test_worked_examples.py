@@ -33,6 +33,9 @@ JKP = "DOMAIN §2.4 JKP recomposition (pasal.id pp-no-6-tahun-2025/koreksi/58250
 BPU_SRC = "DOMAIN §3 BPU (star.grid.id 453740395, 453695860; radarmukomuko 666514)"
 JKM_BEN = "DOMAIN §4.1 JKM (satujuang.com; star.grid.id 453611373; suara.com 2019/11/02)"
 SCHOLAR = "DOMAIN §4.2 scholarship (cinews.id 2024; bali.tribunnews 2021/05/04; beritau.id)"
+SCHOLAR_PP44 = (
+    "DOMAIN § corrections Dec 2026: scholarship before PP 82/2019 (harianjogja; antaranews jateng)"
+)
 JKK_BEN = (
     "DOMAIN §4.3 JKK (finance.detik.com d-5759152; kompasiana; bpjsketenagakerjaan.go.id 18913)"
 )
@@ -708,15 +711,88 @@ BENEFITS = [
         membership_start=dt.date(2015, 7, 1),
         children=("sma", "smp", "sd"),
     ),
+    # --- scholarships before PP 82/2019 (DOMAIN corrections, December 2026): JKM deaths up to
+    # 1 Dec 2019 need 5 years (60 full months) of contributions; one child, Rp12,000,000 at once.
     benefit_case(
-        "scholarship-pp44-one-child-lump-sum",
-        JKM_BEN,
+        "scholarship-pp44-60-full-months-one-child-lump-sum",
+        SCHOLAR_PP44,
         "scholarship",
-        dt.date(2018, 7, 1),
+        dt.date(2019, 6, 15),
+        # 15 Jun 2014 + 60 months = 15 Jun 2019: qualifies; the second child is not counted
         {"Beasiswa anak ke-1 (sekaligus)": 12_000_000},
         12_000_000,
+        membership_start=dt.date(2014, 6, 15),
+        children=("smp", "sd"),
+    ),
+    benefit_case(
+        "scholarship-pp44-59-months-none",
+        SCHOLAR_PP44,
+        "scholarship",
+        dt.date(2019, 6, 15),
+        # 16 Jun 2014 + 60 months = 16 Jun 2019 > 15 Jun 2019: 59 full months
+        {},
+        0,
+        membership_start=dt.date(2014, 6, 16),
+        children=("sd",),
+    ),
+    benefit_case(
+        "scholarship-pp44-36-months-no-longer-enough",
+        SCHOLAR_PP44,
+        "scholarship",
+        dt.date(2018, 7, 1),
+        # 36 full months: enough under PP 82/2019, not before it
+        {},
+        0,
         membership_start=dt.date(2015, 7, 1),
         children=("smp", "sd"),
+    ),
+    benefit_case(
+        "jkm-2019-06-15-47-months-cash-only",
+        JKM_BEN + "; " + SCHOLAR_PP44,
+        "jkm",
+        dt.date(2019, 6, 15),
+        # `calc benefit jkm --event-date 2019-06-15 --membership-start 2015-07-01 --child sd`:
+        # 47 full months < 60, so Rp24,000,000 and no Rp12,000,000 scholarship
+        {
+            "Santunan kematian": 16_200_000,
+            "Santunan berkala (dibayar sekaligus)": 4_800_000,
+            "Biaya pemakaman": 3_000_000,
+        },
+        24_000_000,
+        membership_start=dt.date(2015, 7, 1),
+        children=("sd",),
+    ),
+    benefit_case(
+        "jkm-2019-12-01-36-months-pp44-none",
+        JKM_BEN + "; " + SCHOLAR_PP44,
+        "jkm",
+        dt.date(2019, 12, 1),
+        # the day before the PP 82/2019 date: 36 months are not the 60 PP 44/2015 asks for
+        {
+            "Santunan kematian": 16_200_000,
+            "Santunan berkala (dibayar sekaligus)": 4_800_000,
+            "Biaya pemakaman": 3_000_000,
+        },
+        24_000_000,
+        membership_start=dt.date(2016, 12, 1),
+        children=("sd",),
+    ),
+    benefit_case(
+        "jkm-2019-12-02-36-months-pp82-two-children",
+        JKM_BEN + "; " + SCHOLAR,
+        "jkm",
+        dt.date(2019, 12, 2),
+        # PP 82/2019 from 2 Dec 2019: 36 months suffice; SD 84M, SMA 3 x 3M + PT 5 x 12M = 69M
+        {
+            "Santunan kematian": 20_000_000,
+            "Santunan berkala (dibayar sekaligus)": 12_000_000,
+            "Biaya pemakaman": 10_000_000,
+            "Beasiswa anak ke-1 (SD s.d. perguruan tinggi, paling banyak)": 84_000_000,
+            "Beasiswa anak ke-2 (SMA s.d. perguruan tinggi, paling banyak)": 69_000_000,
+        },
+        195_000_000,
+        membership_start=dt.date(2016, 12, 2),
+        children=("sd", "sma"),
     ),
     benefit_case(
         "jkk-death-scholarship-no-minimum",
@@ -785,3 +861,15 @@ def test_third_child_gets_a_note(params: Parameters) -> None:
     assert (
         "Anak ke-3 (SD) tidak dihitung: beasiswa paling banyak 2 anak (PP 82/2019)." in result.notes
     )
+
+
+def test_pp44_scholarship_note_cites_five_years(params: Parameters) -> None:
+    """The refusal names the months counted, the 60 asked for and the article."""
+    result = calculate_benefit(
+        BenefitInput("jkm", dt.date(2019, 6, 15), dt.date(2015, 7, 1), children=("sd",)), params
+    )
+    assert (
+        "Tidak ada beasiswa jalur JKM: masa iur 47 bulan penuh sejak 01-07-2015, kurang dari 60 "
+        "bulan (PP 44/2015 Pasal 34 ayat (1) huruf d)." in result.notes
+    )
+    assert result.schedule == ()

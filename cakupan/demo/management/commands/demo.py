@@ -9,6 +9,7 @@ from django.core.management import call_command
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Source
 from cakupan.common.commands import ReportCommand
+from cakupan.demo.claims import demo_claims_load
 from cakupan.demo.services import demo_load, demo_password, demo_users_ensure
 from cakupan.wilayah import dataset
 from cakupan.wilayah.services import regions_load
@@ -36,17 +37,20 @@ class Command(ReportCommand):
             self.stdout.write("Data demo ...")
         result = demo_load(actor=Actor.system(source=Source.CLI, label="cakupan demo"))
         logins = demo_users_ensure()
+        claims = demo_claims_load(actor=Actor.system(source=Source.CLI, label="cakupan demo"))
         if not options["skip_static"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         data = {
             "regions": {"source": regions.source, "loaded": regions.loaded},
             "demo": result,
+            "claims": claims,
             "password": demo_password(),
             "logins": [{"username": x.username, "role": x.role, "scope": x.scope} for x in logins],
         }
         lines = [
             f"Data demo: {'dimuat' if result['loaded'] else 'sudah ada'} "
             f"({result['people']} orang, {result['memberships']} kepesertaan, {result['units']} unit)",
+            f"Klaim demo: {'dimuat' if claims['loaded'] else 'sudah ada'} ({claims['claims']} klaim)",
             "",
             f"Akun demo (kata sandi untuk semua: {demo_password()}):",
             *(f"  {x.username:<18} {x.role:<36} {x.scope}" for x in logins),

@@ -1,0 +1,31 @@
+"""Claims URLs under ``klaim/``."""
+
+from django.urls import path
+
+from cakupan.claims import views
+
+app_name = "claims"
+urlpatterns = [
+    path("", views.claim_list, name="claim_list"),
+    path("lapor/", views.claim_report, name="claim_report"),
+    path("beasiswa/", views.instalments_due, name="instalments_due"),
+    path("beasiswa/xlsx/", views.instalments_xlsx, name="instalments_xlsx"),
+    path("beasiswa/<int:pk>/bukti/", views.instalment_proof, name="instalment_proof"),
+    path("beasiswa/<int:pk>/bayar/", views.instalment_pay, name="instalment_pay"),
+    path("terlambat/", views.overdue, name="overdue"),
+    path("ringkasan/", views.claims_summary, name="summary"),
+    path("ahli-waris/<int:pk>/hapus/", views.heir_remove, name="heir_remove"),
+    path("ahli-waris/<int:pk>/berhenti/", views.scholarship_stop, name="scholarship_stop"),
+    path("dokumen/<int:pk>/", views.document_download, name="document_download"),
+    path("dokumen/<int:pk>/hapus/", views.document_remove, name="document_remove"),
+    path("komponen/<int:pk>/bayar/", views.component_pay, name="component_pay"),
+    path("<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("<int:pk>/ahli-waris/", views.heir_add, name="heir_add"),
+    path("<int:pk>/dokumen/", views.document_upload, name="document_upload"),
+    path("<int:pk>/berita-acara.pdf", views.handover_pdf, name="handover_pdf"),
+    path(
+        "<int:pk>/<str:step>/",
+        views.claim_transition,
+        name="claim_transition",
+    ),
+]

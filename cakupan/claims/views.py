@@ -1,0 +1,598 @@
+"""Claims pages: list, report, detail with the workflow buttons of the user's role, heirs,
+documents, payments, scholarship instalments (due list and XLSX), overdue claims, the summary of
+claims against contributions, and the handover PDF.
+
+Views read the request, call one service or selector, and render. Reads go through
+``claims.selectors`` (out of scope: 404); writes through the services, whose refusals
+(``ClaimError``) come back as messages; ``PermissionDenied`` answers 403. Pages that show people
+write the access log (the selectors do, or the view where it lists them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cakupan.accounts.access import regions_plannable_by
+from cakupan.accounts.audit import record_access
+from cakupan.accounts.models import Action
+from cakupan.claims import documents, payments, permissions, selectors, services, summary, workflow
+from cakupan.claims.assessment import claim_parameters
+from cakupan.claims.display import STATUS_CLASS, grouped_bar_chart, short_rupiah
+from cakupan.claims.forms import (
+    ClaimFilterForm,
+    HeirForm,
+    PaymentForm,
+    ProofForm,
+    RegionYearForm,
+    RejectForm,
+    ReportForm,
+    StopForm,
+    SummaryForm,
+    UploadForm,
+)
+from cakupan.claims.models import Claim, ClaimComponent, DocumentKind, ScholarshipInstalment
+from cakupan.claims.services import ClaimError
+from cakupan.claims.storage import read_document
+from cakupan.common.web import CakupanRequest, web_actor
+from cakupan.registry.models import Unit
+from cakupan.wilayah.models import Region, RegionKind
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _attachment(data: bytes, content_type: str, file_name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, file_name) or "attachment"
+    return response
+
+
+def _regions(user: Any) -> list[Region]:
+    """Regions offered in the filters: the user's own (with their kecamatan), or for a superadmin
+    every kabupaten/kota that has units."""
+    allowed = regions_plannable_by(user)
+    if allowed is not None:
+        return allowed
+    codes = {code[:5] for code in Unit.objects.values_list("region_id", flat=True).distinct()}
+    return list(
+        Region.objects.filter(
+            code__in=codes, kind__in=[RegionKind.KABUPATEN, RegionKind.KOTA]
+        ).order_by("code")
+    )
+
+
+def _region_choices(user: Any) -> list[tuple[str, str]]:
+    return [(r.code, f"{r.name} ({r.code})") for r in _regions(user)]
+
+
+@login_required
+def claim_list(request: CakupanRequest) -> HttpResponse:
+    """``/klaim/``: claims in the user's scope, newest event first (people logged as shown)."""
+    form = ClaimFilterForm(request.GET or None)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "status": data["status"] or None,
+            "claim_type": data["type"] or None,
+            "year": data["year"],
+            "query": data["q"] or "",
+        }
+    claims = selectors.claim_list(user=request.user, **filters)
+    page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.list_view_record(actor=web_actor(request), claims=list(page))
+    rows = [{"claim": c, "status_class": STATUS_CLASS.get(c.status, "")} for c in page]
+    context = {
+        "form": form,
+        "page_obj": page,
+        "rows": rows,
+        "filtered": any(filters.values()),
+        "may_report": request.user.role in permissions.REPORTER_ROLES,
+    }
+    return render(request, "claims/claim_list.html", context)
+
+
+def _event_input(data: dict[str, Any]) -> services.EventInput:
+    return services.EventInput(
+        kind=data["kind"],
+        event_date=data["event_date"],
+        place=data["place"],
+        cause=data["cause"],
+        at_work=data["at_work"],
+        commuting=data["commuting"],
+        occurred_at=data["occurred_at"],
+        employer_reported_at=data["employer_reported_at"],
+        stmb_days=data["stmb_days"],
+        disability_percent=data["disability_percent"],
+        total_disability=data["total_disability"],
+    )
+
+
+@login_required
+def claim_report(request: CakupanRequest) -> HttpResponse:
+    """``/klaim/lapor/``: report a death, work accident or occupational disease by NIK."""
+    if request.user.role not in permissions.REPORTER_ROLES:
+        raise PermissionDenied
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            claim = services.claim_report(
+                actor=web_actor(request),
+                nik=form.cleaned_data["nik"],
+                event=_event_input(form.cleaned_data),
+            )
+        except ClaimError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("Klaim %(number)s dicatat sebagai draf. Lengkapi ahli waris dan dokumennya.")
+                % {"number": claim.number},
+            )
+            return redirect("claims:claim_detail", pk=claim.pk)
+    return render(request, "claims/claim_report.html", {"form": form})
+
+
+def _detail_context(request: CakupanRequest, pk: int, **forms: Any) -> dict[str, Any]:
+    user = request.user
+    today = timezone.localdate()
+    params = claim_parameters()
+    detail = selectors.claim_detail(actor=web_actor(request), pk=pk, today=today, params=params)
+    claim = detail.claim
+    may_edit = permissions.may_edit(user, claim)
+    may_bpjs = permissions.may_act_for_bpjs(user, claim)
+    may_instalments = permissions.may_handle_instalments(user, claim)
+    benefit = claim.eligibility.get("benefit") or {}
+    lines = benefit.get("lines", [])
+    cash_lines = [line for line in lines if not str(line["item"]).startswith("Beasiswa")]
+    scholarship_lines = [line for line in lines if str(line["item"]).startswith("Beasiswa")]
+    instalments = [
+        {
+            "instalment": i,
+            "status_class": STATUS_CLASS.get(i.status, ""),
+            "proof_form": ProofForm(prefix=f"i{i.pk}") if i.status == "scheduled" else None,
+            "pay_form": (
+                PaymentForm(
+                    prefix=f"i{i.pk}",
+                    initial={"amount": f"{int(i.amount):,}".replace(",", "."), "paid_on": today},
+                )
+                if i.status == "enrolled"
+                else None
+            ),
+        }
+        for i in detail.instalments
+    ]
+    components = [
+        {
+            "component": c,
+            "form": forms.get(f"component_{c.pk}")
+            or PaymentForm(
+                prefix=f"c{c.pk}",
+                initial={"amount": f"{int(c.entitlement):,}".replace(",", "."), "paid_on": today},
+            ),
+        }
+        for c in detail.components
+    ]
+    running = {i.heir_id for i in detail.instalments if i.status in ("scheduled", "enrolled")}
+    return {
+        "detail": detail,
+        "claim": claim,
+        "status_class": STATUS_CLASS.get(claim.status, ""),
+        "reasons": claim.eligibility.get("reasons", []),
+        "cash_lines": cash_lines,
+        "scholarship_lines": scholarship_lines,
+        "schedule": benefit.get("schedule", []),
+        "explanation": benefit.get("explanation", []),
+        "components": components,
+        "instalments": instalments,
+        "stop_forms": [
+            {"heir": h, "form": StopForm(prefix=f"s{h.pk}", initial={"on": today})}
+            for h in detail.heirs
+            if h.pk in running
+        ],
+        "missing": [item for item in detail.checklist if item.required and not item.count],
+        "heir_form": forms.get("heir_form") or HeirForm(),
+        "upload_form": forms.get("upload_form") or UploadForm(),
+        "reject_form": forms.get("reject_form") or RejectForm(),
+        "may_edit": may_edit,
+        "may_submit": may_edit,
+        "may_verify": claim.status == "submitted" and permissions.may_verify(user, claim),
+        "may_file": claim.status == "verified" and may_bpjs,
+        "may_decide": claim.status == "filed" and may_bpjs,
+        "may_pay": claim.status == "approved" and may_bpjs,
+        "may_bpjs": may_bpjs,
+        "may_instalments": may_instalments and claim.status in ("approved", "paid"),
+        "may_handover": claim.status in ("approved", "paid")
+        and any(c.paid_on for c in detail.components),
+        "four_eyes": claim.status == "submitted" and claim.submitted_by_id == user.pk,
+        "today": today,
+    }
+
+
+@login_required
+def claim_detail(request: CakupanRequest, pk: int) -> HttpResponse:
+    """``/klaim/<id>/``: the claim, its reasons, heirs (masked), documents, money and history."""
+    return render(request, "claims/claim_detail.html", _detail_context(request, pk))
+
+
+def _back(request: CakupanRequest, claim: Claim, error: ClaimError | None, ok: str) -> HttpResponse:
+    if error is not None:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, ok)
+    return redirect("claims:claim_detail", pk=claim.pk)
+
+
+@login_required
+@require_POST
+def claim_transition(request: CakupanRequest, pk: int, step: str) -> HttpResponse:
+    """POST ``/klaim/<id>/<step>/``: submit, verify, file, approve or reject."""
+    claim = selectors.claim_get_for(request.user, pk)
+    actor = web_actor(request)
+    done = {
+        "ajukan": _("Klaim diajukan untuk verifikasi."),
+        "verifikasi": _("Klaim diverifikasi."),
+        "terima": _("Klaim diterima BPJS Ketenagakerjaan; jam layanan berjalan."),
+        "setujui": _("Klaim disetujui."),
+        "tolak": _("Klaim ditolak."),
+    }
+    if step not in done:
+        raise PermissionDenied
+    try:
+        if step == "ajukan":
+            workflow.claim_submit(actor=actor, claim=claim)
+        elif step == "verifikasi":
+            workflow.claim_verify(actor=actor, claim=claim)
+        elif step == "terima":
+            workflow.claim_file(actor=actor, claim=claim)
+        elif step == "setujui":
+            workflow.claim_approve(actor=actor, claim=claim)
+        else:
+            form = RejectForm(request.POST)
+            if not form.is_valid():
+                return render(
+                    request,
+                    "claims/claim_detail.html",
+                    _detail_context(request, pk, reject_form=form),
+                    status=400,
+                )
+            workflow.claim_reject(actor=actor, claim=claim, reason=form.cleaned_data["reason"])
+    except ClaimError as error:
+        return _back(request, claim, error, "")
+    return _back(request, claim, None, done[step])
+
+
+@login_required
+@require_POST
+def heir_add(request: CakupanRequest, pk: int) -> HttpResponse:
+    claim = selectors.claim_get_for(request.user, pk)
+    form = HeirForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.heir_add(
+                actor=web_actor(request),
+                claim=claim,
+                data=services.HeirInput(
+                    **{k: v for k, v in data.items() if k not in ("school_class",)},
+                    school_class=data["school_class"],
+                ),
+            )
+        except ClaimError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Ahli waris %(name)s dicatat.") % {"name": data["name"]})
+            return redirect("claims:claim_detail", pk=claim.pk)
+    context = _detail_context(request, pk, heir_form=form)
+    return render(request, "claims/claim_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def heir_remove(request: CakupanRequest, pk: int) -> HttpResponse:
+    heir = selectors.heir_get_for(request.user, pk)
+    try:
+        services.heir_remove(actor=web_actor(request), heir=heir)
+    except ClaimError as error:
+        return _back(request, heir.claim, error, "")
+    return _back(request, heir.claim, None, _("Ahli waris dihapus."))
+
+
+@login_required
+@require_POST
+def document_upload(request: CakupanRequest, pk: int) -> HttpResponse:
+    claim = selectors.claim_get_for(request.user, pk)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        try:
+            services.document_upload(
+                actor=web_actor(request),
+                claim=claim,
+                kind=form.cleaned_data["kind"],
+                data=uploaded.read(),
+                file_name=uploaded.name or "",
+            )
+        except ClaimError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Dokumen diunggah."))
+            return redirect("claims:claim_detail", pk=claim.pk)
+    context = _detail_context(request, pk, upload_form=form)
+    return render(request, "claims/claim_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def document_remove(request: CakupanRequest, pk: int) -> HttpResponse:
+    document = selectors.document_get_for(request.user, pk)
+    try:
+        services.document_remove(actor=web_actor(request), document=document)
+    except ClaimError as error:
+        return _back(request, document.claim, error, "")
+    return _back(request, document.claim, None, _("Dokumen dihapus."))
+
+
+@login_required
+def document_download(request: CakupanRequest, pk: int) -> FileResponse:
+    """A stored document, as an attachment (the download is logged)."""
+    document = selectors.document_get_for(request.user, pk)
+    record_access(
+        actor=web_actor(request),
+        action=Action.EXPORT,
+        entity="claims.claimdocument",
+        entity_id=document.pk,
+        note=f"klaim {document.claim.number}: {document.get_kind_display()}",
+    )
+    extension = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}.get(
+        document.content_type, "bin"
+    )
+    return FileResponse(
+        iter([read_document(document.file_path)]),
+        as_attachment=True,
+        filename=f"{document.claim.number}-{document.kind}-{document.pk}.{extension}",
+        content_type=document.content_type,
+    )
+
+
+@login_required
+@require_POST
+def component_pay(request: CakupanRequest, pk: int) -> HttpResponse:
+    claims = selectors.claims_visible_to(request.user)
+    try:
+        component = ClaimComponent.objects.get(pk=pk, claim__in=claims)
+    except ClaimComponent.DoesNotExist:
+        from django.http import Http404
+
+        raise Http404 from None
+    form = PaymentForm(request.POST, prefix=f"c{component.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            payments.component_pay(
+                actor=web_actor(request),
+                component=component,
+                amount=data["amount"],
+                paid_on=data["paid_on"],
+                reference=data["reference"],
+                override_reason=data["override_reason"],
+            )
+        except ClaimError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Pembayaran %(item)s dicatat.") % {"item": component.item})
+            return redirect("claims:claim_detail", pk=component.claim_id)
+    context = _detail_context(request, component.claim_id, **{f"component_{component.pk}": form})
+    return render(request, "claims/claim_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def instalment_proof(request: CakupanRequest, pk: int) -> HttpResponse:
+    instalment = selectors.instalment_get_for(request.user, pk)
+    form = ProofForm(request.POST, request.FILES, prefix=f"i{instalment.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Lengkapi bukti sekolah: berkas dan nama sekolah."))
+        return redirect("claims:claim_detail", pk=instalment.claim_id)
+    uploaded = form.cleaned_data["file"]
+    actor = web_actor(request)
+    try:
+        proof = services.document_upload(
+            actor=actor,
+            claim=instalment.claim,
+            kind=DocumentKind.BUKTI_SEKOLAH,
+            data=uploaded.read(),
+            file_name=uploaded.name or "",
+            heir=instalment.heir,
+        )
+        payments.instalment_enrol(
+            actor=actor,
+            instalment=instalment,
+            proof=proof,
+            school_name=form.cleaned_data["school_name"],
+            school_class=form.cleaned_data["school_class"],
+        )
+    except ClaimError as error:
+        return _back(request, instalment.claim, error, "")
+    return _back(request, instalment.claim, None, _("Bukti sekolah diterima."))
+
+
+@login_required
+@require_POST
+def instalment_pay(request: CakupanRequest, pk: int) -> HttpResponse:
+    instalment = selectors.instalment_get_for(request.user, pk)
+    form = PaymentForm(request.POST, prefix=f"i{instalment.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Isian pembayaran beasiswa belum benar."))
+        return redirect("claims:claim_detail", pk=instalment.claim_id)
+    data = form.cleaned_data
+    try:
+        payments.instalment_pay(
+            actor=web_actor(request),
+            instalment=instalment,
+            amount=data["amount"],
+            paid_on=data["paid_on"],
+            reference=data["reference"],
+            override_reason=data["override_reason"],
+        )
+    except ClaimError as error:
+        return _back(request, instalment.claim, error, "")
+    return _back(request, instalment.claim, None, _("Pembayaran beasiswa dicatat."))
+
+
+@login_required
+@require_POST
+def scholarship_stop(request: CakupanRequest, pk: int) -> HttpResponse:
+    heir = selectors.heir_get_for(request.user, pk)
+    form = StopForm(request.POST, prefix=f"s{heir.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Pilih alasan dan tanggal berhenti."))
+        return redirect("claims:claim_detail", pk=heir.claim_id)
+    try:
+        count = payments.scholarship_stop(
+            actor=web_actor(request),
+            heir=heir,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+            on=form.cleaned_data["on"],
+        )
+    except ClaimError as error:
+        return _back(request, heir.claim, error, "")
+    return _back(
+        request, heir.claim, None, _("Beasiswa dihentikan (%(n)s tahun ajaran).") % {"n": count}
+    )
+
+
+@login_required
+def handover_pdf(request: CakupanRequest, pk: int) -> HttpResponse:
+    """The berita acara penyerahan santunan of claim ``pk`` (export logged)."""
+    claim = selectors.claim_get_for(request.user, pk)
+    data = documents.handover_pdf(actor=web_actor(request), pk=pk, params=claim_parameters())
+    return _attachment(data, "application/pdf", f"berita-acara-{claim.number}.pdf")
+
+
+def _instalments(
+    request: CakupanRequest,
+) -> tuple[RegionYearForm, int, str | None, list[ScholarshipInstalment]]:
+    form = RegionYearForm(request.GET or None, regions=_region_choices(request.user))
+    year = selectors.school_year_of(timezone.localdate())
+    region = None
+    if form.is_bound and form.is_valid():
+        year = form.cleaned_data["year"] or year
+        region = form.cleaned_data["region"] or None
+    rows = list(selectors.instalments_due(user=request.user, year=year, region_code=region))
+    return form, year, region, rows
+
+
+def _max_age(year: int) -> int | None:
+    entry = claim_parameters().find("scholarship.max_age", dt.date(year, 7, 1))
+    return entry.value if entry is not None else None
+
+
+@login_required
+def instalments_due(request: CakupanRequest) -> HttpResponse:
+    """``/klaim/beasiswa/``: instalments due this school year per kabupaten (children logged)."""
+    form, year, _region, rows = _instalments(request)
+    if rows:
+        record_access(
+            actor=web_actor(request),
+            action=Action.VIEW,
+            entity="claims.heir",
+            entity_id="*",
+            shown=sorted({i.heir_id for i in rows}),
+            note=f"beasiswa jatuh tempo {year}/{year + 1}",
+        )
+    table = documents.instalment_rows(rows, max_age=_max_age(year))
+    context = {
+        "form": form,
+        "year": year,
+        "rows": [{"instalment": i, "row": r} for i, r in zip(rows, table, strict=True)],
+        "total": sum((i.amount for i in rows), Decimal(0)),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "claims/instalments.html", context)
+
+
+@login_required
+def instalments_xlsx(request: CakupanRequest) -> HttpResponse:
+    _form, year, _region, rows = _instalments(request)
+    data = documents.instalments_xlsx(
+        actor=web_actor(request), instalments=rows, year=year, max_age=_max_age(year)
+    )
+    return _attachment(data, XLSX, f"beasiswa-{year}-{year + 1}.xlsx")
+
+
+@login_required
+def overdue(request: CakupanRequest) -> HttpResponse:
+    """``/klaim/terlambat/``: claims past their payment deadline, per branch and kabupaten."""
+    rows = selectors.overdue_claims(
+        user=request.user, today=timezone.localdate(), params=claim_parameters()
+    )
+    selectors.list_view_record(
+        actor=web_actor(request), claims=[r.claim for r in rows], note="klaim terlambat"
+    )
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for row in rows:
+        groups.setdefault((row.branch, row.kabupaten), []).append(row)
+    context = {
+        "groups": [{"branch": b, "kabupaten": k, "rows": r} for (b, k), r in groups.items()],
+        "count": len(rows),
+        "today": timezone.localdate(),
+    }
+    return render(request, "claims/overdue.html", context)
+
+
+@login_required
+def claims_summary(request: CakupanRequest) -> HttpResponse:
+    """``/klaim/ringkasan/``: claims paid against contributions, a table and a bar chart."""
+    choices = _region_choices(request.user)
+    initial = {"region": choices[0][0] if choices else "", "year": timezone.localdate().year - 1}
+    form = SummaryForm(request.GET or None, regions=choices, initial=initial)
+    data = None
+    if form.is_bound and form.is_valid():
+        region = Region.objects.get(code=form.cleaned_data["region"])
+        data = summary.claims_summary(
+            user=request.user,
+            region=region,
+            year=form.cleaned_data["year"],
+            segment=form.cleaned_data["segment"] or None,
+        )
+    chart = None
+    if data and data["by_region"]:
+        rows = data["by_region"]
+        chart = grouped_bar_chart(
+            [r["name"] for r in rows],
+            [
+                ("apbd", [r["claims_paid"]["total"] for r in rows]),
+                ("apbdes", [r["contributions"]["paid"] for r in rows]),
+            ],
+        )
+    context = {
+        "form": form,
+        "data": data,
+        "chart": chart,
+        "benefits": [(key, summary.BENEFIT_LABELS[key]) for key in summary.BENEFIT_KEYS],
+        "peak": short_rupiah(
+            max(
+                (
+                    max(r["claims_paid"]["total"], r["contributions"]["paid"])
+                    for r in (data["by_region"] if data else [])
+                ),
+                default=Decimal(0),
+            )
+        ),
+    }
+    return render(request, "claims/summary.html", context)
