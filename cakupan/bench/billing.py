@@ -101,7 +101,7 @@ def _units() -> dict[str, list[int]]:
 
 def preload() -> dict[str, Any]:
     """1,000,000 people and 1,000,000 active memberships by COPY (setup, not timed)."""
-    from cakupan.bench.harness import bulk_load
+    from cakupan.bench.harness import after_preload, load_frame
     from cakupan.registry.models import Membership, Person
 
     empty_registry()
@@ -126,11 +126,7 @@ def preload() -> dict[str, Any]:
         pl.lit(now).alias("created_at"),
         pl.lit(now).alias("updated_at"),
     )
-    bulk_load(
-        Person._meta.db_table,
-        people.columns,
-        people.write_csv(include_header=False, date_format="%Y-%m-%d", null_value="\\N").encode(),
-    )
+    load_frame(Person, people)
     del people
     pu_units, bpu_units = units["pu"], units["bpu"]
     bpu = pl.col("kind") >= 80
@@ -175,21 +171,8 @@ def preload() -> dict[str, Any]:
         pl.lit(now).alias("created_at"),
         pl.lit(now).alias("updated_at"),
     )
-    bulk_load(
-        Membership._meta.db_table,
-        memberships.columns,
-        memberships.write_csv(
-            include_header=False, date_format="%Y-%m-%d", null_value="\\N"
-        ).encode(),
-    )
-    with connection.cursor() as cursor:
-        for model in (Person, Membership):
-            table = model._meta.db_table
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",  # noqa: S608
-                [table],
-            )
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    load_frame(Membership, memberships)
+    after_preload(Person, Membership)
     return {"seconds": time.perf_counter() - start, "memberships": memberships.height}
 
 

@@ -116,6 +116,27 @@ def bulk_load(table: str, columns: list[str], payload: bytes) -> None:
                 cursor.execute(index_sql)
 
 
+def load_frame(model: Any, frame: Any) -> None:
+    """COPY a polars frame whose columns are ``model``'s into its table (see :func:`bulk_load`)."""
+    bulk_load(
+        model._meta.db_table,
+        frame.columns,
+        frame.write_csv(include_header=False, date_format="%Y-%m-%d", null_value="\\N").encode(),
+    )
+
+
+def after_preload(*models: Any) -> None:
+    """Set the id sequences past the preloaded ids, then VACUUM ANALYZE the tables (setup only)."""
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",  # noqa: S608
+                [table],
+            )
+            cursor.execute(f"VACUUM ANALYZE {table}")
+
+
 def line(name: str, rows: int, ours: float, baseline_name: str, baseline: float) -> dict[str, Any]:
     """Print and return one measurement beside its yardstick (``x`` = yardstick time / ours)."""
     out = {

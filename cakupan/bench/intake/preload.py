@@ -12,9 +12,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cakupan.bench.harness import (
-    bulk_load,
+    after_preload,
     copy_rows,
     empty_registry,
+    load_frame,
 )
 from cakupan.bench.intake.config import (
     CSV_MEMBERS,
@@ -101,11 +102,7 @@ def preload(pop: pl.DataFrame, reg: Regions) -> Setup:
         pl.lit(now.isoformat()).alias("created_at"),
         pl.lit(now.isoformat()).alias("updated_at"),
     )
-    bulk_load(
-        Person._meta.db_table,
-        people.columns,
-        people.write_csv(include_header=False, date_format="%Y-%m-%d").encode(),
-    )
+    load_frame(Person, people)
     del people
 
     col = pl.col
@@ -154,21 +151,8 @@ def preload(pop: pl.DataFrame, reg: Regions) -> Setup:
         memberships(*OTHER_MEMBERSHIPS, None, SEGMENT, ended=True),
     ]
     all_memberships = pl.concat(frames)
-    bulk_load(
-        Membership._meta.db_table,
-        all_memberships.columns,
-        all_memberships.write_csv(
-            include_header=False, date_format="%Y-%m-%d", null_value="\\N"
-        ).encode(),
-    )
-    with connection.cursor() as cursor:
-        for model in (Person, Membership):
-            table = model._meta.db_table
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",  # noqa: S608
-                [table],
-            )
-            cursor.execute(f"VACUUM ANALYZE {table}")
+    load_frame(Membership, all_memberships)
+    after_preload(Person, Membership)
     return Setup(
         reg=reg,
         csv_unit=csv_unit,
