@@ -64,13 +64,13 @@ CODE_LENGTH = {0: 0, 1: 2, 2: 5, 3: 8, 4: 13}
 # only here, through these two helpers.
 
 
-def _memberships(user: Any) -> QuerySet[Membership]:
+def scoped_memberships(user: Any) -> QuerySet[Membership]:
     q = access.unit_scope_q(user, "unit__")
     qs = Membership.objects.all()
     return qs if q is None else qs.filter(q)
 
 
-def _formations(user: Any) -> QuerySet[UnitFormation]:
+def scoped_formations(user: Any) -> QuerySet[UnitFormation]:
     q = access.unit_scope_q(user, "unit__")
     qs = UnitFormation.objects.all()
     return qs if q is None else qs.filter(q)
@@ -186,7 +186,7 @@ def _area(length: int) -> Any:
     return Left("unit__region_id", length) if length else Value("")
 
 
-def _within(qs: QuerySet[Any], code: str, field: str) -> QuerySet[Any]:
+def within_region(qs: QuerySet[Any], code: str, field: str) -> QuerySet[Any]:
     return qs if code == NATION else qs.filter(region_subtree_q(code, field))
 
 
@@ -204,7 +204,9 @@ def _registry_measures(user: Any, *, within: str, length: int, on: dt.date) -> d
             out[code] = Measures(code=code, on=on)
         return out[code]
 
-    covered = _within(_memberships(user).filter(covered_on_q(on)), within, "unit__region__code")
+    covered = within_region(
+        scoped_memberships(user).filter(covered_on_q(on)), within, "unit__region__code"
+    )
     rows = (
         covered.annotate(area=_area(length), grp=group_field())
         .values_list("area", "segment", "scheme", "funding_source", "grp")
@@ -243,8 +245,8 @@ def _post_rows(
 
     Capped per unit, so an over-staffed OPD cannot hide an empty desa.
     """
-    formations = _within(
-        _formations(user)
+    formations = within_region(
+        scoped_formations(user)
         .filter(valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)),
         within,
@@ -336,7 +338,9 @@ def region_stats(*, user: Any, region: Region, on: dt.date) -> dict[str, Any]:
     ) or Measures(code=place.code, on=on)
     m.denominators = denominators_for([place.code], on)[place.code]
     m.participants = participants_for([place.code], on)[place.code]
-    qs = _within(_memberships(user).filter(covered_on_q(on)), place.code, "unit__region__code")
+    qs = within_region(
+        scoped_memberships(user).filter(covered_on_q(on)), place.code, "unit__region__code"
+    )
     by_occupation = dict(
         qs.filter(occupation__isnull=False)
         .values_list("occupation__code")
