@@ -14,5 +14,6 @@ urlpatterns = [
     path("akun/", include("cakupan.accounts.urls")),
     path("impor/", include("cakupan.intake.urls")),
     path("", include("cakupan.billing.urls")),
+    path("", include("cakupan.coverage.urls")),
     path("", include("cakupan.registry.urls")),
 ]

@@ -136,6 +136,11 @@ class Measures:
         return sum(self.by_segment.values())
 
     @property
+    def officials(self) -> int:
+        """Kepala desa, perangkat desa and BPD members protected ("aparat desa dan BPD")."""
+        return sum(self.segment(s) for s in VILLAGE_OFFICIAL_SEGMENTS)
+
+    @property
     def desa(self) -> int:
         return self.denominators.desa if self.denominators is not None else 0
 
