@@ -18,6 +18,7 @@ the latest value dated on or before it applies (``coverage.figures``).
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -117,3 +118,65 @@ class ParticipantCount(models.Model):
     @property
     def total(self) -> int:
         return self.pu + self.bpu + self.construction
+
+
+class RollupMonth(models.Model):
+    """Precomputed coverage: a month of daily changes of one measure in one region (``rollup``).
+
+    ``net`` is the month's total change; ``day_numbers`` / ``day_deltas`` the days of the month
+    that changed and by how much, so a figure on any day is the sum of ``net`` over the months
+    before and of the deltas up to that day in its month. Written only by ``coverage.rollup``.
+    """
+
+    level = models.PositiveSmallIntegerField(_("tingkat"))  # 0 Indonesia ... 3 kecamatan
+    code = models.CharField(_("kode wilayah"), max_length=13, db_collation="C", blank=True)
+    month = models.DateField(_("bulan"))
+    measure = models.CharField(_("ukuran"), max_length=10)
+    segment = models.CharField(_("segmen"), max_length=25, blank=True)
+    scheme = models.CharField(_("skema"), max_length=3, blank=True)
+    funding = models.CharField(_("sumber dana"), max_length=20, blank=True)
+    grp = models.CharField(_("kelompok pekerjaan"), max_length=40, blank=True)
+    net = models.BigIntegerField(_("perubahan sebulan"))
+    day_numbers = ArrayField(models.PositiveSmallIntegerField(), verbose_name=_("tanggal"))
+    day_deltas = ArrayField(models.BigIntegerField(), verbose_name=_("perubahan per tanggal"))
+
+    class Meta:
+        verbose_name = _("ringkasan cakupan bulanan")
+        verbose_name_plural = _("ringkasan cakupan bulanan")
+        indexes = [models.Index(fields=["level", "code", "month"], name="rollup_level_code_month")]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.code} {self.month:%Y-%m} {self.measure}: {self.net}"
+
+
+class RollupDirty(models.Model):
+    """A kabupaten/kota (the first five characters of a unit's region code: ``73.24``, or a
+    province code for a unit placed at a province) whose memberships, posts or units changed since
+    the rollup last saw it. Written by the triggers of migration ``0003``, read by the refresh."""
+
+    code = models.CharField(_("kode wilayah"), max_length=13, db_collation="C")
+
+    # No unique key: every writing statement appends its own rows, so a refresh deleting what it
+    # saw can never swallow the mark of a transaction that commits after its snapshot.
+
+    class Meta:
+        verbose_name = _("kabupaten/kota yang berubah")
+        verbose_name_plural = _("kabupaten/kota yang berubah")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RollupState(models.Model):
+    """Whether the rollup has been built, and when (one row)."""
+
+    built_at = models.DateTimeField(_("dibangun pada"))
+    refreshed_at = models.DateTimeField(_("diperbarui pada"))
+    rows = models.BigIntegerField(_("baris"))
+
+    class Meta:
+        verbose_name = _("status ringkasan cakupan")
+        verbose_name_plural = _("status ringkasan cakupan")
+
+    def __str__(self) -> str:
+        return f"{self.built_at:%Y-%m-%d %H:%M} ({self.rows} baris)"

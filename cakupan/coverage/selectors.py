@@ -24,6 +24,7 @@ from django.http import Http404
 
 from cakupan.accounts import access
 from cakupan.common.dates import add_months, month_end, month_start, shift_month
+from cakupan.coverage import rollup
 from cakupan.coverage.figures import NATION, denominators_for, participants_for
 from cakupan.coverage.indicators import (
     INDICATORS,
@@ -230,7 +231,8 @@ def _registry_measures(user: Any, *, within: str, length: int, on: dt.date) -> d
         .order_by()
     )
     for area, n in officials:
-        get(area).desa_with_officials = n
+        if n:  # grouped by a constant (all of Indonesia), an empty set still gives one row
+            get(area).desa_with_officials = n
     for area, segment, posts, filled, units in _post_rows(
         user, within=within, length=length, on=on
     ):
@@ -277,13 +279,23 @@ def _post_rows(
     )
 
 
+def _rollup_answers(user: Any, within: str, length: int, on: dt.date) -> bool:
+    """Whether the rollup holds these areas: Indonesia, provinces, kabupaten/kota, and the
+    kecamatan of one kabupaten (by segment only: what its table of kecamatan shows)."""
+    if length == CODE_LENGTH[4] or (length == CODE_LENGTH[3] and len(within) != CODE_LENGTH[2]):
+        return False
+    return rollup.usable(user, within, on)
+
+
 def measures_for(
     user: Any, places: list[Place], on: dt.date, *, parent: Place | None = None
 ) -> dict[str, Measures]:
     """Measures of each of ``places`` on ``on`` (all of one level; children of ``parent`` if given).
 
     With ``parent``, the result also holds, under the parent's own code, what belongs to none of
-    the children (units placed at the parent itself).
+    the children (units placed at the parent itself). Registry counts come from the rollup
+    (``coverage.rollup``) where it holds the areas and the user sees all of their units, otherwise
+    from the memberships through the user's scope; both give the same figures.
     """
     if not places:
         return {}
@@ -292,7 +304,10 @@ def measures_for(
     groups = [(parent.code, length)] if parent is not None else [(p.code, length) for p in places]
     registry: dict[str, Measures] = {}
     for within, size in groups:
-        registry.update(_registry_measures(user, within=within, length=size, on=on))
+        if _rollup_answers(user, within, size, on):
+            registry.update(rollup.measures(within=within, length=size, on=on))
+        else:
+            registry.update(_registry_measures(user, within=within, length=size, on=on))
     codes = [p.code for p in places]
     dens = denominators_for(codes, on)
     parts = participants_for(codes, on)
@@ -480,12 +495,16 @@ def series(
 ) -> list[tuple[dt.date, Measures]]:
     """The place's measures at the end of each month up to ``on`` (``on`` itself last)."""
     days = month_ends(on, months)
-    by_day = {
-        day: _registry_measures(user, within=place.code, length=len(place.code), on=day).get(
-            place.code
-        )
-        for day in days
-    }
+    by_day: dict[dt.date, Measures | None]
+    if place.level <= 2 and rollup.usable(user, place.code, on):
+        by_day = dict(rollup.series(code=place.code, days=days))
+    else:
+        by_day = {
+            day: _registry_measures(user, within=place.code, length=len(place.code), on=day).get(
+                place.code
+            )
+            for day in days
+        }
     out = []
     for day in days:
         m = by_day.get(day) or Measures(code=place.code, on=day)

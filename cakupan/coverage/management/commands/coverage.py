@@ -1,11 +1,13 @@
-"""``cakupan coverage ranking|followup``: league tables and follow-up lists, as on the web.
+"""``cakupan coverage ranking|followup|refresh``: league tables, follow-up lists, the rollup.
 
 * ``coverage ranking [--province CODE] --indicator I [--on D] [--json]``: the kabupaten/kota of a
   province (without ``--province``: the provinces of Indonesia) ranked by an indicator, each with
   ``rank``, ``value`` (the percentage), numerator, denominator and the change since a month
   earlier;
 * ``coverage followup --region CODE [--on D] [--days N] [--xlsx FILE] [--json]``: the follow-up
-  lists of a region (``coverage.followup``).
+  lists of a region (``coverage.followup``);
+* ``coverage refresh [--rebuild] [--json]``: recompute the kabupaten marked as changed in the
+  coverage rollup (``coverage.rollup``), or all of it (the first time, and with ``--rebuild``).
 
 The CLI acts as ``accounts.access.SYSTEM`` (unscoped). Usage errors exit 2: an unknown region or
 indicator, a region that is not a province, no data for the indicator on that day (a province
@@ -24,6 +26,7 @@ from cakupan.accounts.access import SYSTEM
 from cakupan.accounts.audit import Actor, record_access
 from cakupan.accounts.models import Action, Source
 from cakupan.common.commands import ReportCommand, usage_error
+from cakupan.coverage import rollup
 from cakupan.coverage.exports import followup_workbook
 from cakupan.coverage.followup import DEFAULT_DAYS, followup_lists, membership_ids
 from cakupan.coverage.indicators import INDICATORS
@@ -73,12 +76,39 @@ class Command(ReportCommand):
         )
         followup.add_argument("--xlsx", help="tulis daftar sebagai XLSX ke berkas ini")
         super().add_arguments(followup)
+        refresh = sub.add_parser("refresh", help="perbarui ringkasan cakupan (rollup)")
+        refresh.add_argument(
+            "--rebuild", action="store_true", help="bangun ulang seluruhnya dari registri"
+        )
+        super().add_arguments(refresh)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "ranking":
             self._ranking(options)
+        elif options["action"] == "refresh":
+            self._refresh(options)
         else:
             self._followup(options)
+
+    def _refresh(self, options: dict[str, Any]) -> None:
+        if options["rebuild"] or not rollup.is_built():
+            result = rollup.rebuild()
+            text = (
+                f"Ringkasan cakupan dibangun ulang: {result.rows:,} baris, {result.seconds:.1f} s"
+            )
+        else:
+            result = rollup.refresh()
+            text = (
+                f"Ringkasan cakupan diperbarui: {result.kabupaten} kabupaten/kota, "
+                f"{result.seconds:.1f} s"
+            )
+        data = {
+            "rebuilt": result.rebuilt,
+            "kabupaten": None if result.rebuilt else result.kabupaten,
+            "rows": result.rows,
+            "seconds": round(result.seconds, 3),
+        }
+        self.emit(data, [text.replace(",", ".")], as_json=options["as_json"])
 
     def _ranking(self, options: dict[str, Any]) -> None:
         on = _date(options["on"])

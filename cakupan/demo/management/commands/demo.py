@@ -9,6 +9,7 @@ from django.core.management import call_command
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Source
 from cakupan.common.commands import ReportCommand
+from cakupan.coverage import rollup
 from cakupan.demo.services import demo_load, demo_password, demo_users_ensure
 from cakupan.wilayah import dataset
 from cakupan.wilayah.services import regions_load
@@ -36,6 +37,7 @@ class Command(ReportCommand):
             self.stdout.write("Data demo ...")
         result = demo_load(actor=Actor.system(source=Source.CLI, label="cakupan demo"))
         logins = demo_users_ensure()
+        rollup.rebuild()  # the coverage pages of Indonesia, provinces and kabupaten read it
         if not options["skip_static"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         data = {
