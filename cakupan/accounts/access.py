@@ -226,14 +226,18 @@ def get_visible_or_404(
 _CHILDREN_OFFERED_BELOW = (RegionKind.PROVINSI, RegionKind.KABUPATEN, RegionKind.KOTA)
 
 
-def regions_plannable_by(user: Viewer) -> list[Region] | None:
+def regions_plannable_by(user: MaybeViewer) -> list[Region] | None:
     """The regions ``user`` may plan, widest first; ``None`` means any region (superadmin).
 
     Used by the budget planner (``/anggaran/``). The roots mirror :func:`unit_scope_q`:
     region-scoped roles their region, a BPJS officer the regions of the branch office,
     unit-scoped operators the region of their unit.
-    Current children of a kabupaten/kota (its kecamatan) are offered as well.
+    Current children of a kabupaten/kota (its kecamatan) are offered as well. Nobody signed in
+    (or inactive): none.
     """
+    user = _active(user)
+    if user is None:
+        return []
     if user.role == Role.SUPERADMIN:
         return None
     roots: list[Region] = []

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("cakupan.parameters.urls")),
     path("klaim/", include("cakupan.claims.urls")),
     path("", include("cakupan.billing.urls")),
+    path("", include("cakupan.coverage.urls")),
     path("", include("cakupan.registry.urls")),
 ]

@@ -17,18 +17,13 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from cakupan.accounts.models import Role
 from cakupan.common.web import CakupanRequest, render_page_or_fragment, web_actor
-from cakupan.coverage.selectors import percent, region_stats
 from cakupan.registry import selectors
 from cakupan.registry.models import MembershipStatus, Segment
 
 PAGE_SIZE = 50
 QUERY_MAX_LENGTH = 100
-# Roles whose scope is a region: the home page shows that region's coverage figures.
-REGION_SCOPED_ROLES = (Role.ADMIN_KABUPATEN, Role.PIMPINAN, Role.CAMAT)
 
 
 def _query(request: HttpRequest) -> str:
@@ -43,28 +38,6 @@ def _choice(request: HttpRequest, name: str, allowed: list[str]) -> str:
 
 def _page(request: HttpRequest, rows: QuerySet[Any]) -> Page[Any]:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-@login_required
-def home(request: CakupanRequest) -> HttpResponse:
-    user = request.user
-    context: dict[str, Any] = {
-        "person_count": selectors.person_search(user=user).count(),
-        "membership_count": selectors.membership_search(user=user).count(),
-    }
-    if user.role in REGION_SCOPED_ROLES and user.region is not None:
-        stats = region_stats(user=user, region=user.region, on=timezone.localdate())
-        context["stats"] = stats
-        context["village_percent"] = percent(stats["desa_with_village_officials"], stats["desa"])
-        context["segments"] = [
-            {
-                "label": label,
-                "active": stats["by_segment"].get(value, 0),
-                "posts": stats["posts"].get(value),
-            }
-            for value, label in Segment.choices
-        ]
-    return render(request, "registry/home.html", context)
 
 
 @login_required

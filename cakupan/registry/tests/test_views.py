@@ -201,34 +201,6 @@ def test_superadmin_sees_the_admin_link(data: Data, client: Client, superadmin: 
     assert "Seluruh wilayah" in html
 
 
-# --- home --------------------------------------------------------------------------------------
-
-
-def test_home_shows_scope_counts_and_region_figures(data: Data, client_in: Client) -> None:
-    response = client_in.get(reverse("registry:home"))
-    assert response.context["person_count"] == 3
-    assert response.context["membership_count"] == 3
-    stats = response.context["stats"]
-    # Andi's membership ended in 2022: two protect today, both in Luwu Timur.
-    assert stats["active_memberships"] == 2
-    assert stats["village_officials"] == 1
-    assert stats["desa_with_village_officials"] == 1
-    html = response.content.decode()
-    assert "Perlindungan di Kabupaten Luwu Timur" in html
-    assert "Kepala desa dan perangkat desa" in html
-
-
-def test_home_for_an_operator_has_counts_but_no_region_figures(
-    data: Data, client: Client, operator_opd: User
-) -> None:
-    assert operator_opd.unit == data.m_baso.unit
-    client.force_login(operator_opd)
-    response = client.get(reverse("registry:home"))
-    assert response.status_code == 200
-    assert (response.context["person_count"], response.context["membership_count"]) == (2, 2)
-    assert "stats" not in response.context
-
-
 # --- person list and search ---------------------------------------------------------------------
 
 

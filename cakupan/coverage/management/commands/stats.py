@@ -23,7 +23,8 @@ def _date(text: str) -> dt.date:
 
 class Command(ReportCommand):
     help = (
-        "Kepesertaan aktif di suatu wilayah pada suatu tanggal: per segmen, pekerjaan, sumber dana."
+        "Kepesertaan aktif di suatu wilayah pada suatu tanggal: per segmen, pekerjaan, sumber dana,"
+        " formasi terisi, dan indikator cakupan (UCJ dan lainnya)."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -59,6 +60,13 @@ class Command(ReportCommand):
             *(f"  {k}: {v:,}".replace(",", ".") for k, v in stats["by_occupation_group"].items()),
             f"Desa: {stats['desa']}; desa dengan aparat desa/BPD terdaftar: {stats['desa_with_village_officials']}",
         ]
+        ucj = stats["ucj"]
+        if ucj["percent"] is None:
+            lines.append("UCJ: belum ada data pembanding")
+        else:
+            pct = str(ucj["percent"]).replace(".", ",")
+            num, den = (f"{ucj[k]:,}".replace(",", ".") for k in ("numerator", "denominator"))
+            lines.append(f"UCJ: {pct}% ({num} peserta aktif dari {den} sasaran potensi)")
         for segment, fill in stats["posts"].items():
             pct = "-" if fill["percent"] is None else f"{fill['percent']}%".replace(".", ",")
             lines.append(

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Source
 from cakupan.common.commands import ReportCommand
+from cakupan.coverage import rollup
 from cakupan.demo.claims import demo_claims_load
 from cakupan.demo.services import demo_load, demo_password, demo_users_ensure
 from cakupan.wilayah import dataset
@@ -38,6 +39,7 @@ class Command(ReportCommand):
         result = demo_load(actor=Actor.system(source=Source.CLI, label="cakupan demo"))
         logins = demo_users_ensure()
         claims = demo_claims_load(actor=Actor.system(source=Source.CLI, label="cakupan demo"))
+        rollup.rebuild()  # the coverage pages of Indonesia, provinces and kabupaten read it
         if not options["skip_static"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         data = {

@@ -1,0 +1,110 @@
+"""The follow-up lists as one XLSX workbook: a cover sheet, then a sheet per list.
+
+Written through ``common.spreadsheet`` (text escaped against formula injection, NIKs masked as on
+the pages, dates as dates). The caller logs the export (``record_access``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from cakupan.common.spreadsheet import write_cell, xlsx_workbook
+from cakupan.coverage.followup import FollowupList
+from cakupan.coverage.selectors import Place
+
+# (key in the row, header) per list, in column order.
+COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "desa_without_officials": [
+        ("desa_code", "Kode desa"),
+        ("desa", "Desa"),
+        ("kecamatan", "Kecamatan"),
+        ("unit", "Unit"),
+        ("contact", "Kontak"),
+    ],
+    "desa_below_rentan_target": [
+        ("desa_code", "Kode desa"),
+        ("desa", "Desa"),
+        ("kecamatan", "Kecamatan"),
+        ("covered", "Pekerja rentan terlindungi"),
+        ("target", "Target"),
+        ("gap", "Kekurangan"),
+        ("unit", "Unit"),
+        ("contact", "Kontak"),
+    ],
+    "memberships_ending": [
+        ("person", "Nama"),
+        ("nik", "NIK (disamarkan)"),
+        ("segment_label", "Segmen"),
+        ("end_date", "Berakhir"),
+        ("unit", "Unit"),
+        ("contact", "Kontak"),
+    ],
+    "bpu_lapsing": [
+        ("person", "Nama"),
+        ("nik", "NIK (disamarkan)"),
+        ("oldest_unpaid_month", "Bulan tertua belum dibayar"),
+        ("lapses_on", "Nonaktif pada"),
+        ("unit", "Unit"),
+        ("contact", "Kontak"),
+    ],
+    "posts_unfilled": [
+        ("unit", "Unit"),
+        ("region", "Kode wilayah"),
+        ("segment_label", "Segmen"),
+        ("posts", "Formasi"),
+        ("filled", "Terisi"),
+        ("vacant", "Kosong"),
+        ("contact", "Kontak"),
+    ],
+}
+SHEET_NAMES = {
+    "desa_without_officials": "Desa tanpa aparat",
+    "desa_below_rentan_target": "Desa di bawah target",
+    "memberships_ending": "Kepesertaan berakhir",
+    "bpu_lapsing": "BPU akan nonaktif",
+    "posts_unfilled": "Formasi kosong",
+}
+
+
+def followup_workbook(place: Place, on: dt.date, lists: dict[str, FollowupList]) -> bytes:
+    output = io.BytesIO()
+    book = xlsx_workbook(output)
+    bold = book.add_format({"bold": True})
+    date = book.add_format({"num_format": "dd-mm-yyyy"})
+    month = book.add_format({"num_format": "mm-yyyy"})
+    cover = book.add_worksheet("Ringkasan")
+    cover.set_column(0, 0, 44)
+    cover.set_column(1, 1, 14)
+    write_cell(cover, 0, 0, _("Daftar tindak lanjut cakupan"), bold)
+    write_cell(cover, 1, 0, f"{place.kind_label} {place.name}".strip())
+    write_cell(cover, 2, 0, _("Per tanggal"))
+    write_cell(cover, 2, 1, on, date)
+    write_cell(cover, 4, 0, _("Daftar"), bold)
+    write_cell(cover, 4, 1, _("Jumlah"), bold)
+    for i, found in enumerate(lists.values(), start=5):
+        write_cell(cover, i, 0, found.title)
+        write_cell(cover, i, 1, len(found.rows) if found.available else None)
+        if found.note:
+            write_cell(cover, i, 2, found.note)
+    for key, found in lists.items():
+        sheet = book.add_worksheet(SHEET_NAMES[key])
+        columns = COLUMNS[key]
+        for col, (_key, header) in enumerate(columns):
+            write_cell(sheet, 0, col, header, bold)
+            sheet.set_column(col, col, 40 if _key in ("contact", "unit") else 18)
+        if not found.available or not found.rows:
+            write_cell(sheet, 1, 0, found.note or _("Tidak ada."))
+            continue
+        for r, row in enumerate(found.rows, start=1):
+            for col, (name, _header) in enumerate(columns):
+                value: Any = row.get(name)
+                fmt = month if name == "oldest_unpaid_month" else date
+                write_cell(sheet, r, col, value, fmt if isinstance(value, dt.date) else None)
+        sheet.autofilter(0, 0, len(found.rows), len(columns) - 1)
+        sheet.freeze_panes(1, 0)
+    book.close()
+    return output.getvalue()
