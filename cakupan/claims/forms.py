@@ -42,12 +42,12 @@ class ClaimFilterForm(forms.Form):
     )
 
 
-class ReportForm(forms.Form):
+class PreviewForm(forms.Form):
+    """What the eligibility preview needs: the report without place and cause."""
+
     nik = forms.CharField(label=_("NIK peserta"), max_length=30)
     kind = forms.ChoiceField(label=_("Peristiwa"), choices=EventKind.choices)
     event_date = DayField(label=_("Tanggal peristiwa"))
-    place = forms.CharField(label=_("Tempat"), max_length=200)
-    cause = forms.CharField(label=_("Penyebab"), max_length=300)
     at_work = forms.BooleanField(
         label=_("Terjadi di tempat kerja atau saat bekerja"), required=False
     )
@@ -82,7 +82,14 @@ class ReportForm(forms.Form):
         return value
 
 
+class ReportForm(PreviewForm):
+    place = forms.CharField(label=_("Tempat"), max_length=200)
+    cause = forms.CharField(label=_("Penyebab"), max_length=300)
+
+
 class HeirForm(forms.Form):
+    """Adding an heir, and editing one in place (``HeirForm(initial=heir_initial(heir))``)."""
+
     nik = forms.CharField(label=_("NIK"), max_length=30)
     name = forms.CharField(label=_("Nama"), max_length=150)
     relation = forms.ChoiceField(label=_("Hubungan dengan peserta"), choices=HeirRelation.choices)
@@ -172,3 +179,8 @@ class RegionYearForm(forms.Form):
     def __init__(self, *args: Any, regions: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _("Semua wilayah")), *regions]  # type: ignore[attr-defined]
+
+
+def heir_initial(heir: Any) -> dict[str, Any]:
+    """The form values of a recorded heir, for editing it."""
+    return {name: getattr(heir, name) for name in HeirForm.base_fields}

@@ -160,6 +160,13 @@ class Claim(models.Model):
     decided_on = models.DateField(_("diputus"), null=True, blank=True)
     rejection_reason = models.CharField(_("alasan penolakan"), max_length=500, blank=True)
     paid_on = models.DateField(_("lunas"), null=True, blank=True)
+    # What verifying a death did to the registry (``registry.services.memberships_end_on_death``):
+    # ``{"on": day of death, "ended": [{"membership", "unit", "segment", "start", "previous_end",
+    # "previous_status"}], "later": [{"membership", "unit", "start"}]}``; empty until then. A later
+    # rejection by BPJS leaves it (and the registry) as it is: the claim page asks for a follow-up.
+    coverage_ended = models.JSONField(
+        _("kepesertaan diakhiri karena kematian"), default=dict, blank=True
+    )
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     AUDITED_FIELDS = (
@@ -189,6 +196,7 @@ class Claim(models.Model):
         "decided_on",
         "rejection_reason",
         "paid_on",
+        "coverage_ended",
     )
 
     class Meta:

@@ -25,6 +25,7 @@ from cakupan.accounts.audit import Actor, record_access
 from cakupan.accounts.models import Action
 from cakupan.claims.checklist import ChecklistItem, checklist
 from cakupan.claims.clock import Clock, claim_clock
+from cakupan.claims.display import CoverageEnded, coverage_ended
 from cakupan.claims.models import (
     CLOCK_STATUSES,
     Claim,
@@ -37,6 +38,7 @@ from cakupan.claims.models import (
 )
 from cakupan.common.nik import parse_nik
 from cakupan.registry.models import Membership, Person
+from cakupan.rules.benefits import school_year_of as rules_school_year_of
 from cakupan.rules.params import Parameters
 from cakupan.wilayah.selectors import region_subtree_q
 
@@ -130,6 +132,8 @@ class ClaimDetail:
     instalments: list[ScholarshipInstalment]
     transitions: list[ClaimTransition]
     clock: Clock
+    #: The memberships the verified death ended, and the follow-up a rejection needs.
+    coverage: CoverageEnded | None = None
 
 
 def claim_detail(
@@ -151,6 +155,7 @@ def claim_detail(
         instalments=list(claim.instalments.select_related("heir").order_by("child_number", "year")),
         transitions=list(claim.transitions.select_related("actor").order_by("id")),
         clock=claim_clock(claim, today=today, params=params),
+        coverage=coverage_ended(claim),
     )
     action = Action.VIEW if purpose in ("lihat", "CLI") else Action.EXPORT
     record_access(
@@ -211,7 +216,7 @@ def overdue_claims(
 
 def school_year_of(day: dt.date) -> int:
     """The school year (by the calendar year it starts in, July) that ``day`` falls in."""
-    return day.year if day.month >= 7 else day.year - 1
+    return rules_school_year_of(day)
 
 
 def instalments_due(
@@ -258,6 +263,38 @@ def heir_get_for(user: MaybeViewer, pk: Any) -> Heir:
     return heir
 
 
+def heir_for_edit(*, actor: Actor, pk: Any) -> Heir:
+    """An heir with the NIK and bank account in full, to edit them: the view is logged. 404
+    outside ``actor.user``'s scope."""
+    heir = heir_get_for(actor.user, pk)
+    record_access(
+        actor=actor,
+        action=Action.VIEW,
+        entity="claims.heir",
+        entity_id=heir.pk,
+        note=f"ubah ahli waris klaim {heir.claim.number}",
+    )
+    return heir
+
+
+def admin_view_record(*, actor: Actor, claim: Claim) -> None:
+    """Log that the Django admin showed ``claim`` (the person, and its heirs masked)."""
+    record_access(
+        actor=actor, action=Action.VIEW, entity="registry.person", entity_id=claim.person_id,
+        note=f"klaim {claim.number} (admin)",
+    )  # fmt: skip
+    shown = list(claim.heirs.values_list("pk", flat=True))
+    if shown:
+        record_access(
+            actor=actor,
+            action=Action.VIEW,
+            entity="claims.heir",
+            entity_id="*",
+            shown=shown,
+            note=f"ahli waris klaim {claim.number} (admin)",
+        )
+
+
 def document_get_for(user: MaybeViewer, pk: Any) -> ClaimDocument:
     q = unit_scope_q(_user(user), "claim__unit__")
     qs = ClaimDocument.objects.select_related("claim")
@@ -273,12 +310,14 @@ def document_get_for(user: MaybeViewer, pk: Any) -> ClaimDocument:
 __all__ = [
     "ClaimDetail",
     "OverdueRow",
+    "admin_view_record",
     "claim_detail",
     "claim_get_by_number",
     "claim_get_for",
     "claim_list",
     "claims_visible_to",
     "document_get_for",
+    "heir_for_edit",
     "heir_get_for",
     "instalment_get_for",
     "instalments_due",

@@ -50,6 +50,7 @@ __all__ = [
     "HeirInput",
     "claim_refresh",
     "claim_report",
+    "decide",
     "document_remove",
     "document_upload",
     "heir_add",
@@ -155,7 +156,7 @@ def _children(heirs: list[Heir]) -> tuple[list[ChildFacts], list[dict[str, Any]]
     return facts, listed
 
 
-def _decide(
+def decide(
     *,
     person: Person,
     event: EventInput,
@@ -163,7 +164,9 @@ def _decide(
     today: dt.date,
     params: Parameters,
 ) -> tuple[Any, Any, dict[str, Any]]:
-    """The rules result for ``event`` (refusals as :class:`ClaimError`)."""
+    """The rules result for ``event`` with the heirs named so far (refusals as
+    :class:`ClaimError`). Writes nothing: the report, the refresh of a draft and the preview on
+    the report form (``claims.preview``) share it."""
     if event.kind == EventKind.ACCIDENT and not (event.at_work or event.commuting):
         raise ClaimError(
             "Kecelakaan yang tidak terjadi saat bekerja atau dalam perjalanan pergi/pulang kerja "
@@ -241,7 +244,7 @@ def claim_report(
                 code="duplicate_death",
                 details={"claim": existing.number},
             )
-    result, membership, data = _decide(
+    result, membership, data = decide(
         person=person, event=event, heirs=[], today=today, params=claim_parameters()
     )
     _refuse_ineligible(result)
@@ -311,7 +314,7 @@ def _apply(claim: Claim, result: Any, data: dict[str, Any]) -> None:
 def claim_refresh(*, claim: Claim, today: dt.date, require_eligible: bool = False) -> Any:
     """Decide the claim again with its heirs (draft only) and store the result. Returns it."""
     person = claim.person
-    result, membership, data = _decide(
+    result, membership, data = decide(
         person=person,
         event=_claim_event(claim),
         heirs=list(claim.heirs.order_by("id")),

@@ -35,6 +35,7 @@ from cakupan.claims.forms import (
     ClaimFilterForm,
     HeirForm,
     PaymentForm,
+    PreviewForm,
     ProofForm,
     RegionYearForm,
     RejectForm,
@@ -42,11 +43,13 @@ from cakupan.claims.forms import (
     StopForm,
     SummaryForm,
     UploadForm,
+    heir_initial,
 )
 from cakupan.claims.models import Claim, ClaimComponent, DocumentKind, ScholarshipInstalment
+from cakupan.claims.preview import claim_preview
 from cakupan.claims.services import ClaimError
 from cakupan.claims.storage import read_document
-from cakupan.common.web import CakupanRequest, web_actor
+from cakupan.common.web import CakupanRequest, is_fragment, web_actor
 from cakupan.registry.models import Unit
 from cakupan.wilayah.models import Region, RegionKind
 
@@ -118,6 +121,36 @@ def _event_input(data: dict[str, Any]) -> services.EventInput:
         stmb_days=data["stmb_days"],
         disability_percent=data["disability_percent"],
         total_disability=data["total_disability"],
+    )
+
+
+def _preview_event(data: dict[str, Any]) -> services.EventInput:
+    return _event_input({**data, "place": "", "cause": ""})
+
+
+@login_required
+@require_POST
+def claim_report_preview(request: CakupanRequest) -> HttpResponse:
+    """POST ``/klaim/lapor/pratinjau/``: the rules result and reasons for the NIK, event and date
+    typed so far, saving nothing (htmx: the fragment under the form; without JavaScript: the
+    report page again with the preview)."""
+    if request.user.role not in permissions.REPORTER_ROLES:
+        raise PermissionDenied
+    form = PreviewForm(request.POST)
+    result = None
+    if form.is_valid():
+        result = claim_preview(
+            actor=web_actor(request),
+            nik=form.cleaned_data["nik"],
+            event=_preview_event(form.cleaned_data),
+            today=timezone.localdate(),
+            params=claim_parameters(),
+        )
+    context = {"preview": result, "preview_form": form}
+    if is_fragment(request):
+        return render(request, "claims/snippets/preview.html", context)
+    return render(
+        request, "claims/claim_report.html", {"form": ReportForm(initial=request.POST), **context}
     )
 
 
@@ -298,6 +331,41 @@ def heir_add(request: CakupanRequest, pk: int) -> HttpResponse:
             return redirect("claims:claim_detail", pk=claim.pk)
     context = _detail_context(request, pk, heir_form=form)
     return render(request, "claims/claim_detail.html", context, status=400)
+
+
+#: The edit form's field names and ids (``id_ubah-nik``) differ from the add form's on one page.
+EDIT_PREFIX = "ubah"
+
+
+@login_required
+def heir_edit(request: CakupanRequest, pk: int) -> HttpResponse:
+    """``/klaim/ahli-waris/<id>/ubah/``: edit a recorded heir of a draft in place (GET: the form,
+    as an htmx fragment under the heirs table or as a page; POST: ``services.heir_update``)."""
+    actor = web_actor(request)
+    if not permissions.may_edit(request.user, selectors.heir_get_for(request.user, pk).claim):
+        raise PermissionDenied
+    heir = selectors.heir_for_edit(actor=actor, pk=pk)
+    claim = heir.claim
+    if request.method == "POST":
+        form = HeirForm(request.POST, prefix=EDIT_PREFIX)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.heir_update(actor=actor, heir=heir, data=services.HeirInput(**data))
+            except ClaimError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(
+                    request, _("Ahli waris %(name)s diperbarui.") % {"name": data["name"]}
+                )
+                return redirect("claims:claim_detail", pk=claim.pk)
+        status = 400
+    else:
+        form = HeirForm(initial=heir_initial(heir), prefix=EDIT_PREFIX)
+        status = 200
+    context = {"claim": claim, "heir": heir, "edit_form": form}
+    template = "claims/snippets/heir_edit.html" if is_fragment(request) else "claims/heir_edit.html"
+    return render(request, template, context, status=status)
 
 
 @login_required

@@ -6,8 +6,9 @@ component, ``claims.payments``).
 Each step checks who acts (``claims.permissions``) and the status, writes a
 :class:`~cakupan.claims.models.ClaimTransition` and an audit row with the fields before and after.
 A step refused changes nothing: :class:`~cakupan.claims.services.ClaimError` (wrong status, not
-allowed) before any write. Approval turns the stored rules result into the components to pay and
-each scholarship child's schedule.
+allowed) before any write. Verifying a death ends the person's coverage on the day of death
+(``registry.services.memberships_end_on_death``); a rejection later does not restore it. Approval
+turns the stored rules result into the components to pay and each scholarship child's schedule.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from cakupan.claims.models import (
 )
 from cakupan.claims.selectors import school_year_of
 from cakupan.claims.services import ClaimError, acting_user, claim_refresh, transition
+from cakupan.registry.services import memberships_end_on_death
 
 __all__ = ["claim_approve", "claim_file", "claim_reject", "claim_submit", "claim_verify"]
 
@@ -126,7 +128,13 @@ def claim_submit(
 def claim_verify(
     *, actor: Actor, claim: Claim, note: str = "", at: dt.datetime | None = None
 ) -> Claim:
-    """An admin kabupaten (or the dinas of the segment) confirms the claim; never its submitter."""
+    """An admin kabupaten (or the dinas of the segment) confirms the claim; never its submitter.
+
+    A death (JKM or JKK death) confirmed here ends the person's covered memberships on the day of
+    death (``registry.services.memberships_end_on_death``, audited with before and after): billing
+    then no longer bills the months after it. What was ended is kept on the claim
+    (``coverage_ended``); a later rejection by BPJS does not restore it (the claim page asks for a
+    follow-up instead)."""
     claim = _locked(claim)
     _require_status(claim, ClaimStatus.SUBMITTED)
     user = acting_user(actor)
@@ -142,13 +150,49 @@ def claim_verify(
         "claim_verify_forbidden",
     )
     when = at or timezone.now()
+    ended = _end_coverage(actor, claim) if claim.type in DEATH_TYPES else None
 
     def change(c: Claim) -> None:
         c.status = ClaimStatus.VERIFIED
         c.verified_by = actor.user
         c.verified_at = when
+        if ended is not None:
+            c.coverage_ended = ended
 
     return _step(actor=actor, claim=claim, change=change, note=note or "diverifikasi", at=when)
+
+
+#: Claim types whose verification ends the person's coverage on the day of death.
+DEATH_TYPES = (ClaimType.JKM, ClaimType.JKK_DEATH)
+
+
+def _end_coverage(actor: Actor, claim: Claim) -> dict[str, Any]:
+    """A verified death (two people have now confirmed it) ends every covered membership of the
+    person on the day of death, in the registry, audited there; returns what the claim keeps."""
+    result = memberships_end_on_death(
+        actor=actor,
+        person=claim.person,
+        died_on=claim.event_date,
+        note=f"klaim {claim.number} diverifikasi",
+    )
+    return {
+        "on": result.died_on.isoformat(),
+        "ended": [
+            {
+                "membership": e.membership.pk,
+                "unit": e.membership.unit.name,
+                "segment": e.membership.segment,
+                "start": e.membership.start_date.isoformat(),
+                "previous_end": e.previous_end.isoformat() if e.previous_end else None,
+                "previous_status": e.previous_status,
+            }
+            for e in result.ended
+        ],
+        "later": [
+            {"membership": m.pk, "unit": m.unit.name, "start": m.start_date.isoformat()}
+            for m in result.later
+        ],
+    }
 
 
 def _require_bpjs(actor: Actor, claim: Claim) -> None:
@@ -201,7 +245,8 @@ def claim_approve(*, actor: Actor, claim: Claim, on: dt.date | None = None) -> C
 
 @transaction.atomic
 def claim_reject(*, actor: Actor, claim: Claim, reason: str, on: dt.date | None = None) -> Claim:
-    """BPJS rejects, with the reason (required)."""
+    """BPJS rejects, with the reason (required). Memberships a verified death ended stay ended:
+    the history note says so, and the claim page shows the follow-up."""
     claim = _locked(claim)
     _require_status(claim, ClaimStatus.FILED)
     _require_bpjs(actor, claim)
@@ -215,7 +260,10 @@ def claim_reject(*, actor: Actor, claim: Claim, reason: str, on: dt.date | None 
         c.decided_on = day
         c.rejection_reason = text[:500]
 
-    return _step(actor=actor, claim=claim, change=change, note=f"ditolak: {text}", at=_at(on))
+    note = f"ditolak: {text}"
+    if claim.coverage_ended.get("ended"):
+        note += "; kepesertaan yang diakhiri saat verifikasi tidak dipulihkan otomatis"
+    return _step(actor=actor, claim=claim, change=change, note=note, at=_at(on))
 
 
 def _components_and_schedule(claim: Claim) -> None:

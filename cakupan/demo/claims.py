@@ -11,6 +11,9 @@
   membership died in January 2024; the heirs received JKM Rp42,000,000 and scholarships of
   Rp36,000,000 (two students in higher education for 2023/2024, and the elder one again for
   2024/2025; the younger one started work in July 2024 and the scholarship stopped): Rp78,000,000.
+  Verifying the death ended the membership on the day of death; the desa filled the post from
+  1 February 2024 (a successor registered through the registry services), so the posts filled
+  on 29 May 2024 stay at the reported 87.8%.
 * 73.24 Luwu Timur, relative to the day the demo is loaded: a claim at every status (draft,
   submitted, verified, filed with BPJS and overdue, approved, rejected, paid), most of them in the
   Malili desa of the demo desa operator.
@@ -40,8 +43,13 @@ from cakupan.claims.services import EventInput, HeirInput
 from cakupan.common.nik import make_nik
 from cakupan.demo.generator import SEED
 from cakupan.demo.models import DemoLoad
-from cakupan.registry.models import Membership, MembershipStatus, Segment
-from cakupan.registry.services import MembershipInput, membership_create
+from cakupan.registry.models import Membership, MembershipStatus, Person, Segment
+from cakupan.registry.services import (
+    MembershipInput,
+    PersonInput,
+    membership_create,
+    person_create,
+)
 
 CLAIMS_VERSION = "claims-2026.1"
 D = dt.date
@@ -448,7 +456,7 @@ def _bulukumba(actor: Actor, users: dict[str, User], names: _Names) -> list[Clai
 # --- Buol --------------------------------------------------------------------------------------
 
 
-def _buol(users: dict[str, User], names: _Names) -> Claim:
+def _buol(actor: Actor, users: dict[str, User], names: _Names) -> Claim:
     membership = (
         Membership.objects.filter(
             unit__region__code__startswith="72.05.",
@@ -480,7 +488,49 @@ def _buol(users: dict[str, User], names: _Names) -> Claim:
         stops=(Stop(2, "working", D(2024, 7, 22), "Diterima bekerja di Palu, Juli 2024"),),
         steps=steps,
     )
-    return _play(story, names)
+    claim = _play(story, names)
+    _successor(actor, membership, D(2024, 2, 1), names)
+    return claim
+
+
+def _successor(actor: Actor, membership: Membership, start: dt.date, names: _Names) -> Membership:
+    """A new official in the post of the one who died (same unit, segment, occupation and
+    terms), registered from ``start``."""
+    rng = random.Random(SEED + membership.pk)
+    sex = rng.choice("LP")
+    born = D(1985, 1, 1) + dt.timedelta(days=rng.randint(0, 3650))
+    district = membership.unit.region_id[:8]
+    sequence = 9000
+    nik = make_nik(district_code=district, birth_date=born, sex=sex, sequence=sequence)
+    while Person.objects.filter(nik=nik).exists():
+        sequence += 1
+        nik = make_nik(district_code=district, birth_date=born, sex=sex, sequence=sequence)
+    person = person_create(
+        actor=actor,
+        data=PersonInput(
+            nik=nik,
+            name=names.person(sex, names.fake.last_name()),
+            sex=sex,
+            birth_date=born,
+            domicile_code=membership.unit.region_id,
+        ),
+    )
+    return membership_create(
+        actor=actor,
+        person=person,
+        data=MembershipInput(
+            unit_id=membership.unit_id,
+            segment=membership.segment,
+            funding_source=membership.funding_source,
+            scheme=membership.scheme,
+            wage=membership.wage,
+            start_date=start,
+            programmes=tuple(membership.programmes),
+            occupation_code=membership.occupation.code if membership.occupation else None,
+            risk_class=membership.risk_class,
+            status=MembershipStatus.ACTIVE,
+        ),
+    )
 
 
 # --- Luwu Timur --------------------------------------------------------------------------------
@@ -606,7 +656,7 @@ def _luwu_timur(users: dict[str, User], names: _Names, today: dt.date) -> list[C
             bpjs=bpjs,
             rejection=(
                 "Kecelakaan terjadi di kebun sendiri pada hari libur, di luar hubungan kerja "
-                "(PP 44/2015 Pasal 1); tidak dijamin JKK."
+                "(PP 44/2015); tidak dijamin JKK."
             ),
             steps=steps(70, 66, 60, 55),
         ),
@@ -642,7 +692,7 @@ def demo_claims_load(*, actor: Actor, today: dt.date | None = None) -> dict[str,
     users = _users()
     names = _Names(SEED + 10)
     bulukumba = _bulukumba(actor, users, names)
-    buol = _buol(users, names)
+    buol = _buol(actor, users, names)
     lutim = _luwu_timur(users, names, today)
     summary = {
         "claims": len(bulukumba) + 1 + len(lutim),

@@ -94,9 +94,16 @@ def test_a_death_claim_from_report_to_payment(
     page.fill("#id_nik", person.nik)
     page.select_option("#id_kind", "death")
     page.fill("#id_event_date", event.isoformat())
+    # The preview (htmx) shows the rules result before anything is saved.
+    page.get_by_role("button", name="Periksa kelayakan").click()
+    expect(page.locator("[data-preview-result]")).to_have_attribute(
+        "data-preview-result", "eligible"
+    )
+    expect(page.locator("[data-preview-cash]")).to_have_text("Rp42.000.000")
+    assert not Claim.objects.filter(person=person).exists()
     page.fill("#id_place", "Rumah duka, Malili")
     page.fill("#id_cause", "Serangan jantung")
-    page.get_by_role("button", name="Laporkan").click()
+    page.get_by_role("button", name="Laporkan", exact=True).click()
     expect(page.locator("[data-claim-status]")).to_have_text("Draf")
     claim = Claim.objects.get(person=person)
     expect(page.locator("[data-cash-total]")).to_have_text("Rp42.000.000")
@@ -122,6 +129,14 @@ def test_a_death_claim_from_report_to_payment(
     expect(heirs).to_contain_text("Sitti Rahmah")
     expect(heirs).to_contain_text("****8877")
     expect(heirs).not_to_contain_text(widow_nik)
+    # ... and corrects her account number in place (htmx loads the form under the table).
+    heirs.get_by_role("link", name="Ubah").click()
+    edit = page.locator("#form-ubah-ahli-waris")
+    expect(edit.locator("#id_ubah-bank_account")).to_have_value("012301000998877")
+    edit.locator("#id_ubah-bank_account").fill("012301000112233")
+    edit.get_by_role("button", name="Simpan perubahan").click()
+    expect(page.locator(".message")).to_contain_text("Ahli waris Sitti Rahmah diperbarui")
+    expect(heirs).to_contain_text("****2233")
 
     # ... cannot submit before the documents are in ...
     expect(page.locator("#dokumen-kurang")).to_be_visible()
@@ -143,6 +158,12 @@ def test_a_death_claim_from_report_to_payment(
     page.goto(f"{base}/klaim/{claim.pk}/")
     page.get_by_role("button", name="Verifikasi").click()
     expect(page.locator("[data-claim-status]")).to_have_text("Diverifikasi")
+    # The verified death ended the official's membership on the day of death.
+    expect(page.locator("[data-coverage-ended]")).to_have_attribute(
+        "data-coverage-ended", event.isoformat()
+    )
+    membership.refresh_from_db()
+    assert (membership.end_date, membership.status) == (event, "ended")
     sign_out(page)
 
     # 3. The BPJS officer receives, approves and pays.

@@ -73,4 +73,11 @@ def format_value(entry: Entry) -> list[str]:
                 )
                 start = upto + 1
         return lines
+    if kind == "holidays":
+        return [
+            f"{day.date:%d-%m-%Y} {day.name}"
+            + ("" if day.kind == "libur" else " (" + _("cuti bersama") + ")")
+            + ("" if day.verified else " (" + _("belum terverifikasi") + ")")
+            for day in value
+        ]
     return [str(value)]

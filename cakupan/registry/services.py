@@ -18,6 +18,7 @@ from cakupan.common.bulk import copy_instances, reserve_ids
 from cakupan.common.errors import DomainError
 from cakupan.common.nik import parse_nik
 from cakupan.registry.models import (
+    COVERED_STATUSES,
     BranchOffice,
     CooperationAgreement,
     Membership,
@@ -277,6 +278,73 @@ def membership_end(
     old, new = diff(before, snapshot(membership, Membership.AUDITED_FIELDS))
     record_change(actor=actor, action=Action.UPDATE, instance=membership, before=old, after=new)
     return membership
+
+
+@dataclass(frozen=True, slots=True)
+class DeathEnding:
+    """What :func:`memberships_end_on_death` did to one membership (``previous_*``: before)."""
+
+    membership: Membership
+    previous_end: dt.date | None
+    previous_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeathEndings:
+    """``ended``: the covered memberships now ending on the day of death. ``later``: covered
+    memberships that start after it (left as they are: someone has to look at them)."""
+
+    died_on: dt.date
+    ended: list[DeathEnding]
+    later: list[Membership]
+
+
+@transaction.atomic
+def memberships_end_on_death(
+    *, actor: Actor, person: Person, died_on: dt.date, note: str = ""
+) -> DeathEndings:
+    """End every covered membership of ``person`` on ``died_on``, the day of death (the last day
+    covered), with status ended; each change audited with the fields before and after.
+
+    A membership is ended when its status gives protection (``COVERED_STATUSES``), it has started
+    on or before ``died_on`` and it runs past it (open, or ending later). One that ended on or
+    before the death is left alone, so a second call changes nothing. Drafts and submissions are
+    not covered (and never billed) and are left alone too. Billing bills whole months: the month of
+    the death is still billed, the months after it no longer are (a rerun of an unpaid month drops
+    the person; a month already paid keeps its bill and records the difference as an adjustment).
+    """
+    Person.objects.select_for_update().filter(pk=person.pk).first()
+    rows = list(
+        Membership.objects.select_for_update()
+        .select_related("unit")
+        .filter(person=person, status__in=COVERED_STATUSES)
+        .order_by("start_date", "id")
+    )
+    ended: list[DeathEnding] = []
+    later: list[Membership] = []
+    reason = f"meninggal dunia {died_on:%d-%m-%Y}" + (f": {note}" if note else "")
+    for membership in rows:
+        if membership.start_date > died_on:
+            later.append(membership)
+            continue
+        if membership.end_date is not None and membership.end_date <= died_on:
+            continue
+        before = snapshot(membership, Membership.AUDITED_FIELDS)
+        ending = DeathEnding(membership, membership.end_date, membership.status)
+        membership.end_date = died_on
+        membership.status = MembershipStatus.ENDED
+        membership.save(update_fields=["end_date", "status", "updated_at"])
+        old, new = diff(before, snapshot(membership, Membership.AUDITED_FIELDS))
+        record_change(
+            actor=actor,
+            action=Action.UPDATE,
+            instance=membership,
+            before=old,
+            after=new,
+            note=reason[:300],
+        )
+        ended.append(ending)
+    return DeathEndings(died_on=died_on, ended=ended, later=later)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,9 +2,10 @@
 
 Contract
 - Values are those in force on the **event date** (death, accident, start of incapacity). Events
-  before the PP 82/2019 date (parameter ``benefit.pp82_2019_effective_date``: 2 December 2019 in
-  the data, [L], an admin may correct it) get the PP 44/2015 values, later events the PP 82/2019
-  values; a corrected date moves the switch without touching the amounts.
+  before the PP 82/2019 date (parameter ``benefit.pp82_2019_effective_date``: 2 December 2019,
+  PP 82/2019 Pasal II, verified) get the PP 44/2015 values, later events the PP 82/2019 values; a
+  date moved by an override (where the data allow one) moves the switch without touching the
+  amounts.
 - Amounts are whole rupiah, each line rounded once with ``round_rupiah`` (half up); ``total`` is
   the sum of the lines.
 - ``jkm``: lump sum + periodic benefit paid at once + funeral (PP 82/2019: 20 + 12 + 10 = Rp42 juta;
@@ -27,7 +28,10 @@ Contract
   as ending on its last day). The schedule gives, per child, the yearly amount from the child's
   current level to the end of the maximum years of each level, year 1 being the event's calendar
   year; it is the most that can be paid (each year needs proof of enrolment; payment stops at 23,
-  marriage or work).
+  marriage or work). PP 82/2019 scholarships were paid only from
+  ``scholarship.first_payment_date`` (Permenaker 5/2021 in force, 1 April 2021; unverified, no
+  transition rule found): for an earlier event the schedule starts at the school year (July-June)
+  that includes that date and the school years before it are left out, with a note.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ __all__ = [
     "BenefitLine",
     "ScholarshipYear",
     "calculate_benefit",
+    "scholarship_start",
+    "school_year_of",
 ]
 
 BENEFIT_TYPES = (
@@ -68,7 +74,9 @@ _LEVEL_NAMES = {
     "pt": "perguruan tinggi",
 }
 _FIRST_EVENT = dt.date(2015, 7, 1)
-#: Events this close to the PP 82/2019 date get a note that the date is unverified.
+#: The Indonesian school year runs from July to June; it is named by the year it starts in.
+_SCHOOL_YEAR_FIRST_MONTH = 7
+#: Events this close to the PP 82/2019 date get a note while that date is unverified.
 _SWITCH_WARNING_DAYS = 92
 _ZERO = Decimal(0)
 
@@ -96,9 +104,24 @@ class BenefitLine:
     explanation: str
 
 
+def school_year_of(day: dt.date) -> int:
+    """The school year (July to June, named by the calendar year it starts in) of ``day``."""
+    return day.year if day.month >= _SCHOOL_YEAR_FIRST_MONTH else day.year - 1
+
+
+def scholarship_start(event_date: dt.date, first_payment: dt.date | None) -> int:
+    """School years of the schedule left out before the first payable one: for an event before
+    ``first_payment`` (``scholarship.first_payment_date``), the years before the school year that
+    includes that date; otherwise 0."""
+    if first_payment is None or event_date >= first_payment:
+        return 0
+    return max(0, school_year_of(first_payment) - school_year_of(event_date))
+
+
 @dataclass(frozen=True)
 class ScholarshipYear:
-    """``year`` is a calendar year (the event's year first)."""
+    """``year`` is a calendar year (the event's year first); the claims app reads it as the
+    school year that starts in it, the first being the school year the event falls in."""
 
     child: int
     year: int
@@ -135,7 +158,7 @@ class _Context:
         self.pp82 = event_date >= switch
         if switch_entry.overridden:
             self.used.append(switch_entry)
-        elif abs((event_date - switch).days) <= _SWITCH_WARNING_DAYS:
+        elif not switch_entry.verified and abs((event_date - switch).days) <= _SWITCH_WARNING_DAYS:
             self.notes.append(
                 Note(
                     f"Peristiwa {format_date(event_date)} dekat tanggal berlaku PP 82/2019 yang "
@@ -458,27 +481,50 @@ def _scholarships(
             )
         return
     order = [level for level, _, _ in levels.value]
+    first_payment = ctx.params.find("scholarship.first_payment_date", ctx.day)
+    skip = scholarship_start(inp.event_date, first_payment.value if first_payment else None)
+    if skip and first_payment is not None:
+        ctx.used.append(first_payment)
+        start = school_year_of(inp.event_date) + skip
+        ctx.notes.append(
+            Note(
+                f"Beasiswa PP 82/2019 baru dibayar sejak {format_date(first_payment.value)} "
+                f"({_cite(first_payment) or first_payment.regulation}); peristiwa "
+                f"{format_date(inp.event_date)} sebelum tanggal itu: angsuran mulai tahun ajaran "
+                f"{start}/{start + 1}, {skip} tahun ajaran sebelumnya tidak dijadwalkan (tidak "
+                "ditemukan aturan peralihan).",
+                "" if first_payment.verified else "unverified",
+            )
+        )
     for child, level in enumerate(counted, start=1):
+        years: list[ScholarshipYear] = []
         current = year
-        parts = []
-        child_total = _ZERO
         for name, yearly, max_years in levels.value[order.index(level) :]:
             for _ in range(max_years):
-                schedule.append(ScholarshipYear(child, current, name, yearly))
+                years.append(ScholarshipYear(child, current, name, yearly))
                 current += 1
-            child_total += yearly * max_years
-            parts.append(f"{_LEVEL_NAMES[name]} {max_years} x {format_rupiah(yearly)}")
+        kept = years[skip:]
+        if not kept:
+            continue
+        schedule.extend(kept)
+        child_total = sum((y.amount for y in kept), _ZERO)
+        parts = []
+        for name, yearly, _max in levels.value:
+            count = sum(1 for y in kept if y.level == name)
+            if count:
+                parts.append(f"{_LEVEL_NAMES[name]} {count} x {format_rupiah(yearly)}")
+        first_level = kept[0].level
         span = (
-            _LEVEL_NAMES[level]
-            if level == order[-1]
-            else f"{_LEVEL_NAMES[level]} s.d. {_LEVEL_NAMES[order[-1]]}"
+            _LEVEL_NAMES[first_level]
+            if first_level == order[-1]
+            else f"{_LEVEL_NAMES[first_level]} s.d. {_LEVEL_NAMES[order[-1]]}"
         )
         lines.append(
             _line(
                 f"Beasiswa anak ke-{child} ({span}, paling banyak)",
                 child_total,
-                f"Beasiswa anak ke-{child}, {year}-{current - 1}: {' + '.join(parts)} = "
-                f"{format_rupiah(child_total)}",
+                f"Beasiswa anak ke-{child}, {kept[0].year}-{kept[-1].year}: {' + '.join(parts)} "
+                f"= {format_rupiah(child_total)}",
                 levels,
                 max_children,
             )

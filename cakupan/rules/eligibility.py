@@ -14,7 +14,7 @@ Contract
   says which) and whose period ``[start, end]`` includes the event date. None: not eligible, and
   the refusal lists the person's membership periods; an event before the first membership's start
   says so (code ``event_before_membership``).
-- Type by cause (``claim_type_for``): a death not caused by work is JKM (PP 44/2015 Pasal 34); a
+- Type by cause (``claim_type_for``): a death not caused by work is JKM (PP 44/2015); a
   death from a work accident (at work or on the way to or from it) or an occupational disease is a
   JKK death; an accident or disease without death a JKK accident. A requested type that disagrees
   with a known cause is refused (``type_mismatch``).
@@ -24,7 +24,9 @@ Contract
 - Scholarship: JKM route only with at least ``scholarship.jkm_min_contribution_months`` (60 before
   PP 82/2019, 36 after); JKK route without a minimum. At most ``scholarship.max_children``
   children; a child older than ``scholarship.max_age`` on the event date, married or working
-  gets none (a reason says why). The benefit's schedule is the most that can be paid.
+  gets none (a reason says why). The benefit's schedule is the most that can be paid. A PP 82/2019
+  event before ``scholarship.first_payment_date`` (1 April 2021, unverified) has its schedule
+  start at the school year that includes that date (reason ``scholarship_payment_start``).
 - Arrears (JKK only): a PU payer with more than ``pu.arrears_threshold_months`` contribution months
   past due and unpaid on the event date: the employer pays the JKK benefit first and is reimbursed
   after settling (flag ``employer_pays_first``, naming the payer). Eligibility is unchanged.
@@ -42,7 +44,14 @@ from decimal import Decimal
 from typing import Literal
 
 from cakupan.common.dates import add_months, full_months
-from cakupan.rules.benefits import Benefit, BenefitInput, BenefitLine, calculate_benefit
+from cakupan.rules.benefits import (
+    Benefit,
+    BenefitInput,
+    BenefitLine,
+    calculate_benefit,
+    scholarship_start,
+    school_year_of,
+)
 from cakupan.rules.errors import InputError
 from cakupan.rules.params import PP82_DATE_KEY, SCHOLARSHIP_LEVELS, Entry, Parameters
 from cakupan.rules.text import Note, format_date, format_rupiah
@@ -65,12 +74,20 @@ EVENT_KINDS = ("death", "accident", "disease")
 _FIRST_EVENT = dt.date(2015, 7, 1)
 _ZERO = Decimal(0)
 
-# Rules whose citation is a regulation article rather than a value of the data files.
-RULE_ACTIVE_JKM = "PP 44/2015 Pasal 34: JKM bagi peserta yang meninggal dunia dalam masa aktif"
-RULE_ACTIVE_JKK = "PP 44/2015: JKK bagi peserta yang terlindungi pada saat kecelakaan kerja"
+# Rules whose citation is a regulation rather than a value of the data files. DOMAIN.md names no
+# article for them (section 4.1, 4.3), so none is asserted: the citation is the regulation and
+# what it provides, marked "pasal belum terverifikasi" (the data files leave ``article`` empty
+# for the same reason).
+RULE_ACTIVE_JKM = (
+    "PP 44/2015, pasal belum terverifikasi: JKM bagi peserta yang meninggal dunia dalam masa aktif"
+)
+RULE_ACTIVE_JKK = (
+    "PP 44/2015, pasal belum terverifikasi: JKK bagi peserta yang terlindungi pada saat "
+    "kecelakaan kerja"
+)
 RULE_CAUSE = (
-    "PP 44/2015 Pasal 1 (kecelakaan kerja, termasuk perjalanan pergi dan pulang kerja, dan "
-    "penyakit akibat kerja) dan Pasal 34 (JKM: meninggal dunia bukan akibat kecelakaan kerja)"
+    "PP 44/2015, pasal belum terverifikasi: kecelakaan kerja termasuk perjalanan pergi dan pulang "
+    "kerja, dan penyakit akibat kerja; JKM untuk meninggal dunia bukan akibat kecelakaan kerja"
 )
 RULE_MASA_IUR = "Masa iur: bulan penuh kepesertaan tanpa terputus sampai tanggal peristiwa"
 RULE_CHILD = "PP 82/2019; Permenaker 5/2021: beasiswa berhenti bila anak menikah atau bekerja"
@@ -485,6 +502,25 @@ def assess(inp: EligibilityInput, params: Parameters) -> Eligibility:
                         )
                     ),
                     _cite(minimum),
+                )
+            )
+
+    if scholarship:
+        first_payment = _scholarship_entry(params, day, "scholarship.first_payment_date")
+        skip = scholarship_start(day, first_payment.value if first_payment is not None else None)
+        if skip and first_payment is not None:
+            start = school_year_of(day) + skip
+            reasons.append(
+                Reason(
+                    "scholarship_payment_start",
+                    "info",
+                    f"Beasiswa PP 82/2019 baru dibayar sejak {format_date(first_payment.value)}: "
+                    f"peristiwa {format_date(day)} sebelum tanggal itu, angsuran mulai tahun "
+                    f"ajaran {start}/{start + 1}; {skip} tahun ajaran sebelumnya tidak dijadwalkan "
+                    "(tidak ditemukan aturan peralihan)"
+                    + ("" if first_payment.verified else "; nilai ini belum terverifikasi")
+                    + ".",
+                    _cite(first_payment) or first_payment.regulation,
                 )
             )
 

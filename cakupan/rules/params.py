@@ -41,10 +41,13 @@ from cakupan.rules.errors import ParameterError
 
 __all__ = [
     "DATA_DIR",
+    "HOLIDAYS_KEY",
+    "HOLIDAY_KINDS",
     "KEYS",
     "PP82_DATE_KEY",
     "SCHOLARSHIP_LEVELS",
     "Entry",
+    "Holiday",
     "KeySpec",
     "Override",
     "ParameterError",
@@ -56,6 +59,21 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parent / "data"
 CONFIDENCES = frozenset({"H", "M", "L"})
 SCHOLARSHIP_LEVELS = ("tk", "sd", "smp", "sma", "pt")
+#: Days off fixed by the yearly SKB of the Minister of Religious Affairs, the Minister of Manpower
+#: and the Minister for Administrative Reform: ``libur`` (hari libur nasional) and ``cuti_bersama``.
+HOLIDAY_KINDS = ("libur", "cuti_bersama")
+HOLIDAYS_KEY = "calendar.holidays"
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """One national day off. ``verified``: false where the sources seen disagree or were not read
+    (the whole year's entry is then unverified)."""
+
+    date: dt.date
+    name: str
+    kind: str
+    verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,9 @@ KEYS: Mapping[str, KeySpec] = {
         "count", "Beasiswa jalur JKM: masa iur paling singkat (bulan)"
     ),
     "scholarship.max_age": _spec("count", "Beasiswa: usia anak paling tinggi"),
+    "scholarship.first_payment_date": _spec(
+        "date", "Beasiswa PP 82/2019 mulai dibayar (angsuran pertama: tahun ajaran yang memuatnya)"
+    ),
     "jkk.death.wage_multiplier": _spec("count", "JKK meninggal: kali upah"),
     "jkk.death.funeral": _spec("amount", "JKK meninggal: biaya pemakaman"),
     "jkk.death.periodic_total": _spec("amount", "JKK meninggal: santunan berkala sekaligus"),
@@ -137,6 +158,7 @@ KEYS: Mapping[str, KeySpec] = {
     "jp.benefit_min": _spec("amount", "Manfaat pensiun JP paling sedikit per bulan"),
     "jp.benefit_max": _spec("amount", "Manfaat pensiun JP paling banyak per bulan"),
     "jp.retirement_age": _spec("count", "Usia pensiun JP (tahun)"),
+    HOLIDAYS_KEY: _spec("holidays", "Hari libur nasional dan cuti bersama"),
 }
 
 _REQUIRED_FIELDS = (
@@ -322,7 +344,9 @@ class Parameters:
                 )
             )
             by_key[override.key] = sorted(kept, key=lambda e: e.valid_from)
-        return Parameters(e for items in by_key.values() for e in items)
+        result = Parameters(e for items in by_key.values() for e in items)
+        check_holidays(result)
+        return result
 
 
 def _overlaps(entry: Entry, start: dt.date, end: dt.date | None) -> bool:
@@ -332,13 +356,21 @@ def _overlaps(entry: Entry, start: dt.date, end: dt.date | None) -> bool:
 
 
 def _outside(entry: Entry, start: dt.date, end: dt.date | None) -> list[Entry]:
-    """The parts of ``entry`` before ``start`` and after ``end``."""
+    """The parts of ``entry`` before ``start`` and after ``end`` (a list of days off keeps the
+    days of its part only)."""
     parts = []
     if entry.valid_from < start:
-        parts.append(replace(entry, valid_to=start - dt.timedelta(days=1)))
+        parts.append(_part(entry, entry.valid_from, start - dt.timedelta(days=1)))
     if end is not None and (entry.valid_to is None or end < entry.valid_to):
-        parts.append(replace(entry, valid_from=end + dt.timedelta(days=1)))
+        parts.append(_part(entry, end + dt.timedelta(days=1), entry.valid_to))
     return parts
+
+
+def _part(entry: Entry, start: dt.date, end: dt.date | None) -> Entry:
+    part = replace(entry, valid_from=start, valid_to=end)
+    if entry.key == HOLIDAYS_KEY:
+        part = replace(part, value=tuple(h for h in entry.value if part.covers(h.date)))
+    return part
 
 
 def _check_periods(by_key: Mapping[str, list[Entry]]) -> None:
@@ -486,6 +518,37 @@ def _schedule(raw: Any, where: str) -> tuple[tuple[int | None, Decimal], ...]:
     return tuple(out)
 
 
+def _holidays(raw: Any, where: str) -> tuple[Holiday, ...]:
+    """``[{date, name, kind[, verified]}, ...]`` in date order, each date once; ``kind`` is
+    ``libur`` or ``cuti_bersama``; ``verified`` defaults to true."""
+    if isinstance(raw, tuple) and all(isinstance(r, Holiday) for r in raw):
+        return raw
+    out = []
+    for row in _rows(raw, where):
+        if not {"date", "name", "kind"} <= set(row) <= {"date", "name", "kind", "verified"}:
+            raise ParameterError(
+                f"{where}: setiap baris berisi date, name, kind (dan verified).",
+                code="value_invalid",
+            )
+        name, kind, verified = row["name"], row["kind"], row.get("verified", True)
+        if not isinstance(name, str) or not name.strip():
+            raise ParameterError(f"{where}: nama hari libur wajib diisi.", code="value_invalid")
+        if kind not in HOLIDAY_KINDS:
+            raise ParameterError(
+                f"{where}: kind harus {' atau '.join(HOLIDAY_KINDS)}, bukan {kind!r}.",
+                code="value_invalid",
+            )
+        if not isinstance(verified, bool):
+            raise ParameterError(f"{where}: verified harus true/false.", code="value_invalid")
+        out.append(Holiday(_date(row["date"], where), name.strip(), kind, verified))
+    days = [h.date for h in out]
+    if any(b <= a for a, b in itertools.pairwise(days)):
+        raise ParameterError(
+            f"{where}: tanggal harus naik dan masing-masing sekali.", code="value_invalid"
+        )
+    return tuple(out)
+
+
 _KINDS: Mapping[str, Callable[[Any, str], Any]] = {
     "rate": _rate,
     "amount": _amount,
@@ -494,6 +557,7 @@ _KINDS: Mapping[str, Callable[[Any, str], Any]] = {
     "brackets": _brackets,
     "levels": _levels,
     "schedule": _schedule,
+    "holidays": _holidays,
 }
 
 
@@ -603,6 +667,25 @@ def _check_pp82(params: Parameters) -> None:
             )
 
 
+def check_holidays(params: Parameters) -> None:
+    """Each year's days off lie inside the entry's period, and an entry with an unverified day is
+    itself unverified (so the parameter table and the clocks say so). Overrides are checked too."""
+    for entry in params.history(HOLIDAYS_KEY):
+        outside = [h.date for h in entry.value if not entry.covers(h.date)]
+        if outside:
+            raise ParameterError(
+                f"{HOLIDAYS_KEY} {entry.valid_from}: tanggal di luar masa berlaku: "
+                + ", ".join(f"{d}" for d in outside),
+                code="file_invalid",
+            )
+        if entry.verified and not all(h.verified for h in entry.value):
+            raise ParameterError(
+                f"{HOLIDAYS_KEY} {entry.valid_from}: ada tanggal yang belum terverifikasi; "
+                "nilai tahun itu harus verified = false.",
+                code="file_invalid",
+            )
+
+
 def read_data_files(directory: Path = DATA_DIR) -> Parameters:
     """Read and validate every ``*.toml`` in ``directory`` (uncached; tests use it directly)."""
     entries: list[Entry] = []
@@ -621,6 +704,7 @@ def read_data_files(directory: Path = DATA_DIR) -> Parameters:
     params = Parameters(entries)
     _check_jkp(params)
     _check_pp82(params)
+    check_holidays(params)
     return params
 
 

@@ -48,7 +48,7 @@ def test_calc_benefit_before_pp82_adds_no_scholarship_under_60_months(
     assert "schedule" not in data
     assert (
         "Tidak ada beasiswa jalur JKM: masa iur 47 bulan penuh sejak 01-07-2015, kurang dari 60 "
-        "bulan (PP 44/2015 Pasal 34 ayat (1) huruf d)." in data["explanation"]
+        "bulan (PP 44/2015)." in data["explanation"]
     )
 
 

@@ -122,8 +122,8 @@ def test_no_covered_membership_lists_the_periods_and_cites_the_rule(world: World
     assert info.value.code == "no_covered_membership"
     assert info.value.message == (
         "Tidak ada kepesertaan yang melindungi pada 10-03-2024. Kepesertaan: 01-07-2019 s.d. "
-        "31-12-2023 (Pemdes Uji, Kepala desa dan perangkat desa, Berakhir). (PP 44/2015 Pasal 34: "
-        "JKM bagi peserta yang meninggal dunia dalam masa aktif)"
+        "31-12-2023 (Pemdes Uji, Kepala desa dan perangkat desa, Berakhir). (PP 44/2015, pasal "
+        "belum terverifikasi: JKM bagi peserta yang meninggal dunia dalam masa aktif)"
     )
     _nothing_written(audit)
 

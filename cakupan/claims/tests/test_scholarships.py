@@ -159,3 +159,31 @@ def test_instalments_due_this_school_year_per_kabupaten(world: World, claim: Cla
     ]
     assert selectors.school_year_of(D(2025, 6, 30)) == 2024
     assert selectors.school_year_of(D(2025, 7, 1)) == 2025
+
+
+def test_a_death_before_permenaker_5_2021_starts_instalments_in_2020_2021(world: World) -> None:
+    """A JKK death (no minimum contribution period) on 10 January 2020, school year 2019/2020.
+    PP 82/2019 scholarships were paid only from 1 April 2021 (``scholarship.first_payment_date``,
+    unverified): the first instalment is school year 2020/2021, 2019/2020 is left out. PT 4 x 12M."""
+    draft = complete_draft(
+        world, day=D(2020, 1, 10), at_work=True, cause="Tertimpa pohon saat kerja bakti desa"
+    )
+    services.heir_add(
+        actor=world.actor("desa"), claim=draft,
+        data=heir("Andi PT", "child", D(2001, 9, 1), sequence=42, scholarship=True,
+                  school_level="pt", school_class=1),
+        today=TODAY,
+    )  # fmt: skip
+    claim = approved(world, Claim.objects.get(pk=draft.pk))
+    assert [(i.school_year, i.level, int(i.amount)) for i in claim.instalments.all()] == [
+        (f"{y}/{y + 1}", "pt", 12_000_000) for y in range(2020, 2024)
+    ]
+    assert claim.scholarship_entitlement == Decimal(48_000_000)
+    reason = next(
+        r for r in claim.eligibility["reasons"] if r["code"] == "scholarship_payment_start"
+    )
+    assert reason["message"] == (
+        "Beasiswa PP 82/2019 baru dibayar sejak 01-04-2021: peristiwa 10-01-2020 sebelum tanggal "
+        "itu, angsuran mulai tahun ajaran 2020/2021; 1 tahun ajaran sebelumnya tidak dijadwalkan "
+        "(tidak ditemukan aturan peralihan); nilai ini belum terverifikasi."
+    )

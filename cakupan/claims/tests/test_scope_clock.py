@@ -16,6 +16,7 @@ from cakupan.claims.assessment import claim_parameters
 from cakupan.claims.clock import add_working_days, claim_clock, working_days_between
 from cakupan.claims.models import Claim
 from cakupan.claims.tests.builders import TODAY, World, complete_draft, heir
+from cakupan.rules.workdays import Calendar
 from cakupan.testing.factories import make_user
 
 D = dt.date
@@ -81,16 +82,25 @@ def test_viewing_a_claim_logs_the_heirs_shown(world: World) -> None:
 
 
 @pytest.mark.parametrize(
-    ("start", "days", "deadline"),
+    ("start", "days", "deadline", "skipped"),
     [
-        (D(2024, 9, 2), 3, D(2024, 9, 5)),  # Monday + 3 = Thursday
-        (D(2024, 9, 5), 3, D(2024, 9, 10)),  # Thursday + 3 = Tuesday
-        (D(2024, 9, 6), 7, D(2024, 9, 17)),  # Friday + 7 = Tuesday a week later
+        (D(2024, 9, 2), 3, D(2024, 9, 5), []),  # Monday + 3 = Thursday
+        (D(2024, 9, 5), 3, D(2024, 9, 10), []),  # Thursday + 3 = Tuesday
+        (D(2024, 9, 6), 7, D(2024, 9, 18), [D(2024, 9, 16)]),  # Friday + 7, Maulid Nabi skipped
+        # Filed before Lebaran 2024: 8, 9, 12, 15 April cuti bersama, 10-11 April Idul Fitri
+        (D(2024, 4, 5), 3, D(2024, 4, 18), [D(2024, 4, d) for d in (8, 9, 10, 11, 12, 15)]),
+        (D(2024, 12, 23), 3, D(2024, 12, 30), [D(2024, 12, 25), D(2024, 12, 26)]),
+        # 18 August 2025: cuti bersama added by the amending SKB 933/2025
+        (D(2025, 8, 15), 3, D(2025, 8, 21), [D(2025, 8, 18)]),
     ],
 )
-def test_working_days(start: dt.date, days: int, deadline: dt.date) -> None:
-    assert add_working_days(start, days) == deadline
-    assert working_days_between(start, deadline) == days
+def test_working_days_skip_national_days_off(
+    start: dt.date, days: int, deadline: dt.date, skipped: list[dt.date]
+) -> None:
+    params = claim_parameters()
+    assert add_working_days(start, days, params) == deadline
+    assert working_days_between(start, deadline, params) == days
+    assert [h.date for h in Calendar(params).span(start, deadline).holidays] == skipped
 
 
 def test_jkm_clock_and_the_overdue_list(world: World) -> None:
@@ -114,18 +124,91 @@ def test_jkm_clock_and_the_overdue_list(world: World) -> None:
     )
 
 
-def test_jkk_clock_flags_one_percent_a_day(world: World) -> None:
-    """JKK death: 7 working days; 1% of the Rp158,800,000 cash entitlement per working day late."""
+@pytest.mark.parametrize(
+    ("today", "days_late", "penalty", "late_holidays"),
+    [
+        # JKK death filed Monday 2 September 2024: 7 working days -> Wednesday 11 September.
+        (D(2024, 9, 11), 0, 0, []),
+        (D(2024, 9, 12), 1, 1_588_000, []),  # 1% x Rp158,800,000 = Rp1,588,000 a day
+        (D(2024, 9, 13), 2, 3_176_000, []),
+        # Monday 16 September is Maulid Nabi (hari libur nasional): not a day late
+        (D(2024, 9, 16), 2, 3_176_000, [D(2024, 9, 16)]),
+        (D(2024, 9, 17), 3, 4_764_000, [D(2024, 9, 16)]),
+        (D(2024, 9, 23), 7, 11_116_000, [D(2024, 9, 16)]),
+    ],
+)
+def test_jkk_clock_penalty_per_working_day_late(
+    world: World, today: dt.date, days_late: int, penalty: int, late_holidays: list[dt.date]
+) -> None:
+    """JKK death: 7 working days; 1% of the Rp158,800,000 cash entitlement per working day late,
+    owed to the heirs by BPJS Ketenagakerjaan (information on the claim)."""
     claim = complete_draft(world, at_work=True, cause="Kecelakaan di lokasi proyek desa")
     Claim.objects.filter(pk=claim.pk).update(type="jkk-death")
     claim.refresh_from_db()
     assert claim.cash_entitlement == Decimal(158_800_000)
     claim.status, claim.filed_on = "filed", D(2024, 9, 2)
-    clock = claim_clock(claim, today=D(2024, 9, 16), params=claim_parameters())
-    # deadline Wednesday 11 Sep; 12, 13, 16 Sep: 3 working days late
-    assert (clock.deadline, clock.days_late) == (D(2024, 9, 11), 3)
-    assert clock.penalty == Decimal(4_764_000)  # 158,800,000 x 1% x 3
-    assert clock.source == "PP 44/2015"
+    clock = claim_clock(claim, today=today, params=claim_parameters())
+    assert (clock.deadline, clock.days_late) == (D(2024, 9, 11), days_late)
+    assert (clock.penalty_rate, clock.penalty_base) == (Decimal("0.01"), Decimal(158_800_000))
+    assert clock.penalty_per_day == Decimal(1_588_000)
+    assert clock.penalty == Decimal(penalty)
+    assert [h.date for h in clock.late_holidays] == late_holidays
+    assert clock.overdue is (days_late > 0)
+    assert (clock.source, clock.penalty_source) == ("PP 44/2015", "PP 44/2015")
+    assert clock.holidays == ()
+    if days_late == 2 and late_holidays:
+        assert clock.explanation == (
+            "Batas bayar 11-09-2024: 7 hari kerja sejak berkas lengkap diterima 02-09-2024 "
+            "(PP 44/2015).",
+            "Terlambat 2 hari kerja sampai 16-09-2024 (hari libur dilewati: 16-09-2024 Maulid "
+            "Nabi Muhammad SAW).",
+            "Denda keterlambatan untuk peserta/ahli waris, dibayar BPJS Ketenagakerjaan: 1% x "
+            "Rp158.800.000 = Rp1.588.000 per hari kerja; 2 hari = Rp3.176.000 (PP 44/2015).",
+        )
+
+
+def test_paid_late_jkk_claim_counts_to_the_payment_day(world: World) -> None:
+    claim = complete_draft(world, at_work=True, cause="Kecelakaan di lokasi proyek desa")
+    Claim.objects.filter(pk=claim.pk).update(type="jkk-death")
+    claim.refresh_from_db()
+    claim.status, claim.filed_on, claim.paid_on = "paid", D(2024, 9, 2), D(2024, 9, 13)
+    clock = claim_clock(claim, today=D(2025, 1, 31), params=claim_parameters())
+    assert (clock.days_late, clock.paid_late, clock.overdue) == (2, True, False)
+    assert clock.penalty == Decimal(3_176_000)
+
+
+def test_clock_says_when_a_year_has_no_days_off_data(world: World) -> None:
+    """2023 has no holidays file: only weekends are skipped and the clock says so."""
+    claim = complete_draft(world)
+    claim.status, claim.filed_on = "filed", D(2023, 12, 22)
+    clock = claim_clock(claim, today=D(2023, 12, 27), params=claim_parameters())
+    # Friday 22 December + 3 working days: 25 (Christmas, not in the data), 26, 27
+    assert (clock.deadline, clock.missing_years, clock.penalty_rate) == (
+        D(2023, 12, 27),
+        (2023,),
+        None,
+    )
+    assert clock.explanation[-1] == (
+        "Belum ada data hari libur nasional dan cuti bersama tahun 2023: hanya Sabtu dan Minggu "
+        "yang dilewati."
+    )
+
+
+def test_an_unverified_day_off_is_said_so(world: World) -> None:
+    """24 December 2026 (cuti bersama) is listed as 26 December by one source: unverified."""
+    claim = complete_draft(world)
+    claim.status, claim.filed_on = "filed", D(2026, 12, 23)
+    clock = claim_clock(claim, today=D(2026, 12, 23), params=claim_parameters())
+    assert clock.deadline == D(2026, 12, 30)  # 24 and 25 December skipped
+    assert [(h.date, h.verified) for h in clock.holidays] == [
+        (D(2026, 12, 24), False),
+        (D(2026, 12, 25), True),
+    ]
+    assert clock.calendar_unverified is True
+    assert clock.calendar_source == (
+        "SKB Menteri Agama, Menteri Ketenagakerjaan dan Menteri PANRB Nomor 1497 Tahun 2025, "
+        "Nomor 2 Tahun 2025, Nomor 5 Tahun 2025 Lampiran (2026)"
+    )
 
 
 def test_nothing_else_touches_a_child_heir(world: World) -> None:

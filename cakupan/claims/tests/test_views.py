@@ -85,7 +85,7 @@ def test_detail_shows_the_cash_subtotal_reasons_and_masked_heirs(world: World) -
     assert response.status_code == 200
     assert "Subtotal santunan tunai" in body
     assert "Rp42.000.000" in body
-    assert "PP 44/2015 Pasal 34" in body
+    assert "PP 44/2015, pasal belum terverifikasi: JKM bagi peserta" in body
     wife = claim.heirs.get()
     assert wife.masked_nik in body
     assert wife.nik not in body

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -15,11 +16,14 @@ from cakupan.accounts.audit import Actor
 from cakupan.claims.assessment import claim_parameters
 from cakupan.claims.models import Claim, ClaimStatus, ScholarshipInstalment
 from cakupan.claims.selectors import instalments_due, overdue_claims, school_year_of
+from cakupan.coverage.selectors import region_stats
 from cakupan.demo.claims import demo_claims_load
 from cakupan.demo.services import demo_load, demo_users_ensure
+from cakupan.wilayah.models import Region
 from cakupan.wilayah.selectors import region_subtree_q
 
 TODAY = dt.date(2026, 12, 5)
+D = dt.date
 
 
 @pytest.mark.django_db
@@ -76,6 +80,13 @@ def test_demo_claims_figures(
     assert claim.segment == "perangkat_desa"
     stopped = ScholarshipInstalment.objects.filter(claim=claim, status="stopped")
     assert set(stopped.values_list("stop_reason", flat=True)) == {"working"}
+    # The verified death ended the membership on the day of death; a successor fills the post
+    # from 1 February 2024, so the report's 87.8% of posts filled on 29 May 2024 still holds.
+    claim.membership.refresh_from_db()
+    assert (claim.membership.end_date, claim.membership.status) == (D(2024, 1, 15), "ended")
+    assert claim.coverage_ended["on"] == "2024-01-15"
+    buol = region_stats(user=SYSTEM, region=Region.objects.get(code="72.05"), on=D(2024, 5, 29))
+    assert buol["posts"]["perangkat_desa"]["percent"] == Decimal("87.8")
 
     # Luwu Timur: every status, one of them overdue, one refused.
     lutim = Claim.objects.filter(region_subtree_q("73.24", "region__code"))

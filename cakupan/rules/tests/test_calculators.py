@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,13 @@ import pytest
 from cakupan.rules.benefits import BenefitInput, calculate_benefit
 from cakupan.rules.contribution import ContributionInput, calculate_contribution, month_rates
 from cakupan.rules.errors import InputError, RulesError
-from cakupan.rules.params import Override, Parameters, load_parameters
+from cakupan.rules.params import (
+    PP82_DATE_KEY,
+    Override,
+    ParameterError,
+    Parameters,
+    load_parameters,
+)
 
 D = Decimal
 JKK_JKM = frozenset({"jkk", "jkm"})
@@ -257,7 +264,35 @@ def test_benefit_refusals(params: Parameters, inp: BenefitInput, code: str) -> N
     assert info.value.code == code
 
 
-def test_corrected_pp82_date_moves_the_switch(params: Parameters) -> None:
+def switch_overridable(params: Parameters) -> Parameters:
+    """The data with the PP 82/2019 date overridable again, as it was while it was [L]."""
+    return Parameters(
+        replace(e, verified=False, overridable=True) if e.key == PP82_DATE_KEY else e
+        for e in params.entries()
+    )
+
+
+def test_the_verified_pp82_date_cannot_be_overridden(params: Parameters) -> None:
+    """PP 82/2019 is in force from 2 December 2019 (Pasal II, [H] since December 2026)."""
+    entry = params.entry(PP82_DATE_KEY, dt.date(2024, 1, 1))
+    assert (entry.value, entry.regulation, entry.article) == (
+        dt.date(2019, 12, 2),
+        "PP 82/2019",
+        "Pasal II",
+    )
+    with pytest.raises(ParameterError) as info:
+        params.with_overrides(
+            [Override(PP82_DATE_KEY, dt.date(2019, 12, 18), dt.date(2015, 7, 1), None, "x", "a")]
+        )
+    assert info.value.code == "parameter_not_overridable"
+    # No "near the switch date, unverified" note any more.
+    near = calculate_benefit(BenefitInput("jkm", dt.date(2019, 12, 20)), params)
+    assert not any(getattr(n, "flag", "") for n in near.notes)
+
+
+def test_a_moved_pp82_date_moves_the_switch(params: Parameters) -> None:
+    """The switch machinery, for a date the data leave overridable."""
+    params = switch_overridable(params)
     changed = params.with_overrides(
         [
             Override(
@@ -328,9 +363,15 @@ def test_total_disability_periodic_benefit_is_a_note_until_set(params: Parameter
 
 def test_notes_carry_their_flag(params: Parameters) -> None:
     """The web badges notes by ``Note.flag``, set where the note is written (not by its words)."""
-    near = calculate_benefit(BenefitInput("jkm", dt.date(2019, 12, 20)), params)
+    near = calculate_benefit(BenefitInput("jkm", dt.date(2019, 12, 20)), switch_overridable(params))
     flags = [(getattr(n, "flag", ""), n.startswith("Peristiwa 20-12-2019")) for n in near.notes]
     assert ("unverified", True) in flags
+    deferred = calculate_benefit(
+        BenefitInput("jkm", dt.date(2020, 1, 10), dt.date(2015, 7, 1), children=("pt",)), params
+    )
+    assert [getattr(n, "flag", "") for n in deferred.notes if "baru dibayar sejak" in n] == [
+        "unverified"
+    ]
     far = calculate_benefit(BenefitInput("jkm", dt.date(2024, 1, 1)), params)
     assert not any(getattr(n, "flag", "") for n in far.notes)
     stmb = calculate_benefit(

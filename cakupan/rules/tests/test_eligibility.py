@@ -4,6 +4,7 @@ the December 2026 corrections). Expected figures are written out, never derived 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -19,7 +20,7 @@ from cakupan.rules.eligibility import (
     claim_type_for,
 )
 from cakupan.rules.errors import InputError
-from cakupan.rules.params import Override, Parameters, load_parameters
+from cakupan.rules.params import PP82_DATE_KEY, Override, Parameters, load_parameters
 
 D = dt.date
 TODAY = D(2026, 6, 30)
@@ -152,7 +153,11 @@ def test_no_covered_membership_lists_the_periods(params: Parameters) -> None:
         "Tidak ada kepesertaan yang melindungi pada 10-03-2024. Kepesertaan: 01-07-2019 s.d. "
         "31-12-2023 (Pemerintah Desa Uji, Perangkat desa, ended)."
     )
-    assert refusal.rule.startswith("PP 44/2015 Pasal 34")
+    # DOMAIN.md names no article for "JKM while active": none is asserted.
+    assert refusal.rule == (
+        "PP 44/2015, pasal belum terverifikasi: JKM bagi peserta yang meninggal dunia dalam masa "
+        "aktif"
+    )
 
 
 def test_an_ended_membership_still_covers_its_own_period(params: Parameters) -> None:
@@ -265,8 +270,11 @@ def test_a_gap_starts_the_count_again(params: Parameters) -> None:
         (D(2019, 12, 1), D(2016, 12, 1), 24_000_000, 0, "PP 44/2015"),
         # PP 44/2015 with 60 months: one child, Rp12M at once
         (D(2019, 12, 1), D(2014, 12, 1), 24_000_000, 12_000_000, "PP 44/2015"),
-        # PP 82/2019 from 2 Dec 2019: 42M; 36 months suffice; SD 84M
-        (D(2019, 12, 2), D(2016, 12, 2), 42_000_000, 84_000_000, "PP 82/2019"),
+        # PP 82/2019 from 2 Dec 2019: 42M; 36 months suffice. The schedule starts in 2020/2021
+        # (scholarship.first_payment_date): SD 5 x 1.5M + SMP 6M + SMA 9M + PT 60M = 82.5M
+        (D(2019, 12, 2), D(2016, 12, 2), 42_000_000, 82_500_000, "PP 82/2019"),
+        # From school year 2020/2021 (which includes 1 April 2021) nothing is left out: SD 84M
+        (D(2020, 7, 1), D(2017, 7, 1), 42_000_000, 84_000_000, "PP 82/2019"),
     ],
 )
 def test_pp82_switch(
@@ -286,7 +294,12 @@ def test_pp82_switch(
 
 
 def test_a_moved_switch_date_moves_the_amounts(params: Parameters) -> None:
-    """An admin who corrects the PP 82/2019 date to 1 Jan 2020 makes a 15 Dec 2019 death PP 44."""
+    """Where the date is overridable (it was while [L]; it is verified now), an admin who moves the
+    PP 82/2019 date to 1 Jan 2020 makes a 15 Dec 2019 death PP 44."""
+    params = Parameters(
+        replace(e, verified=False, overridable=True) if e.key == PP82_DATE_KEY else e
+        for e in params.entries()
+    )
     moved = params.with_overrides(
         [
             Override(
@@ -296,6 +309,74 @@ def test_a_moved_switch_date_moves_the_amounts(params: Parameters) -> None:
     )
     result = run(moved, "jkm", death(D(2019, 12, 15)), membership(D(2014, 1, 1)))
     assert (result.regulation, result.cash_total) == ("PP 44/2015", Decimal(24_000_000))
+
+
+# --- PP 82/2019 scholarships before Permenaker 5/2021 ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("event", "first_school_year", "left_out", "total"),
+    [
+        # (death, first instalment, school years left out, two children SD + PT at most)
+        # 2 Dec 2019 (school year 2019/2020): from 2020/2021, one year left out:
+        # SD 5 x 1.5M + SMP 3 x 2M + SMA 3 x 3M + PT 5 x 12M = 82.5M; PT 4 x 12M = 48M
+        (D(2019, 12, 2), 2020, 1, 130_500_000),
+        (D(2020, 6, 30), 2020, 1, 130_500_000),
+        # 1 July 2020 starts school year 2020/2021, which includes 1 April 2021: nothing left out,
+        # SD 84M + PT 60M
+        (D(2020, 7, 1), 2020, 0, 144_000_000),
+        (D(2021, 3, 31), 2020, 0, 144_000_000),
+        (D(2021, 4, 1), 2020, 0, 144_000_000),
+    ],
+)
+def test_scholarships_start_with_permenaker_5_2021(
+    params: Parameters, event: dt.date, first_school_year: int, left_out: int, total: int
+) -> None:
+    children = (
+        ChildFacts("Anak SD", D(2012, 5, 1), "sd"),
+        ChildFacts("Anak PT", D(2001, 5, 1), "pt"),
+    )
+    result = run(params, "jkk-death", death(event, work=True), membership(D(2018, 1, 1)),
+                 children=children)  # fmt: skip
+    assert result.scholarship_total == Decimal(total)
+    assert result.benefit is not None
+    first = min(s.year for s in result.benefit.schedule)
+    # The schedule counts calendar years from the event's; the claims app reads year N as the
+    # school year starting N - event year after the event's school year.
+    school_year = (event.year if event.month >= 7 else event.year - 1) + first - event.year
+    assert school_year == first_school_year
+    reason = next((r for r in result.reasons if r.code == "scholarship_payment_start"), None)
+    if left_out:
+        assert reason is not None
+        assert reason.kind == "info"
+        assert reason.message == (
+            f"Beasiswa PP 82/2019 baru dibayar sejak 01-04-2021: peristiwa "
+            f"{event:%d-%m-%Y} sebelum tanggal itu, angsuran mulai tahun ajaran 2020/2021; 1 "
+            "tahun ajaran sebelumnya tidak dijadwalkan (tidak ditemukan aturan peralihan); nilai "
+            "ini belum terverifikasi."
+        )
+        assert reason.rule == "Permenaker 5/2021"
+    else:
+        assert reason is None
+
+
+def test_first_scholarship_payment_date_is_an_overridable_parameter(params: Parameters) -> None:
+    """An admin who finds a transition rule sets its date: here 1 January 2022 (school year
+    2021/2022) leaves out two school years of a January 2020 death; the PP 82/2019 date itself
+    leaves out none."""
+    children = (ChildFacts("Anak PT", D(2001, 5, 1), "pt"),)
+
+    def total(first: dt.date) -> Decimal:
+        changed = params.with_overrides(
+            [Override("scholarship.first_payment_date", first, D(2019, 12, 2), None, "uji", "u")]
+        )
+        result = run(changed, "jkk-death", death(D(2020, 1, 10), work=True),
+                     membership(D(2018, 1, 1)), children=children)  # fmt: skip
+        return result.scholarship_total
+
+    assert total(D(2022, 1, 1)) == Decimal(36_000_000)  # PT 3 x 12M
+    assert total(D(2021, 4, 1)) == Decimal(48_000_000)  # PT 4 x 12M (the data)
+    assert total(D(2019, 12, 2)) == Decimal(60_000_000)  # PT 5 x 12M
 
 
 # --- arrears of a PU payer (JKK) ------------------------------------------------------------

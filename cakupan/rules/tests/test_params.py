@@ -55,6 +55,9 @@ def parse(*values: dict[str, Any]) -> Parameters:
 def test_data_files_load_and_are_the_expected_regulations(params: Parameters) -> None:
     assert sorted(p.name for p in DATA_DIR.glob("*.toml")) == [
         "bpu.toml",
+        "holidays_2024.toml",
+        "holidays_2025.toml",
+        "holidays_2026.toml",
         "payment.toml",
         "permenaker5_2021.toml",
         "pp37_2021_jkp.toml",
@@ -125,9 +128,10 @@ def test_jp_cap_for_every_month_july_2015_to_march_2026(params: Parameters) -> N
         ("jkk.total_disability.periodic_total", dt.date(2024, 1, 1)),
         ("stmb.schedule", dt.date(2018, 1, 1)),
         ("stmb.daily_wage_divisor", dt.date(2024, 1, 1)),
-        ("benefit.pp82_2019_effective_date", dt.date(2024, 1, 1)),
+        ("scholarship.first_payment_date", dt.date(2020, 1, 1)),
         ("relief.bpu_jkk_jkm_cut", dt.date(2020, 9, 1)),
         ("jp.benefit_min", dt.date(2026, 2, 1)),
+        ("calendar.holidays", dt.date(2026, 1, 1)),  # 24 December 2026 not settled
     ],
 )
 def test_unverified_values_of_domain_section_11_are_flagged(
@@ -145,6 +149,8 @@ def test_unverified_values_of_domain_section_11_are_flagged(
         ("jkm.lump_sum", dt.date(2024, 1, 1)),
         ("jkp.recomposition_jkk", dt.date(2025, 2, 7)),
         ("relief.pu_jkk_jkm_cut", dt.date(2020, 8, 1)),
+        # PP 82/2019 in force 2 December 2019 (Pasal II): confirmed by the December 2026 pass.
+        ("benefit.pp82_2019_effective_date", dt.date(2024, 1, 1)),
     ],
 )
 def test_verified_values_are_not_overridable(params: Parameters, key: str, on: dt.date) -> None:

@@ -212,7 +212,28 @@ class Command(ReportCommand):
                 + (format_rupiah(c["paid_amount"]) if c["paid_amount"] is not None else "-")
                 for c in data["components"]
             ),
+            *(f"Jam layanan: {line}" for line in detail.clock.explanation),
         ]
+        coverage = detail.coverage
+        if coverage is not None:
+            lines.append(
+                f"Kepesertaan diakhiri {coverage.on:%d-%m-%Y} (kematian diverifikasi): "
+                + (
+                    "; ".join(
+                        f"{row['unit']} ({row['segment_label']}, semula "
+                        + (
+                            f"s.d. {row['previous_end']:%d-%m-%Y}"
+                            if row["previous_end"]
+                            else "terbuka"
+                        )
+                        + f", {row['previous_status_label']})"
+                        for row in coverage.ended
+                    )
+                    or "tidak ada yang masih berjalan"
+                )
+            )
+            if coverage.follow_up:
+                lines.append(f"TINDAK LANJUT: {coverage.follow_up}")
         self.emit(data, lines, as_json=options["as_json"])
 
     # --- summary --------------------------------------------------------------------------
@@ -317,13 +338,8 @@ def claim_json(detail: selectors.ClaimDetail) -> dict[str, Any]:
             }
             for t in detail.transitions
         ],
-        "clock": {
-            "deadline": clock.deadline,
-            "working_days": clock.working_days,
-            "days_late": clock.days_late,
-            "overdue": clock.overdue,
-            "penalty": clock.penalty,
-        },
+        "clock": clock.as_dict(),
+        "coverage_ended": detail.coverage.as_dict() if detail.coverage is not None else None,
         "paid_on": claim.paid_on,
         "rejection_reason": claim.rejection_reason,
     }
