@@ -211,7 +211,7 @@ def bench_nik(n: int = 200_000) -> dict[str, Any]:
     return line("NIK parse, per row (Python)", n, ours, "stdnum is_valid", baseline)
 
 
-BENCHMARKS = ("regions", "enrol", "nik", "intake", "billing")
+BENCHMARKS = ("regions", "enrol", "nik", "intake", "billing", "coverage")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -250,6 +250,10 @@ def main(argv: list[str] | None = None) -> None:
             from cakupan.bench.billing import bench_billing
 
             bench_billing()
+        if "coverage" in names:
+            from cakupan.bench.coverage import bench_coverage
+
+            bench_coverage()
     finally:
         connection.creation.destroy_test_db(old_config, verbosity=0)
 

@@ -21,6 +21,7 @@ Rules, written once here:
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -107,19 +108,44 @@ def desa_counts() -> dict[str, int]:
 
 # --- children ----------------------------------------------------------------------------------
 
+_TREE_CACHE: dict[object, dict[str, list[str]]] = {}
+
+
+def _upper_tree() -> dict[str, list[str]]:
+    """Current children of Indonesia, provinces and kabupaten/kota (kept per loaded dataset)."""
+    key = tuple(RegionDataset.objects.order_by("-id").values_list("id", "loaded_at")[:1])
+    cached = _TREE_CACHE.get(key)
+    if cached is not None:
+        return cached
+    tree: dict[str, list[str]] = {}
+    for code, parent in (
+        Region.objects.filter(valid_to__isnull=True, level__lte=3)
+        .order_by("code")
+        .values_list("code", "parent_id")
+    ):
+        tree.setdefault(parent or NATION, []).append(code)
+    _TREE_CACHE.clear()
+    _TREE_CACHE[key] = tree
+    return tree
+
 
 class _Tree:
-    """Current children of regions, fetched once per parent while resolving sums."""
+    """Current children of regions: the upper levels from the cache, kecamatan's desa on demand."""
 
     def __init__(self) -> None:
-        self._children: dict[str, list[str]] = {}
+        self._upper = _upper_tree()
+        self._lower: dict[str, list[str]] = {}
 
     def children(self, code: str) -> list[str]:
-        if code not in self._children:
-            qs = Region.objects.filter(valid_to__isnull=True)
-            qs = qs.filter(level=1) if code == NATION else qs.filter(parent_id=code)
-            self._children[code] = list(qs.order_by("code").values_list("code", flat=True))
-        return self._children[code]
+        if code == NATION or code.count(".") < 2:
+            return self._upper.get(code, [])
+        if code not in self._lower:
+            self._lower[code] = list(
+                Region.objects.filter(valid_to__isnull=True, parent_id=code)
+                .order_by("code")
+                .values_list("code", flat=True)
+            )
+        return self._lower[code]
 
 
 def _has_below(code: str, codes_with_rows: set[str]) -> bool:
@@ -129,33 +155,67 @@ def _has_below(code: str, codes_with_rows: set[str]) -> bool:
     return any(c.startswith(prefix) for c in codes_with_rows)
 
 
-# --- denominators ------------------------------------------------------------------------------
+# --- the stored values ---------------------------------------------------------------------------
 
 
-def _latest_denominators(codes: Iterable[str], on: dt.date) -> dict[tuple[str, str], Denominator]:
-    """The value in force on ``on`` for every region in or above ``codes`` and every kind."""
-    codes = list(codes)
-    rows = (
-        Denominator.objects.filter(_subtree_q(codes) | Q(region_id__in=_related_codes(codes)))
-        .filter(valid_from__lte=on)
-        .order_by("region_id", "kind", "-valid_from")
-        .distinct("region_id", "kind")
-    )
-    return {(row.region_id, row.kind): row for row in rows}
+@dataclass(frozen=True)
+class _Stored:
+    day: dt.date  # valid_from of a denominator, as_of of a participant count
+    values: tuple[int, ...]  # (value,) or (pu, bpu, construction)
+    source: str
 
 
-class _Resolver:
-    def __init__(self, rows: dict[tuple[str, str], Denominator], desa: dict[str, int]) -> None:
-        self.rows, self.desa, self.tree = rows, desa, _Tree()
-        self.codes = {kind: {code for code, k in rows if k == kind} for kind in DenominatorKind}
+def _latest(history: list[_Stored] | None, on: dt.date) -> _Stored | None:
+    """The value dated on or before ``on`` (``history`` ascending by day)."""
+    if not history:
+        return None
+    position = bisect_right([h.day for h in history], on)
+    return history[position - 1] if position else None
 
-    def count(self, code: str, kind: str) -> Sourced | None:
-        own = self.rows.get((code, kind))
+
+class FigureBook:
+    """The denominators and participant counts of some regions (and their subtrees, and for the
+    per-desa target their ancestors), read once and asked for any day up to ``until``.
+
+    ``single_day``: only the value in force on ``until`` is read per region and kind (one page of
+    regions on one day); otherwise every value up to ``until`` (a time series).
+    """
+
+    def __init__(self, codes: list[str], until: dt.date, *, single_day: bool = True) -> None:
+        self.tree = _Tree()
+        self.desa = desa_counts()
+        dens = Denominator.objects.filter(
+            _subtree_q(codes) | Q(region_id__in=_related_codes(codes)), valid_from__lte=until
+        )
+        parts = ParticipantCount.objects.filter(_subtree_q(codes), as_of__lte=until)
+        if single_day:
+            dens = dens.order_by("region_id", "kind", "-valid_from").distinct("region_id", "kind")
+            parts = parts.order_by("region_id", "-as_of").distinct("region_id")
+        self.den: dict[tuple[str, str], list[_Stored]] = {}
+        for region, kind, day, value, source in dens.values_list(
+            "region_id", "kind", "valid_from", "value", "source"
+        ):
+            self.den.setdefault((region, kind), []).append(_Stored(day, (value,), source))
+        self.part: dict[str, list[_Stored]] = {}
+        for region, day, pu, bpu, construction, source in parts.values_list(
+            "region_id", "as_of", "pu", "bpu", "construction", "source"
+        ):
+            self.part.setdefault(region, []).append(_Stored(day, (pu, bpu, construction), source))
+        for history in (*self.den.values(), *self.part.values()):
+            history.sort(key=lambda h: h.day)
+        self.with_rows = {
+            kind: {code for code, k in self.den if k == kind} for kind in DenominatorKind
+        }
+        self.with_participants = set(self.part)
+
+    # Denominators
+    def _count(self, code: str, kind: str, on: dt.date) -> Sourced | None:
+        own = _latest(self.den.get((code, kind)), on)
         if own is not None:
-            return Sourced(own.value, own.valid_from, own.source)
-        if not _has_below(code, self.codes[DenominatorKind(kind)]):
+            return Sourced(own.values[0], own.day, own.source)
+        if not _has_below(code, self.with_rows[DenominatorKind(kind)]):
             return None
-        parts = [self.count(child, kind) for child in self.tree.children(code)]
+        parts = [self._count(child, kind, on) for child in self.tree.children(code)]
         if not parts or any(p is None for p in parts):
             return None
         found = [p for p in parts if p is not None]
@@ -166,29 +226,29 @@ class _Resolver:
             parts=sum(p.parts for p in found),
         )
 
-    def target_per_desa(self, code: str) -> Denominator | None:
+    def _target_per_desa(self, code: str, on: dt.date) -> _Stored | None:
         """The per-desa target holding for ``code``: its own, else its nearest ancestor's."""
         for candidate in [code, *ancestors_of(code)] if code != NATION else []:
-            row = self.rows.get((candidate, DenominatorKind.RENTAN_TARGET_PER_DESA))
-            if row is not None:
-                return row
+            held = _latest(self.den.get((candidate, DenominatorKind.RENTAN_TARGET_PER_DESA)), on)
+            if held is not None:
+                return held
         return None
 
-    def rentan_target(self, code: str) -> Sourced | None:
+    def _rentan_target(self, code: str, on: dt.date) -> Sourced | None:
         """The sum of the per-desa targets of the desa of ``code`` (none if any desa has none)."""
         desa = self.desa.get(code, 0)
-        held = self.target_per_desa(code)
+        held = self._target_per_desa(code, on)
         if held is not None:
-            return Sourced(held.value * desa, held.valid_from, held.source)
+            return Sourced(held.values[0] * desa, held.day, held.source)
         if desa == 0:
             return None
-        if not _has_below(code, self.codes[DenominatorKind.RENTAN_TARGET_PER_DESA]):
+        if not _has_below(code, self.with_rows[DenominatorKind.RENTAN_TARGET_PER_DESA]):
             return None
         parts = []
         for child in self.tree.children(code):
             if self.desa.get(child, 0) == 0:
                 continue
-            part = self.rentan_target(child)
+            part = self._rentan_target(child, on)
             if part is None:
                 return None
             parts.append(part)
@@ -199,6 +259,39 @@ class _Resolver:
             as_of=max(p.as_of for p in parts),
             source="",
             parts=sum(p.parts for p in parts),
+        )
+
+    def denominators(self, code: str, on: dt.date) -> Denominators:
+        counts = {kind: self._count(code, kind, on) for kind in COUNT_KINDS}
+        held = self._target_per_desa(code, on)
+        return Denominators(
+            potential_workers=counts[DenominatorKind.POTENTIAL_WORKERS],
+            working_population=counts[DenominatorKind.WORKING_POPULATION],
+            vulnerable_workers=counts[DenominatorKind.VULNERABLE_WORKERS],
+            rentan_target=self._rentan_target(code, on),
+            rentan_target_per_desa=held.values[0] if held is not None else None,
+            desa=self.desa.get(code, 0),
+        )
+
+    # Participants
+    def participants(self, code: str, on: dt.date) -> Participants | None:
+        own = _latest(self.part.get(code), on)
+        if own is not None:
+            pu, bpu, construction = own.values
+            return Participants(pu, bpu, construction, own.day, own.source)
+        if not _has_below(code, self.with_participants):
+            return None
+        parts = [self.participants(child, on) for child in self.tree.children(code)]
+        if not parts or any(p is None for p in parts):
+            return None
+        found = [p for p in parts if p is not None]
+        return Participants(
+            pu=sum(p.pu for p in found),
+            bpu=sum(p.bpu for p in found),
+            construction=sum(p.construction for p in found),
+            as_of=max(p.as_of for p in found),
+            source="",
+            parts=sum(p.parts for p in found),
         )
 
 
@@ -216,21 +309,14 @@ class Denominators:
 
 def denominators_for(codes: list[str], on: dt.date) -> dict[str, Denominators]:
     """Denominators of each region of ``codes`` (``""`` for all of Indonesia) on ``on``."""
-    desa = desa_counts()
-    resolver = _Resolver(_latest_denominators(codes, on), desa)
-    out: dict[str, Denominators] = {}
-    for code in codes:
-        counts = {kind: resolver.count(code, kind) for kind in COUNT_KINDS}
-        held = resolver.target_per_desa(code)
-        out[code] = Denominators(
-            potential_workers=counts[DenominatorKind.POTENTIAL_WORKERS],
-            working_population=counts[DenominatorKind.WORKING_POPULATION],
-            vulnerable_workers=counts[DenominatorKind.VULNERABLE_WORKERS],
-            rentan_target=resolver.rentan_target(code),
-            rentan_target_per_desa=held.value if held is not None else None,
-            desa=desa.get(code, 0),
-        )
-    return out
+    book = FigureBook(codes, on)
+    return {code: book.denominators(code, on) for code in codes}
+
+
+def participants_for(codes: list[str], on: dt.date) -> dict[str, Participants | None]:
+    """The branch's count of active participants of each region of ``codes`` on ``on``."""
+    book = FigureBook(codes, on)
+    return {code: book.participants(code, on) for code in codes}
 
 
 def rentan_targets_of_desa(parent: str, on: dt.date) -> dict[str, int]:
@@ -254,42 +340,6 @@ def rentan_targets_of_desa(parent: str, on: dt.date) -> dict[str, int]:
                 out[code] = by_region[candidate]
                 break
     return out
-
-
-# --- participants ------------------------------------------------------------------------------
-
-
-def participants_for(codes: list[str], on: dt.date) -> dict[str, Participants | None]:
-    """The branch's count of active participants of each region of ``codes`` on ``on``."""
-    rows = {
-        row.region_id: row
-        for row in ParticipantCount.objects.filter(_subtree_q(codes), as_of__lte=on)
-        .order_by("region_id", "-as_of")
-        .distinct("region_id")
-    }
-    with_rows = set(rows)
-    tree = _Tree()
-
-    def resolve(code: str) -> Participants | None:
-        own = rows.get(code)
-        if own is not None:
-            return Participants(own.pu, own.bpu, own.construction, own.as_of, own.source)
-        if not _has_below(code, with_rows):
-            return None
-        parts = [resolve(child) for child in tree.children(code)]
-        if not parts or any(p is None for p in parts):
-            return None
-        found = [p for p in parts if p is not None]
-        return Participants(
-            pu=sum(p.pu for p in found),
-            bpu=sum(p.bpu for p in found),
-            construction=sum(p.construction for p in found),
-            as_of=max(p.as_of for p in found),
-            source="",
-            parts=sum(p.parts for p in found),
-        )
-
-    return {code: resolve(code) for code in codes}
 
 
 def first_figure_date() -> dt.date | None:

@@ -123,9 +123,9 @@ class ParticipantCount(models.Model):
 class RollupMonth(models.Model):
     """Precomputed coverage: a month of daily changes of one measure in one region (``rollup``).
 
-    ``net`` is the month's total change; ``day_numbers`` / ``day_deltas`` the days of the month
-    that changed and by how much, so a figure on any day is the sum of ``net`` over the months
-    before and of the deltas up to that day in its month. Written only by ``coverage.rollup``.
+    ``net`` is the month's total change and ``days`` the change on each day of the month (31
+    entries, zero past the month's end), so a figure on any day is the sum of ``net`` over the
+    months before and of ``days`` up to that day in its month. Written only by ``coverage.rollup``.
     """
 
     level = models.PositiveSmallIntegerField(_("tingkat"))  # 0 Indonesia ... 3 kecamatan
@@ -137,8 +137,7 @@ class RollupMonth(models.Model):
     funding = models.CharField(_("sumber dana"), max_length=20, blank=True)
     grp = models.CharField(_("kelompok pekerjaan"), max_length=40, blank=True)
     net = models.BigIntegerField(_("perubahan sebulan"))
-    day_numbers = ArrayField(models.PositiveSmallIntegerField(), verbose_name=_("tanggal"))
-    day_deltas = ArrayField(models.BigIntegerField(), verbose_name=_("perubahan per tanggal"))
+    days = ArrayField(models.IntegerField(), size=31, verbose_name=_("perubahan per tanggal"))
 
     class Meta:
         verbose_name = _("ringkasan cakupan bulanan")

@@ -5,10 +5,11 @@ filled posts of many regions, on a day and at the end of 24 months. Counted from
 (a GROUP BY over the registry) that is seconds at national scale (``docs/benchmarks.md``).
 
 What is stored (``coverage.RollupMonth``): for every region and month, the *changes* of each
-measure: ``net`` for the whole month and, for the days that changed, the day of the month and the
-change. A figure on day D of month M is the sum of ``net`` over the months before M plus the
-changes of M up to day D, so every figure stays exact to the day ("as of" any date) while a
-region holds one row per month and key instead of one per day.
+measure: ``net`` for the whole month and ``days``, the change on each of its 31 days. A figure on
+day D of month M is the sum of ``net`` over the months before M plus ``days[1..D]`` of M, so every
+figure stays exact to the day ("as of" any date) while a region holds one row per month and key
+instead of one per day. One pass over each measure's changes fills all four levels (a hash
+aggregate per level).
 
 Measures (each a count that rises and falls by day):
 
@@ -32,10 +33,11 @@ are answered from the memberships themselves (``coverage.selectors``), through t
 
 Freshness: statement-level triggers (migration ``0003``) append the kabupaten of every unit whose
 memberships, formasi or region changed to ``coverage.RollupDirty``. :func:`refresh` recomputes
-those kabupaten (both levels, from their memberships) and their provinces and Indonesia (from the
-level below); reads refresh first when anything is pending (:func:`usable`), under one advisory
-lock, so a page never shows a stale figure. :func:`rebuild` recomputes everything (after loading
-regions, or to start): ``cakupan coverage refresh --rebuild``.
+those kabupaten (both levels, from their memberships) and corrects their provinces and Indonesia
+by the difference between the kabupaten's old and new rows; reads refresh first when anything is
+pending (:func:`usable`), under one advisory lock, so a page never shows a stale figure.
+:func:`rebuild` recomputes everything (after loading regions, or to start):
+``cakupan coverage refresh --rebuild``.
 """
 
 from __future__ import annotations
@@ -61,56 +63,43 @@ LOCK = 7_324_110  # pg_advisory_xact_lock key of rollup writers
 LEVEL_OF_LENGTH = {0: 0, 2: 1, 5: 2, 8: 3}
 _COVERED = ", ".join(f"'{s}'" for s in COVERED_STATUSES)
 _OFFICIALS = ", ".join(f"'{s}'" for s in VILLAGE_OFFICIAL_SEGMENTS)
-_COLUMNS = (
-    "level, code, month, measure, segment, scheme, funding, grp, net, day_numbers, day_deltas"
-)
+_COLUMNS = "level, code, month, measure, segment, scheme, funding, grp, net, days"
 
-# Every kabupaten (or, when ``%(kabs)s`` is NULL, all of them): the units whose rows are rebuilt.
-_UNITS = "(%(kabs)s::text[] IS NULL OR left(u.region_id, 5) = ANY(%(kabs)s::text[]))"
+# A refresh rebuilds the rows of some kabupaten only: ``{only}`` restricts memberships and
+# formations to the ids of their units (``%(units)s``, found first) so the registry is read through
+# its unit index; a full rebuild reads it once, whole.
+_ONLY = "AND unit_id = ANY(%(units)s)"
 
-# From daily changes (``daily``: level, code, measure, segment, scheme, funding, grp, day, delta)
-# to one row per month and key.
-_MONTHLY = f"""
-INSERT INTO {TABLE} ({_COLUMNS})
-SELECT level, code, date_trunc('month', day)::date, measure, segment, scheme, funding, grp,
-       sum(delta), array_agg(extract(day FROM day)::smallint ORDER BY day),
-       array_agg(delta ORDER BY day)
-  FROM daily
- GROUP BY level, code, date_trunc('month', day), measure, segment, scheme, funding, grp
+# Each membership's protection as two changes: +1 on its first day, -1 the day after its last.
+_CHANGES = f"""
+    SELECT unit_id, segment, scheme, funding_source, occupation_id, start_date AS day, 1 AS delta
+      FROM registry_membership WHERE status IN ({_COVERED}) {{only}}
+    UNION ALL
+    SELECT unit_id, segment, scheme, funding_source, occupation_id, end_date + 1, -1
+      FROM registry_membership WHERE status IN ({_COVERED}) AND end_date IS NOT NULL {{only}}
 """  # noqa: S608
 
+# The changes of each measure, with the regions they count in (area = level 3, kab = level 2,
+# prov = level 1). Text keys in the "C" collation: grouped, never shown in this order.
 MEMBERS = f"""
-WITH events AS (
-    SELECT left(u.region_id, 8) AS area, left(u.region_id, 5) AS kab, m.segment, m.scheme,
-           m.funding_source AS funding, coalesce(g.code, o.code, '') AS grp, e.day, e.delta
-      FROM registry_membership m
-      JOIN registry_unit u ON u.id = m.unit_id
-      LEFT JOIN registry_occupation o ON o.id = m.occupation_id
-      LEFT JOIN registry_occupation g ON g.id = o.group_id
-     CROSS JOIN LATERAL (VALUES (m.start_date, 1), (m.end_date + 1, -1)) AS e(day, delta)
-     WHERE m.status IN ({_COVERED}) AND e.day IS NOT NULL AND {_UNITS}
-),
-daily AS (
-    SELECT CASE WHEN grouping(area) = 0 THEN 3 ELSE 2 END AS level,
-           CASE WHEN grouping(area) = 0 THEN area ELSE kab END AS code,
-           'members' AS measure, segment, coalesce(scheme, '') AS scheme,
-           coalesce(funding, '') AS funding, coalesce(grp, '') AS grp, day, sum(delta) AS delta
-      FROM events
-     GROUP BY GROUPING SETS ((area, segment, day), (kab, segment, scheme, funding, grp, day))
-    HAVING sum(delta) <> 0
-)
-{_MONTHLY}
+SELECT left(u.region_id, 8) COLLATE "C" AS area, left(u.region_id, 5) COLLATE "C" AS kab,
+       left(u.region_id, 2) COLLATE "C" AS prov, 'members' COLLATE "C" AS measure,
+       m.segment COLLATE "C" AS segment, m.scheme COLLATE "C" AS scheme,
+       m.funding_source COLLATE "C" AS funding, coalesce(g.code, o.code, '') COLLATE "C" AS grp,
+       m.day, m.delta
+  FROM ({_CHANGES}) m
+  JOIN registry_unit u ON u.id = m.unit_id
+  LEFT JOIN registry_occupation o ON o.id = m.occupation_id
+  LEFT JOIN registry_occupation g ON g.id = o.group_id
 """  # noqa: S608
 
 DESA = f"""
 WITH events AS (
-    SELECT u.region_id AS desa, e.day, e.delta
-      FROM registry_membership m
+    SELECT u.region_id AS desa, m.day, m.delta
+      FROM ({_CHANGES}) m
       JOIN registry_unit u ON u.id = m.unit_id
       JOIN wilayah_region r ON r.code = u.region_id
-     CROSS JOIN LATERAL (VALUES (m.start_date, 1), (m.end_date + 1, -1)) AS e(day, delta)
-     WHERE r.kind = 'desa' AND m.segment IN ({_OFFICIALS}) AND m.status IN ({_COVERED})
-       AND e.day IS NOT NULL AND {_UNITS}
+     WHERE r.kind = 'desa' AND m.segment IN ({_OFFICIALS})
 ),
 per_day AS (SELECT desa, day, sum(delta) AS delta FROM events GROUP BY desa, day),
 covered AS (
@@ -120,40 +109,25 @@ covered AS (
 changes AS (
     SELECT desa, day, flag - lag(flag, 1, 0) OVER (PARTITION BY desa ORDER BY day) AS delta
       FROM covered
-),
-daily AS (
-    SELECT CASE WHEN grouping(left(desa, 8)) = 0 THEN 3 ELSE 2 END AS level,
-           CASE WHEN grouping(left(desa, 8)) = 0 THEN left(desa, 8) ELSE left(desa, 5) END AS code,
-           'desa' AS measure, '' AS segment, '' AS scheme, '' AS funding, '' AS grp, day,
-           sum(delta) AS delta
-      FROM changes WHERE delta <> 0
-     GROUP BY GROUPING SETS ((left(desa, 8), day), (left(desa, 5), day))
-    HAVING sum(delta) <> 0
 )
-{_MONTHLY}
+SELECT left(desa, 8) COLLATE "C" AS area, left(desa, 5) COLLATE "C" AS kab,
+       left(desa, 2) COLLATE "C" AS prov, 'desa' COLLATE "C" AS measure, '' COLLATE "C" AS segment,
+       '' COLLATE "C" AS scheme, '' COLLATE "C" AS funding, '' COLLATE "C" AS grp, day, delta
+  FROM changes WHERE delta <> 0
 """  # noqa: S608
 
 POSTS = f"""
-WITH formations AS (
-    SELECT f.unit_id, f.segment, f.posts, f.valid_from, f.valid_to
-      FROM registry_unitformation f JOIN registry_unit u ON u.id = f.unit_id
-     WHERE {_UNITS}
-),
-keys AS (
-    SELECT DISTINCT f.unit_id, f.segment, left(u.region_id, 8) AS area, left(u.region_id, 5) AS kab
-      FROM formations f JOIN registry_unit u ON u.id = f.unit_id
-),
-events AS (
-    SELECT unit_id, segment, valid_from AS day, posts AS d_posts, 1 AS d_units, 0 AS d_members
-      FROM formations
+WITH events AS (
+    SELECT unit_id, segment COLLATE "C" AS segment, valid_from AS day, posts AS d_posts,
+           1 AS d_units, 0 AS d_members
+      FROM registry_unitformation WHERE true {{only}}
     UNION ALL
-    SELECT unit_id, segment, valid_to + 1, -posts, -1, 0 FROM formations WHERE valid_to IS NOT NULL
+    SELECT unit_id, segment COLLATE "C", valid_to + 1, -posts, -1, 0
+      FROM registry_unitformation WHERE valid_to IS NOT NULL {{only}}
     UNION ALL
-    SELECT m.unit_id, m.segment, e.day, 0, 0, e.delta
-      FROM registry_membership m
-      JOIN keys k ON k.unit_id = m.unit_id AND k.segment = m.segment
-     CROSS JOIN LATERAL (VALUES (m.start_date, 1), (m.end_date + 1, -1)) AS e(day, delta)
-     WHERE m.status IN ({_COVERED}) AND e.day IS NOT NULL
+    SELECT m.unit_id, m.segment COLLATE "C", m.day, 0, 0, m.delta
+      FROM ({_CHANGES}) m
+     WHERE (m.unit_id, m.segment) IN (SELECT unit_id, segment FROM registry_unitformation)
 ),
 per_day AS (
     SELECT unit_id, segment, day, sum(d_posts) AS d_posts, sum(d_units) AS d_units,
@@ -171,66 +145,148 @@ changes AS (
            units - lag(units, 1, 0) OVER w AS d_units,
            filled - lag(filled, 1, 0) OVER w AS d_filled
       FROM running WINDOW w AS (PARTITION BY unit_id, segment ORDER BY day)
-),
-unpivoted AS (
-    SELECT k.area, k.kab, c.segment, c.day, x.measure, x.delta
-      FROM changes c JOIN keys k ON k.unit_id = c.unit_id AND k.segment = c.segment
-     CROSS JOIN LATERAL (VALUES ('posts', c.d_posts), ('units', c.d_units),
-                                ('filled', c.d_filled)) AS x(measure, delta)
-     WHERE x.delta <> 0
-),
-daily AS (
-    SELECT CASE WHEN grouping(area) = 0 THEN 3 ELSE 2 END AS level,
-           CASE WHEN grouping(area) = 0 THEN area ELSE kab END AS code,
-           measure, segment, '' AS scheme, '' AS funding, '' AS grp, day, sum(delta) AS delta
-      FROM unpivoted
-     GROUP BY GROUPING SETS ((area, measure, segment, day), (kab, measure, segment, day))
-    HAVING sum(delta) <> 0
 )
-{_MONTHLY}
+SELECT left(u.region_id, 8) COLLATE "C" AS area, left(u.region_id, 5) COLLATE "C" AS kab,
+       left(u.region_id, 2) COLLATE "C" AS prov, x.measure COLLATE "C" AS measure, c.segment,
+       '' COLLATE "C" AS scheme, '' COLLATE "C" AS funding, '' COLLATE "C" AS grp, c.day, x.delta
+  FROM changes c
+  JOIN registry_unit u ON u.id = c.unit_id
+ CROSS JOIN LATERAL (VALUES ('posts', c.d_posts), ('units', c.d_units),
+                            ('filled', c.d_filled)) AS x(measure, delta)
+ WHERE x.delta <> 0
 """  # noqa: S608
 
-# A level from the one below it, by the first ``%(length)s`` characters of the codes (0: "").
-UPWARD = f"""
-WITH daily AS (
-    SELECT %(level)s AS level, left(r.code, %(length)s) AS code, r.measure, r.segment, r.scheme,
-           r.funding, r.grp, (r.month + (t.n - 1))::date AS day, sum(t.d) AS delta
-      FROM {TABLE} r CROSS JOIN LATERAL unnest(r.day_numbers, r.day_deltas) AS t(n, d)
-     WHERE r.level = %(level)s + 1
-       AND (%(codes)s::text[] IS NULL OR left(r.code, %(length)s) = ANY(%(codes)s::text[]))
-     GROUP BY 2, 3, 4, 5, 6, 7, 8
-    HAVING sum(t.d) <> 0
+# One pass over a measure's changes fills all four levels: a hash aggregate per level, keyed by
+# region, key and month, with the month's 31 days as 31 filtered sums. (An ``array_agg`` of the
+# changed days would be smaller, but PostgreSQL plans its state at 8 kB a group and then sorts
+# millions of changes instead of hashing them.)
+_DAYS = ", ".join(f"coalesce(sum(delta) FILTER (WHERE dom = {d}), 0)" for d in range(1, 32))
+_AGGREGATE = f"""
+WITH changes AS ({{changes}}),
+dated AS (
+    SELECT *, date_trunc('month', day::timestamp)::date AS month,
+           date_part('day', day)::int AS dom
+      FROM changes
+),
+summed AS (
+    SELECT {{level}} AS level, coalesce(area, kab, {{prov}} '') AS code, month, measure, segment,
+           CASE WHEN grouping(area) = 0 THEN '' ELSE scheme END AS scheme,
+           CASE WHEN grouping(area) = 0 THEN '' ELSE funding END AS funding,
+           CASE WHEN grouping(area) = 0 THEN '' ELSE grp END AS grp,
+           sum(delta) AS net, ARRAY[{_DAYS}] AS days
+      FROM dated
+     GROUP BY GROUPING SETS ({{sets}})
 )
-{_MONTHLY}
+INSERT INTO {TABLE} ({_COLUMNS})
+SELECT level, code, month, measure, segment, scheme, funding, grp, net, days FROM summed
 """  # noqa: S608
+# Levels 3 and 2 (what a refresh recomputes), and with them levels 1 and 0 (a full rebuild).
+_LOWER_SETS = (
+    "(area, measure, segment, month), (kab, measure, segment, scheme, funding, grp, month)"
+)
+LOWER = {
+    "sets": _LOWER_SETS,
+    "level": "CASE WHEN grouping(area) = 0 THEN 3 ELSE 2 END",
+    "prov": "",
+}
+ALL = {
+    "sets": f"{_LOWER_SETS}, (prov, measure, segment, scheme, funding, grp, month), "
+    "(measure, segment, scheme, funding, grp, month)",
+    "level": "CASE WHEN grouping(area) = 0 THEN 3 WHEN grouping(kab) = 0 THEN 2 "
+    "WHEN grouping(prov) = 0 THEN 1 ELSE 0 END",
+    "prov": "prov,",
+}
+
+# A refresh: the level-2 rows of the kabupaten recomputed, before (``%(sign)s`` -1) and after
+# (+1), collected to correct their provinces and Indonesia.
+_DELTA = f"""
+INSERT INTO coverage_delta
+SELECT left(code, 2), month, measure, segment, scheme, funding, grp, %(sign)s * net,
+       (SELECT array_agg(%(sign)s * d ORDER BY i) FROM unnest(days) WITH ORDINALITY AS t(d, i))
+  FROM {TABLE} WHERE level = 2 AND code = ANY(%(kabs)s)
+"""  # noqa: S608
+
+# Levels 1 and 0 corrected by the collected differences: each month and key they touch becomes
+# the stored row plus the differences, day by day.
+_MERGE_UPPER = f"""
+WITH parts AS (
+    SELECT CASE WHEN grouping(prov) = 0 THEN 1 ELSE 0 END AS level, coalesce(prov, '') AS code,
+           month, measure, segment, scheme, funding, grp, t.i, sum(t.d) AS d
+      FROM coverage_delta CROSS JOIN LATERAL unnest(days) WITH ORDINALITY AS t(d, i)
+     GROUP BY GROUPING SETS ((prov, month, measure, segment, scheme, funding, grp, t.i),
+                             (month, measure, segment, scheme, funding, grp, t.i))
+),
+delta AS (
+    SELECT level, code, month, measure, segment, scheme, funding, grp,
+           array_agg(d ORDER BY i) AS days
+      FROM parts GROUP BY level, code, month, measure, segment, scheme, funding, grp
+    HAVING bool_or(d <> 0)
+),
+old AS (
+    DELETE FROM {TABLE} r USING delta k
+     WHERE r.level = k.level AND r.code = k.code AND r.month = k.month
+       AND r.measure = k.measure AND r.segment = k.segment AND r.scheme = k.scheme
+       AND r.funding = k.funding AND r.grp = k.grp
+    RETURNING r.*
+),
+merged AS (
+    SELECT k.level, k.code, k.month, k.measure, k.segment, k.scheme, k.funding, k.grp,
+           (SELECT array_agg(coalesce(o.days[t.i], 0) + t.d ORDER BY t.i)
+              FROM unnest(k.days) WITH ORDINALITY AS t(d, i)) AS days
+      FROM delta k
+      LEFT JOIN old o ON o.level = k.level AND o.code = k.code AND o.month = k.month
+       AND o.measure = k.measure AND o.segment = k.segment AND o.scheme = k.scheme
+       AND o.funding = k.funding AND o.grp = k.grp
+)
+INSERT INTO {TABLE} ({_COLUMNS})
+SELECT level, code, month, measure, segment, scheme, funding, grp,
+       (SELECT sum(d) FROM unnest(days) AS t(d)), days
+  FROM merged WHERE EXISTS (SELECT 1 FROM unnest(days) AS t(d) WHERE d <> 0)
+"""  # noqa: S608
+
+MEASURES = (MEMBERS, DESA, POSTS)
 
 
 def _lock(cursor: Any) -> None:
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
 
 
-def _build(cursor: Any, kabs: list[str] | None) -> None:
-    """Levels 3 and 2 of ``kabs`` (None: all) from the registry, then provinces and Indonesia."""
-    params = {"kabs": kabs}
-    if kabs is None:
-        cursor.execute(f"TRUNCATE {TABLE}")
-    else:
-        cursor.execute(
-            f"DELETE FROM {TABLE} WHERE (level = 3 AND left(code, 5) = ANY(%(kabs)s)) "  # noqa: S608
-            "OR (level = 2 AND code = ANY(%(kabs)s))",
-            params,
-        )
-    for statement in (MEMBERS, DESA, POSTS):
-        cursor.execute(statement, params)
-    provinces = None if kabs is None else sorted({k[:2] for k in kabs})
+# Memory for the aggregates of a rebuild or refresh (a maintenance job, one at a time).
+WORK_MEM = "512MB"
+
+
+def _rebuild_all(cursor: Any) -> None:
+    cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+    cursor.execute(f"TRUNCATE {TABLE}")
+    for changes in MEASURES:
+        cursor.execute(_AGGREGATE.format(changes=changes.format(only=""), **ALL))
+
+
+def _refresh_kabupaten(cursor: Any, kabs: list[str]) -> None:
+    """Recompute levels 3 and 2 of ``kabs`` and correct levels 1 and 0 by the difference."""
+    cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     cursor.execute(
-        f"DELETE FROM {TABLE} WHERE level = 1 "  # noqa: S608
-        "AND (%(codes)s::text[] IS NULL OR code = ANY(%(codes)s::text[]))",
-        {"codes": provinces},
+        "SELECT coalesce(array_agg(id), '{}') FROM registry_unit WHERE left(region_id, 5) = ANY(%s)",
+        [kabs],
     )
-    cursor.execute(UPWARD, {"level": 1, "length": 2, "codes": provinces})
-    cursor.execute(f"DELETE FROM {TABLE} WHERE level = 0")  # noqa: S608
-    cursor.execute(UPWARD, {"level": 0, "length": 0, "codes": None})
+    units = cursor.fetchone()[0]
+    cursor.execute(
+        'CREATE TEMP TABLE coverage_delta (prov text COLLATE "C", month date, '
+        'measure text COLLATE "C", segment text COLLATE "C", scheme text COLLATE "C", '
+        'funding text COLLATE "C", grp text COLLATE "C", net bigint, days integer[]) '
+        "ON COMMIT DROP"
+    )
+    cursor.execute(_DELTA, {"sign": -1, "kabs": kabs})
+    cursor.execute(
+        f"DELETE FROM {TABLE} WHERE (level = 3 AND left(code, 5) = ANY(%(kabs)s)) "  # noqa: S608
+        "OR (level = 2 AND code = ANY(%(kabs)s))",
+        {"kabs": kabs},
+    )
+    for changes in MEASURES:
+        statement = _AGGREGATE.format(changes=changes.format(only=_ONLY), **LOWER)
+        cursor.execute(statement, {"units": units})
+    cursor.execute(_DELTA, {"sign": 1, "kabs": kabs})
+    cursor.execute(_MERGE_UPPER)
 
 
 def _state(*, rebuilt: bool) -> None:
@@ -258,7 +314,7 @@ def rebuild() -> RefreshResult:
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
         cursor.execute(f"DELETE FROM {DIRTY}")  # noqa: S608
-        _build(cursor, None)
+        _rebuild_all(cursor)
         _state(rebuilt=True)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {TABLE}")
@@ -283,7 +339,7 @@ def refresh() -> RefreshResult:
         cursor.execute(f"DELETE FROM {DIRTY} RETURNING code")  # noqa: S608
         kabs = sorted({row[0] for row in cursor.fetchall()})
         if kabs:
-            _build(cursor, kabs)
+            _refresh_kabupaten(cursor, kabs)
             _state(rebuilt=False)
     return RefreshResult(
         kabupaten=len(kabs), seconds=time.perf_counter() - start, rows=RollupMonth.objects.count()
@@ -301,9 +357,15 @@ def usable(user: Any, code: str, on: dt.date) -> bool:
     """
     from cakupan.coverage.selectors import scope_is_whole
 
-    if not is_built() or not scope_is_whole(user, code):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {RollupState._meta.db_table}), "  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {DIRTY})"
+        )
+        built, pending = cursor.fetchone()
+    if not built or not scope_is_whole(user, code):
         return False
-    if RollupDirty.objects.exists():
+    if pending:
         refresh()
     return True
 
@@ -313,8 +375,7 @@ def usable(user: Any, code: str, on: dt.date) -> bool:
 _READ = f"""
 SELECT code, measure, segment, scheme, funding, grp,
        sum(CASE WHEN month < %(month)s THEN net
-                ELSE (SELECT coalesce(sum(t.d), 0) FROM unnest(day_numbers, day_deltas) AS t(n, d)
-                       WHERE t.n <= %(day)s) END)
+                ELSE (SELECT coalesce(sum(d), 0) FROM unnest(days[1:%(day)s]) AS t(d)) END)
   FROM {TABLE}
  WHERE level = %(level)s AND month <= %(month)s
    AND (%(within)s = '' OR code = %(within)s OR code LIKE %(prefix)s)
@@ -322,7 +383,7 @@ SELECT code, measure, segment, scheme, funding, grp,
 """  # noqa: S608
 
 _READ_MONTHS = f"""
-SELECT month, measure, segment, scheme, funding, grp, net, day_numbers, day_deltas
+SELECT month, measure, segment, scheme, funding, grp, net, days
   FROM {TABLE}
  WHERE level = %(level)s AND code = %(code)s AND month <= %(month)s
 """  # noqa: S608
@@ -398,11 +459,11 @@ def series(*, code: str, days: list[dt.date]) -> dict[dt.date, Measures]:
     for day in days:
         first = month_start(day)
         values: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
-        for month, measure, segment, scheme, funding, grp, net, numbers, deltas in rows:
+        for month, measure, segment, scheme, funding, grp, net, changes in rows:
             key = (measure, segment, scheme, funding, grp)
             if month < first:
                 values[key] += net
             elif month == first:
-                values[key] += sum(d for n, d in zip(numbers, deltas, strict=True) if n <= day.day)
+                values[key] += sum(changes[: day.day])
         out[day] = _assemble(code, day, [(*key, v) for key, v in values.items()])
     return out

@@ -26,7 +26,7 @@ from cakupan.accounts import access
 from cakupan.accounts.access import MaybeViewer
 from cakupan.common.dates import add_months, month_end, month_start, shift_month
 from cakupan.coverage import rollup
-from cakupan.coverage.figures import NATION, denominators_for, participants_for
+from cakupan.coverage.figures import NATION, FigureBook
 from cakupan.coverage.indicators import (
     INDICATORS,
     MEASURE_PROVIDERS,
@@ -307,8 +307,9 @@ def measures_for(
         else:
             registry.update(_registry_measures(user, within=within, length=size, on=on))
     codes = [p.code for p in places]
-    dens = denominators_for(codes, on)
-    parts = participants_for(codes, on)
+    book = FigureBook(codes, on)
+    dens = {code: book.denominators(code, on) for code in codes}
+    parts = {code: book.participants(code, on) for code in codes}
     extras: dict[str, dict[str, Any]] = {}
     for provider in MEASURE_PROVIDERS:
         for code, values in provider(user, codes, on).items():
@@ -349,8 +350,9 @@ def region_stats(*, user: MaybeViewer, region: Region, on: dt.date) -> dict[str,
     m = _registry_measures(user, within=place.code, length=len(place.code), on=on).get(
         place.code
     ) or Measures(code=place.code, on=on)
-    m.denominators = denominators_for([place.code], on)[place.code]
-    m.participants = participants_for([place.code], on)[place.code]
+    book = FigureBook([place.code], on)
+    m.denominators = book.denominators(place.code, on)
+    m.participants = book.participants(place.code, on)
     qs = within_region(
         scoped_memberships(user).filter(covered_on_q(on)), place.code, "unit__region__code"
     )
@@ -503,10 +505,11 @@ def series(
             )
             for day in days
         }
+    book = FigureBook([place.code], on, single_day=False)
     out = []
     for day in days:
         m = by_day.get(day) or Measures(code=place.code, on=day)
-        m.denominators = denominators_for([place.code], day)[place.code]
-        m.participants = participants_for([place.code], day)[place.code]
+        m.denominators = book.denominators(place.code, day)
+        m.participants = book.participants(place.code, day)
         out.append((day, m))
     return out
