@@ -38,8 +38,15 @@ import polars as pl
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cakupan.bench.harness import detail, empty_registry, line, rolled_back, scaled, verdict
-from cakupan.bench.intake import _copy
+from cakupan.bench.harness import (
+    copy_rows,
+    detail,
+    empty_registry,
+    line,
+    rolled_back,
+    scaled,
+    verdict,
+)
 
 MEMBERSHIPS = scaled(10_000_000)
 PEOPLE = max(MEMBERSHIPS // 2, 1)
@@ -80,7 +87,7 @@ def _uniform(expr: Any, seed: int) -> Any:
 @contextmanager
 def _loading(tables: list[str]) -> Iterator[Any]:
     """One transaction with triggers (and foreign-key checks) off and the secondary indexes of
-    ``tables`` dropped, rebuilt at the end: setup only, as ``bench.intake._bulk_load``."""
+    ``tables`` dropped, rebuilt at the end: setup only, as ``bench.harness.bulk_load``."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
         definitions = []
@@ -189,7 +196,7 @@ def preload() -> dict[str, Any]:
             pl.lit(None, pl.Int64).alias("payer_id"),
         )
         units = pl.concat([pemdes, rentan, opd])
-        _copy("registry_unit", units.columns, _csv(units))
+        copy_rows("registry_unit", units.columns, _csv(units))
         _setval(cursor, "registry_unit")
         posts = pemdes.filter(pl.col("kind") == "pemerintah_desa").select(
             pl.col("id").alias("unit_id"),
@@ -209,7 +216,7 @@ def preload() -> dict[str, Any]:
             pl.lit(dt.date(2024, 1, 1)).alias("valid_from"),
             pl.lit(None, pl.Date).alias("valid_to"),
         )
-        _copy("registry_unitformation", formations.columns, _csv(formations))
+        copy_rows("registry_unitformation", formations.columns, _csv(formations))
     unit_base = {"desa": first, "rentan": first + n, "opd": first + 2 * n}
 
     # Where each membership lands: a desa drawn by its weight (its province's, skewed per desa).
@@ -237,7 +244,7 @@ def preload() -> dict[str, Any]:
                 pl.lit(now).alias("created_at"),
                 pl.lit(now).alias("updated_at"),
             )
-            _copy("registry_person", people.columns, _csv(people))
+            copy_rows("registry_person", people.columns, _csv(people))
         shares = []
         acc = 0
         for segment, per_mille, kind, codes in SEGMENTS:
@@ -317,7 +324,7 @@ def preload() -> dict[str, Any]:
                     pl.lit(now).alias("updated_at"),
                 )
             )
-            _copy("registry_membership", rows.columns, _csv(rows))
+            copy_rows("registry_membership", rows.columns, _csv(rows))
         cursor.execute(
             "INSERT INTO registry_unitformation (unit_id, segment, posts, valid_from) "
             "SELECT unit_id, 'non_asn', greatest(1, (count(*) * 0.9)::int), DATE '2024-01-01' "
