@@ -19,7 +19,8 @@ Two kinds of rows, each written from one kind of place:
 Views, forms, admin classes, management commands, models and signals write no audit row: they call
 the one service or selector that does. Nothing rewrites or removes a row: the database refuses
 ``UPDATE``, ``DELETE`` and ``TRUNCATE`` on the table (migrations ``0002`` and ``0005``,
-``docs/integrity.md``).
+``docs/integrity.md``), and chains every row it inserts, whichever function below wrote it
+(migration ``0006``; ``cakupan audit verify`` checks the chain, :mod:`cakupan.accounts.chain`).
 
 The actor and channel travel in an :class:`Actor` value the caller builds at the edge (view, CLI
 command, import task), never through thread-locals, so a service can't forget who acted.

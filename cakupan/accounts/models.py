@@ -151,6 +151,13 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("sebelum"), null=True, blank=True)
     after = models.JSONField(_("sesudah"), null=True, blank=True)
     note = models.CharField(_("catatan"), max_length=300, blank=True)
+    # The hash chain (migration 0006, ``accounts/chain.py``, docs/integrity.md): set by the database
+    # on insert, whatever wrote the row; values given by the writer are ignored. The rows of one
+    # transaction form a block, each row hashing the one before it (``chain_hash``); at commit the
+    # block is linked into the chain of all blocks (:class:`AuditLink`).
+    chain_block = models.BigIntegerField(_("blok rantai"), editable=False)
+    chain_pos = models.IntegerField(_("urutan dalam blok"), editable=False)
+    chain_hash = models.BinaryField(_("hash rantai"), max_length=32, editable=False)
 
     class Meta:
         verbose_name = _("jejak audit")
@@ -163,3 +170,28 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.entity}#{self.entity_id}"
+
+
+class AuditLink(models.Model):
+    """One committed transaction's audit rows (a block), linked into the chain of all blocks.
+
+    Written only by the database, at commit (the deferred trigger of migration ``0006``), under one
+    lock held for that moment only: ``seq`` counts the links without gaps, ``hash`` hashes the
+    previous link's hash with this block's last row hash, its row count and the link time.
+    ``cakupan audit verify`` recomputes every row and every link (``accounts/chain.py``).
+    """
+
+    seq = models.BigIntegerField(_("urutan"), unique=True)
+    block = models.BigIntegerField(_("blok"), unique=True)
+    rows = models.IntegerField(_("jumlah baris"))
+    last_hash = models.BinaryField(_("hash baris terakhir"), max_length=32)
+    at = models.DateTimeField(_("waktu"))
+    hash = models.BinaryField(_("hash"), max_length=32)
+
+    class Meta:
+        verbose_name = _("mata rantai audit")
+        verbose_name_plural = _("mata rantai audit")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} blok {self.block} ({self.rows})"
