@@ -67,6 +67,11 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         return password
 
 
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.code})"
+
+
 class OperatorForm(forms.Form):
     """An operator account: its name, e-mail, role and unit (the choices the administrator may give)."""
 
@@ -80,18 +85,19 @@ class OperatorForm(forms.Form):
     last_name = forms.CharField(label=_("Nama belakang"), max_length=150, required=False)
     email = forms.EmailField(label=_("Surel"), required=False)
     role = forms.ChoiceField(label=_("Peran"))
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)  # type: ignore[arg-type]
+    unit = UnitChoiceField(label=_("Unit"), queryset=None)
 
     def __init__(
         self, *args: Any, roles: list[Role], units: Any, instance: User | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.instance = instance
-        self.fields["role"].choices = [(r.value, r.label) for r in roles]
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [(r.value, r.label) for r in roles]
         unit_field = self.fields["unit"]
         assert isinstance(unit_field, forms.ModelChoiceField)
         unit_field.queryset = units
-        unit_field.label_from_instance = lambda u: f"{u.name} ({u.code})"
         if instance is not None:
             self.fields["username"].disabled = True
             self.initial.update(

@@ -115,7 +115,7 @@ class User(AbstractUser):
     # also ended, once, every session opened before sign-in got its second factor (issue 13).
     _SESSION_SALT = "cakupan.accounts.User.session-auth-hash.v2"
 
-    def _session_hash(self, secret: str | None = None) -> str:
+    def _session_hash(self, secret: str | bytes | None = None) -> str:
         from django.utils.crypto import salted_hmac
 
         value = "|".join(

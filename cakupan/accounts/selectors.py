@@ -82,7 +82,8 @@ def users_managed_by(viewer: Viewer) -> QuerySet[User]:
     """
     users = User.objects.select_related("region", "unit", "branch_office").order_by("username")
     if viewer.role == Role.SUPERADMIN:
-        return users.exclude(pk=getattr(viewer, "pk", None))
+        own = getattr(viewer, "pk", None)
+        return users if own is None else users.exclude(pk=own)
     if viewer.role == Role.ADMIN_KABUPATEN:
         q = unit_scope_q(viewer, "unit__")
         scoped = users.filter(role__in=OPERATOR_ROLES)
@@ -116,10 +117,10 @@ def account_rows(viewer: Viewer, *, search: str = "") -> list[AccountRow]:
             | Q(first_name__icontains=search)
             | Q(last_name__icontains=search)
         )
-    users = list(users[:500])
-    locks = account_lockouts([u.username for u in users])
+    shown = list(users[:500])
+    locks = account_lockouts([u.username for u in shown])
     enrolled = set(
-        TOTPDevice.objects.filter(user__in=users, confirmed=True).values_list("user_id", flat=True)
+        TOTPDevice.objects.filter(user__in=shown, confirmed=True).values_list("user_id", flat=True)
     )
     return [
         AccountRow(
@@ -129,5 +130,5 @@ def account_rows(viewer: Viewer, *, search: str = "") -> list[AccountRow]:
             mfa_required=mfa_required(u),
             scope_editable=u.role in roles_assignable_by(viewer),
         )
-        for u in users
+        for u in shown
     ]

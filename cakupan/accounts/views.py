@@ -114,7 +114,7 @@ def _pending_user(request: HttpRequest) -> User | None:
         return None
     user = User.objects.filter(pk=pending["user"], is_active=True).first()
     if user is not None:
-        user.backend = pending["backend"]
+        setattr(user, "backend", pending["backend"])  # noqa: B010 - what login() reads
     return user
 
 

@@ -4,8 +4,9 @@ Every row, whoever writes it (the ORM, ``COPY`` in ``record_changes_bulk``, ``IN
 in ``record_changes_sql``, ``psql``), goes through the ``BEFORE INSERT`` trigger: the rows of one
 transaction form a block (a number from ``accounts_auditevent_chain_block_seq``), numbered from 1,
 each row's ``chain_hash`` the SHA-256 of the previous row's hash and the row's own content. The
-open block's number, position and last hash live in transaction-local settings (``cakupan.audit_*``),
-which PostgreSQL also rolls back with a savepoint, so rows rolled back leave no hole.
+open block's number, position and last hash live in a transaction-local setting
+(``cakupan.audit_chain``), which PostgreSQL also rolls back with a savepoint, so rows rolled back
+leave no hole.
 
 At commit, a deferred constraint trigger (queued only for each block's first row) links the block
 into the chain of all blocks (``accounts_auditlink``): under the advisory lock ``730200001``, the
@@ -28,12 +29,12 @@ LOCK_KEY = 730200001
 FUNCTIONS = f"""
 CREATE SEQUENCE accounts_auditevent_chain_block_seq;
 
--- What a row's hash covers: everything in the row but the hash, in a canonical text (jsonb's).
+-- What a row's hash covers: everything in the row but the hash, as the text of one record (quoted
+-- and escaped by PostgreSQL's record output; the time as exact epoch seconds, whatever TimeZone).
 CREATE FUNCTION accounts_auditevent_row_hash(prev bytea, e accounts_auditevent) RETURNS bytea
 LANGUAGE sql STABLE AS $$
-    SELECT sha256(coalesce(prev, '\\x'::bytea) || convert_to(jsonb_build_array(
-        e.chain_block, e.chain_pos, e.id,
-        to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'),
+    SELECT sha256(coalesce(prev, '\\x'::bytea) || convert_to(ROW(
+        e.chain_block, e.chain_pos, e.id, extract(epoch FROM e.at),
         e.actor_id, e.actor_label, e.source, e.action, e.entity, e.entity_id,
         e.before, e.after, e.note)::text, 'UTF8'))
 $$;
@@ -46,43 +47,53 @@ CREATE FUNCTION accounts_auditlink_hash(
         to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'))::text, 'UTF8'))
 $$;
 
+-- The open block's state, "block:position:last hash (hex)", in one transaction-local setting.
+-- The row hash is written out here as in accounts_auditevent_row_hash (which verify uses): one
+-- function call less per row; the tests check that both agree on every kind of writer.
 CREATE FUNCTION accounts_auditevent_chain() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    block bigint := nullif(current_setting('cakupan.audit_block', true), '')::bigint;
+    state text := current_setting('cakupan.audit_chain', true);
+    block bigint;
     pos integer := 1;
-    prev bytea := NULL;
+    prev bytea := '\\x'::bytea;
 BEGIN
-    IF block IS NULL THEN
+    IF state IS NULL OR state = '' THEN
         block := nextval('accounts_auditevent_chain_block_seq');
-        PERFORM set_config('cakupan.audit_block', block::text, true);
     ELSE
-        pos := current_setting('cakupan.audit_pos')::integer + 1;
-        prev := decode(current_setting('cakupan.audit_hash'), 'hex');
+        block := split_part(state, ':', 1)::bigint;
+        pos := split_part(state, ':', 2)::integer + 1;
+        prev := decode(split_part(state, ':', 3), 'hex');
     END IF;
     NEW.chain_block := block;
     NEW.chain_pos := pos;
-    NEW.chain_hash := accounts_auditevent_row_hash(prev, NEW);
-    PERFORM set_config('cakupan.audit_pos', pos::text, true);
-    PERFORM set_config('cakupan.audit_hash', encode(NEW.chain_hash, 'hex'), true);
+    NEW.chain_hash := sha256(prev || convert_to(ROW(
+        NEW.chain_block, NEW.chain_pos, NEW.id, extract(epoch FROM NEW.at),
+        NEW.actor_id, NEW.actor_label, NEW.source, NEW.action, NEW.entity, NEW.entity_id,
+        NEW.before, NEW.after, NEW.note)::text, 'UTF8'));
+    PERFORM set_config(
+        'cakupan.audit_chain', block || ':' || pos || ':' || encode(NEW.chain_hash, 'hex'), true
+    );
     RETURN NEW;
 END;
 $$;
 
 CREATE FUNCTION accounts_auditevent_link() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    block bigint := nullif(current_setting('cakupan.audit_block', true), '')::bigint;
+    state text := current_setting('cakupan.audit_chain', true);
+    block bigint;
     n integer;
     last bytea;
     head record;
     next_seq bigint;
     at timestamptz := clock_timestamp();
 BEGIN
+    block := nullif(split_part(coalesce(state, ''), ':', 1), '')::bigint;
     IF block IS DISTINCT FROM NEW.chain_block THEN
         RAISE EXCEPTION 'audit chain: block % is not the open block (%)', NEW.chain_block, block
             USING ERRCODE = 'integrity_constraint_violation';
     END IF;
-    n := current_setting('cakupan.audit_pos')::integer;
-    last := decode(current_setting('cakupan.audit_hash'), 'hex');
+    n := split_part(state, ':', 2)::integer;
+    last := decode(split_part(state, ':', 3), 'hex');
     PERFORM pg_advisory_xact_lock({LOCK_KEY});
     SELECT l.seq, l.hash INTO head FROM accounts_auditlink l ORDER BY l.seq DESC LIMIT 1;
     next_seq := coalesce(head.seq, 0) + 1;
@@ -90,7 +101,7 @@ BEGIN
     VALUES (next_seq, block, n, last, at,
             accounts_auditlink_hash(head.hash, next_seq, block, n, last, at));
     -- Rows written after this (SET CONSTRAINTS ... IMMEDIATE fired it early) open a new block.
-    PERFORM set_config('cakupan.audit_block', '', true);
+    PERFORM set_config('cakupan.audit_chain', '', true);
     RETURN NULL;
 END;
 $$;
