@@ -456,3 +456,16 @@ def test_an_optional_second_factor_from_the_account_page(
     assert _post_login(client, "camat.malili", PASSWORD)["Location"] == reverse(
         "accounts:mfa_verify"
     )
+
+
+def test_what_axes_keeps_of_a_failure_masks_the_name_and_the_code(
+    client: Client, superadmin: User
+) -> None:
+    from axes.models import AccessAttempt
+
+    _enrol(superadmin)
+    _post_login(client, "admin", PASSWORD)
+    client.post(reverse("accounts:mfa_verify"), {"code": "654321"})
+    (attempt,) = AccessAttempt.objects.all()
+    assert "654321" not in attempt.post_data
+    assert "code=********************" in attempt.post_data

@@ -163,6 +163,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=ACCOUNTS_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log
+# Masked in Axes's log lines and in the form data it keeps with each failure.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
 AXES_CLIENT_IP_CALLABLE = "cakupan.accounts.throttle.client_ip"
 AXES_LOCKOUT_CALLABLE = "cakupan.accounts.throttle.lockout_response"
 AXES_VERBOSE = False
