@@ -19,8 +19,11 @@ from django.contrib.auth.forms import (
     UserChangeForm,
     UsernameField,
 )
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts import services
@@ -45,7 +48,18 @@ def admin_actor(request: HttpRequest) -> Actor:
     return Actor(user=user, source=Source.WEB)
 
 
+def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin's own login page is not used: Cakupan's sign-in (throttled, second factor) is.
+
+    A signed-in user who is not a superadmin gets 403 rather than a loop back to the sign-in page.
+    """
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
+
+
 admin.site.has_permission = superadmin_only  # type: ignore[method-assign]
+admin.site.login = admin_login  # type: ignore[method-assign]
 admin.site.site_header = _("Administrasi Cakupan")
 admin.site.site_title = _("Admin Cakupan")
 admin.site.index_title = _("Data induk dan pengguna")

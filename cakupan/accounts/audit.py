@@ -16,10 +16,14 @@ Two kinds of rows, each written from one kind of place:
   accessors and searches (``*_visible_to``, ``*_get_for``, ``*_search``) log nothing: they are
   building blocks of reads and of writes.
 
+* **Sign-in events** (sign in, failed sign-in, lock, unlock, sign out: :func:`record_auth`) are
+  written by ``accounts.services``, called by the sign-in views and the session middleware.
+
 Views, forms, admin classes, management commands, models and signals write no audit row: they call
 the one service or selector that does. Nothing rewrites or removes a row: the database refuses
 ``UPDATE``, ``DELETE`` and ``TRUNCATE`` on the table (migrations ``0002`` and ``0005``,
-``docs/integrity.md``).
+``docs/integrity.md``), and chains every row it inserts, whichever function below wrote it
+(migration ``0006``; ``cakupan audit verify`` checks the chain, :mod:`cakupan.accounts.chain`).
 
 The actor and channel travel in an :class:`Actor` value the caller builds at the edge (view, CLI
 command, import task), never through thread-locals, so a service can't forget who acted.
@@ -225,3 +229,14 @@ def record_access(
     """
     after = {"shown": [jsonable(x) for x in shown]} if shown is not None else None
     _event(actor, action, entity, entity_id, None, after, note).save()
+
+
+def record_auth(
+    *, actor: Actor, action: str, entity_id: Any, details: Mapping[str, Any], note: str = ""
+) -> None:
+    """Append one sign-in event (sign in, failure, lock, unlock, sign out) on ``accounts.user``.
+
+    Written only by ``accounts.services``; ``entity_id`` is the account, ``"*"`` for a name that
+    names none; ``details`` (address, method, reason) go into ``after``.
+    """
+    _event(actor, action, "accounts.user", entity_id, None, dict(details), note).save()

@@ -77,6 +77,15 @@ class User(AbstractUser):
         related_name="users",
     )
 
+    # Sign-in (issue 13): an administrator's one-time code is the password until the user sets their
+    # own; it stops working at ``reset_code_expires``. ``is_demo``: a sign-in of ``cakupan demo``,
+    # whose password is published (``ACCOUNTS_DEMO_WITHOUT_MFA`` may spare it the second factor).
+    must_change_password = models.BooleanField(_("wajib ganti kata sandi"), default=False)
+    reset_code_expires = models.DateTimeField(
+        _("kode sekali pakai berlaku sampai"), null=True, blank=True
+    )
+    is_demo = models.BooleanField(_("akun demo"), default=False)
+
     objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
@@ -101,6 +110,34 @@ class User(AbstractUser):
     def can_write(self) -> bool:
         return self.role in WRITER_ROLES
 
+    # Sessions remember a hash of what signing in vouched for. Django's covers the password; this one
+    # also covers the role and the scope, so re-scoping an account ends its sessions. Its own salt
+    # also ended, once, every session opened before sign-in got its second factor (issue 13).
+    _SESSION_SALT = "cakupan.accounts.User.session-auth-hash.v2"
+
+    def _session_hash(self, secret: str | bytes | None = None) -> str:
+        from django.utils.crypto import salted_hmac
+
+        value = "|".join(
+            (
+                self.password,
+                self.role,
+                str(self.region_id or ""),
+                str(self.unit_id or ""),
+                str(self.branch_office_id or ""),
+            )
+        )
+        return salted_hmac(self._SESSION_SALT, value, secret=secret, algorithm="sha256").hexdigest()
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash()
+
+    def get_session_auth_fallback_hash(self) -> Any:
+        from django.conf import settings
+
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret)
+
 
 class Source(models.TextChoices):
     WEB = "web", _("Web")
@@ -117,6 +154,12 @@ class Action(models.TextChoices):
     VIEW = "view", _("Lihat")
     EXPORT = "export", _("Ekspor")
     DENIED = "denied", _("Ditolak")
+    # Signing in and out (entity ``accounts.user``): who, from which address, how, and why not.
+    SIGN_IN = "sign_in", _("Masuk")
+    SIGN_IN_FAILED = "sign_in_failed", _("Gagal masuk")
+    LOCKOUT = "lockout", _("Dikunci")
+    UNLOCK = "unlock", _("Kunci dibuka")
+    SIGN_OUT = "sign_out", _("Keluar")
 
 
 class AuditEvent(models.Model):
@@ -145,12 +188,19 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(_("nama pelaku"), max_length=150)
     source = models.CharField(_("kanal"), max_length=10, choices=Source.choices)
-    action = models.CharField(_("tindakan"), max_length=10, choices=Action.choices)
+    action = models.CharField(_("tindakan"), max_length=20, choices=Action.choices)
     entity = models.CharField(_("entitas"), max_length=60)
     entity_id = models.CharField(_("id entitas"), max_length=64, db_collation="C")
     before = models.JSONField(_("sebelum"), null=True, blank=True)
     after = models.JSONField(_("sesudah"), null=True, blank=True)
     note = models.CharField(_("catatan"), max_length=300, blank=True)
+    # The hash chain (migration 0006, ``accounts/chain.py``, docs/integrity.md): set by the database
+    # on insert, whatever wrote the row; values given by the writer are ignored. The rows of one
+    # transaction form a block, each row hashing the one before it (``chain_hash``); at commit the
+    # block is linked into the chain of all blocks (:class:`AuditLink`).
+    chain_block = models.BigIntegerField(_("blok rantai"), editable=False)
+    chain_pos = models.IntegerField(_("urutan dalam blok"), editable=False)
+    chain_hash = models.BinaryField(_("hash rantai"), max_length=32, editable=False)
 
     class Meta:
         verbose_name = _("jejak audit")
@@ -163,3 +213,28 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.entity}#{self.entity_id}"
+
+
+class AuditLink(models.Model):
+    """One committed transaction's audit rows (a block), linked into the chain of all blocks.
+
+    Written only by the database, at commit (the deferred trigger of migration ``0006``), under one
+    lock held for that moment only: ``seq`` counts the links without gaps, ``hash`` hashes the
+    previous link's hash with this block's last row hash, its row count and the link time.
+    ``cakupan audit verify`` recomputes every row and every link (``accounts/chain.py``).
+    """
+
+    seq = models.BigIntegerField(_("urutan"), unique=True)
+    block = models.BigIntegerField(_("blok"), unique=True)
+    rows = models.IntegerField(_("jumlah baris"))
+    last_hash = models.BinaryField(_("hash baris terakhir"), max_length=32)
+    at = models.DateTimeField(_("waktu"))
+    hash = models.BinaryField(_("hash"), max_length=32)
+
+    class Meta:
+        verbose_name = _("mata rantai audit")
+        verbose_name_plural = _("mata rantai audit")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} blok {self.block} ({self.rows})"

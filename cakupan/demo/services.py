@@ -195,6 +195,7 @@ def demo_users_ensure() -> list[DemoLogin]:
                 "last_name": last,
                 "is_staff": role == Role.SUPERADMIN,
                 "is_superuser": role == Role.SUPERADMIN,
+                "is_demo": True,
                 "region_id": None,
                 "unit": None,
                 "branch_office": None,

@@ -18,7 +18,7 @@ from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Action, AuditEvent, Role, Source, User
 from cakupan.testing.personas import PASSWORD, PersonaWorld
 
-NEW_PASSWORD = "Kata-sandi-baru-2026"
+NEW_PASSWORD = "Kuda-lari-di-sawah-hijau-7"
 
 
 @pytest.fixture
@@ -212,7 +212,10 @@ def test_a_new_password_is_audited_as_changed_never_logged(
     )
     assert old_hash not in json.dumps([event.before, event.after])
     _no_secret_in(event, pimpinan)
-    assert Client().login(username="bupati.lutim", password=NEW_PASSWORD)
+    signed_in = Client().post(
+        reverse("accounts:login"), {"username": "bupati.lutim", "password": NEW_PASSWORD}
+    )
+    assert signed_in.status_code == 302
 
 
 def test_disabling_password_sign_in_is_audited(admin_client: Client, pimpinan: User) -> None:

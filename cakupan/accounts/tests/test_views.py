@@ -25,9 +25,10 @@ def test_login_page_is_indonesian(client: Client) -> None:
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
 
 
-def test_login_with_the_right_password(client: Client, admin_kabupaten: User) -> None:
+def test_login_with_the_right_password(client: Client, camat: User) -> None:
+    """A role without a required second factor (the others: ``test_signin.py``)."""
     response = client.post(
-        reverse("accounts:login"), {"username": "admin.lutim", "password": PASSWORD}
+        reverse("accounts:login"), {"username": "camat.malili", "password": PASSWORD}
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("registry:home")
@@ -35,17 +36,17 @@ def test_login_with_the_right_password(client: Client, admin_kabupaten: User) ->
 
 
 def test_login_honours_a_safe_next_and_ignores_an_external_one(
-    client: Client, superadmin: User
+    client: Client, pimpinan: User
 ) -> None:
     nxt = reverse("registry:person_list")
     response = client.post(
-        reverse("accounts:login"), {"username": "admin", "password": PASSWORD, "next": nxt}
+        reverse("accounts:login"), {"username": "bupati.lutim", "password": PASSWORD, "next": nxt}
     )
     assert response["Location"] == nxt
     client.logout()
     response = client.post(
         reverse("accounts:login"),
-        {"username": "admin", "password": PASSWORD, "next": "https://contoh.test/"},
+        {"username": "bupati.lutim", "password": PASSWORD, "next": "https://contoh.test/"},
     )
     assert response["Location"] == reverse("registry:home")
 
@@ -328,8 +329,8 @@ def test_admin_user_form_requires_the_scope_of_the_role(superadmin_client: Clien
         {
             "username": "camat.baru",
             "usable_password": "true",
-            "password1": "Kata-sandi-panjang-42",
-            "password2": "Kata-sandi-panjang-42",
+            "password1": "Kuda-lari-di-sawah-hijau-7",
+            "password2": "Kuda-lari-di-sawah-hijau-7",
             "role": Role.CAMAT,
             "region": "73.24",
         },
@@ -341,8 +342,8 @@ def test_admin_user_form_requires_the_scope_of_the_role(superadmin_client: Clien
         {
             "username": "camat.baru",
             "usable_password": "true",
-            "password1": "Kata-sandi-panjang-42",
-            "password2": "Kata-sandi-panjang-42",
+            "password1": "Kuda-lari-di-sawah-hijau-7",
+            "password2": "Kuda-lari-di-sawah-hijau-7",
             "role": Role.CAMAT,
             "region": "73.24.01",
         },

@@ -7,6 +7,7 @@ Cakupan runs its own PostgreSQL under ``.data/pg``.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -75,6 +76,10 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "cakupan.common",
     "cakupan.wilayah",
     "cakupan.accounts",
@@ -96,10 +101,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cakupan.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "cakupan.accounts.middleware.NoStoreForSignedInMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cakupan.config.urls"
@@ -121,16 +128,60 @@ TEMPLATES = [
     },
 ]
 
+# --- Accounts: signing in, passwords, sessions, second factor (issue 13; cakupan/accounts) ---------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "registry:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: a locked account or address is never evaluated
+    "cakupan.accounts.backends.AccountBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "cakupan.accounts.passwords.IndonesianCommonPasswordValidator"},
 ]
+# Throttling (django-axes, accounts/throttle.py): an account is locked after this many failed
+# sign-ins (password or second factor) within the lock time of each other, an address after its own
+# number, both for ACCOUNTS_LOCKOUT_MINUTES from the last failure counted; attempts while locked are
+# refused without being evaluated. 10 per 15 minutes bounds a guesser to 40 evaluated passwords an
+# hour per account (ASVS 4.0.3 2.2.1 asks for at most 100).
+ACCOUNTS_LOCKOUT_ACCOUNT_FAILURES = env_int("CAKUPAN_LOCKOUT_ACCOUNT_FAILURES", 10)
+ACCOUNTS_LOCKOUT_ADDRESS_FAILURES = env_int("CAKUPAN_LOCKOUT_ADDRESS_FAILURES", 50)
+ACCOUNTS_LOCKOUT_MINUTES = env_int("CAKUPAN_LOCKOUT_MINUTES", 15)
+# Proxies in front of Cakupan that append to X-Forwarded-For (0: the client is REMOTE_ADDR).
+ACCOUNTS_TRUSTED_PROXIES = env_int("CAKUPAN_TRUSTED_PROXIES", 0)
+AXES_HANDLER = "cakupan.accounts.throttle.ThrottleHandler"
+AXES_FAILURE_LIMIT = ACCOUNTS_LOCKOUT_ACCOUNT_FAILURES
+AXES_COOLOFF_TIME = timedelta(minutes=ACCOUNTS_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log
+# Masked in Axes's log lines and in the form data it keeps with each failure.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
+AXES_CLIENT_IP_CALLABLE = "cakupan.accounts.throttle.client_ip"
+AXES_LOCKOUT_CALLABLE = "cakupan.accounts.throttle.lockout_response"
+AXES_VERBOSE = False
+# Sessions end after ACCOUNTS_IDLE_SECONDS without a request, and SESSION_COOKIE_AGE after signing in.
+ACCOUNTS_IDLE_SECONDS = env_int("CAKUPAN_IDLE_SECONDS", 30 * 60)
+# Second factor (TOTP, django-otp, with recovery codes): required for these roles, optional for the
+# others. Demo sign-ins (``cakupan demo``, published password) skip it only when
+# CAKUPAN_DEMO_WITHOUT_MFA says so; unset, only where Cakupan is not served over HTTPS (the demo).
+ACCOUNTS_MFA_ROLES = ("superadmin", "admin_kabupaten", "petugas_bpjs")
+ACCOUNTS_DEMO_WITHOUT_MFA = env_bool(
+    "CAKUPAN_DEMO_WITHOUT_MFA", default=not env_bool("CAKUPAN_HTTPS")
+)
+ACCOUNTS_RECOVERY_CODES = 10
+# An administrator's one-time code (new account, password reset) works this long.
+ACCOUNTS_RESET_CODE_HOURS = env_int("CAKUPAN_RESET_CODE_HOURS", 24)
+OTP_TOTP_ISSUER = "Cakupan"
+# --- end of accounts -----------------------------------------------------------------------------
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]

@@ -153,3 +153,5 @@ def test_demo_users_one_per_role_and_idempotent() -> None:
     assert all(
         User.objects.get(username=x.username).check_password(demo_password()) for x in logins
     )
+    # Marked as demo sign-ins: CAKUPAN_DEMO_WITHOUT_MFA may spare them the second factor (issue 13).
+    assert all(User.objects.get(username=x.username).is_demo for x in logins)

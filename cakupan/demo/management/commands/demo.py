@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 
 from cakupan.accounts.audit import Actor
-from cakupan.accounts.models import Source
+from cakupan.accounts.models import Role, Source
 from cakupan.common.commands import ReportCommand
 from cakupan.coverage import rollup
 from cakupan.demo.claims import demo_claims_load
@@ -42,12 +43,15 @@ class Command(ReportCommand):
         rollup.rebuild()  # the coverage pages of Indonesia, provinces and kabupaten read it
         if not options["skip_static"]:
             call_command("collectstatic", interactive=False, verbosity=0)
+        mfa_roles = [str(Role(r).label) for r in settings.ACCOUNTS_MFA_ROLES]
+        mfa_skipped = settings.ACCOUNTS_DEMO_WITHOUT_MFA
         data = {
             "regions": {"source": regions.source, "loaded": regions.loaded},
             "demo": result,
             "claims": claims,
             "password": demo_password(),
             "logins": [{"username": x.username, "role": x.role, "scope": x.scope} for x in logins],
+            "mfa": {"required_for_roles": mfa_roles, "demo_sign_ins_without_mfa": mfa_skipped},
         }
         lines = [
             f"Data demo: {'dimuat' if result['loaded'] else 'sudah ada'} "
@@ -56,5 +60,17 @@ class Command(ReportCommand):
             "",
             f"Akun demo (kata sandi untuk semua: {demo_password()}):",
             *(f"  {x.username:<18} {x.role:<36} {x.scope}" for x in logins),
+            "",
+            (
+                "Verifikasi dua langkah (TOTP): TIDAK diminta dari akun demo "
+                "(CAKUPAN_DEMO_WITHOUT_MFA=1, atau tanpa HTTPS); wajib untuk akun lain dengan peran "
+                + ", ".join(mfa_roles)
+                + "."
+                if mfa_skipped
+                else "Verifikasi dua langkah (TOTP): WAJIB untuk "
+                + ", ".join(mfa_roles)
+                + ", akun demo juga (siapkan aplikasi autentikator saat masuk pertama; "
+                "CAKUPAN_DEMO_WITHOUT_MFA=1 melewatinya untuk akun demo)."
+            ),
         ]
         self.emit(data, lines, as_json=options["as_json"])
