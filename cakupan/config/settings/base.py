@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "cakupan.billing",
     "cakupan.claims",
     "cakupan.demo",
+    "cakupan.targeting",
 ]
 
 MIDDLEWARE = [
