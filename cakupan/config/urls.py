@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("cakupan.parameters.urls")),
     path("klaim/", include("cakupan.claims.urls")),
     path("", include("cakupan.billing.urls")),
+    path("", include("cakupan.reports.urls")),
     path("", include("cakupan.coverage.urls")),
     path("", include("cakupan.registry.urls")),
 ]

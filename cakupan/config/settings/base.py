@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "cakupan.claims",
     "cakupan.demo",
     "cakupan.targeting",
+    "cakupan.reports",
 ]
 
 MIDDLEWARE = [
