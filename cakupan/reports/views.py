@@ -11,13 +11,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 from cakupan.common.web import PDF, XLSX, CakupanRequest, attachment
 from cakupan.coverage.selectors import region_view_get, scope_is_whole
 from cakupan.reports.kso import kso_report
 from cakupan.reports.pdf import report_pdf
+from cakupan.reports.public import PUBLIC_CACHE_SECONDS, public_figures, public_place
 from cakupan.reports.xlsx import report_xlsx
 from cakupan.wilayah.selectors import region_get
 
@@ -49,3 +52,26 @@ def kso_pdf(request: CakupanRequest, code: str) -> HttpResponse:
 def kso_xlsx(request: CakupanRequest, code: str) -> HttpResponse:
     report, stem = _report(request, code)
     return attachment(report_xlsx(report), XLSX, f"{stem}.xlsx")  # type: ignore[arg-type]
+
+
+FIRST_PUBLIC_DAY = dt.date(2016, 1, 1)
+
+
+def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
+    """``/publik/``: aggregates without sign-in (``reports.public``); kecamatan and desa: 404.
+
+    ``?on=YYYY-MM-DD`` shows another day (not before 2016, not after today). The figures are
+    cached, and the page may be kept by browsers and proxies for as long (for visitors who are
+    not signed in; a signed-in user's pages are never stored, ``NoStoreForSignedInMiddleware``).
+    """
+    place = public_place(code)
+    if place is None:
+        raise Http404
+    today = timezone.localdate()
+    on = _day(request)  # type: ignore[arg-type]
+    if not FIRST_PUBLIC_DAY <= on <= today:
+        on = today
+    data = public_figures(place, on)
+    response = render(request, "reports/public.html", {"data": data, "on": on, "today": today})
+    patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+    return response
