@@ -17,6 +17,7 @@ urlpatterns = [
     path("klaim/", include("cakupan.claims.urls")),
     path("", include("cakupan.billing.urls")),
     path("", include("cakupan.reports.urls")),
+    path("sasaran/", include("cakupan.targeting.urls")),
     path("", include("cakupan.coverage.urls")),
     path("", include("cakupan.registry.urls")),
 ]

@@ -115,3 +115,50 @@ def test_plan_within_budget(capsys: pytest.CaptureFixture[str]) -> None:
     assert {d["selected"] for d in plan["desa"] if d["eligible"] > funded} <= {funded, funded + 1}
     assert plan["budget"]["left"] == budget - plan["total"]["cost"]
     assert plan["budget"]["left"] < 201_600
+
+
+def test_plan_page_and_enrolment_download() -> None:
+    from django.test import Client
+
+    from cakupan.accounts.models import AuditEvent, User
+    from cakupan.registry.models import Unit
+    from cakupan.testing.factories import make_user
+
+    client = Client()
+    client.force_login(User.objects.get(username="admin.lutim"))
+    query = "region=73.24&year=2027&per_desa=100&payer=apbdes"
+    page = client.get(f"/sasaran/?{query}")
+    assert page.status_code == 200
+    html = page.content.decode()
+    plan = targeting_plan(
+        region=Region.objects.get(code="73.24"),
+        request=PlanRequest(year=YEAR, per_desa=100),
+        params=active_parameters(),
+        today=dt.date(2026, 12, 5),
+    )
+    total = f"{plan.total_selected:,}".replace(",", ".")
+    assert f'<td class="num">{total}</td>' in html
+    assert "Rp201.600" in html
+    assert "dtsen-luwu-timur-2026-demo.csv" in html
+    # No names on the page: counts only.
+    first = Candidate.objects.get(pk=plan.selected[0])
+    assert first.name not in html and first.nik not in html
+
+    response = client.get(f"/sasaran/pendaftaran.xlsx?{query}")
+    assert response.status_code == 200
+    export = AuditEvent.objects.filter(entity="targeting.candidate", action="export").latest("id")
+    assert export.after is not None and len(export.after["shown"]) == plan.total_selected
+    desa = plan.desa[0].code
+    assert client.get(f"/sasaran/pendaftaran.xlsx?{query}&desa={desa}").status_code == 200
+
+    # The Disnaker's operator may plan too; a camat, the bupati and another kabupaten may not.
+    disnaker = make_user(role="operator_opd", unit=Unit.objects.get(code="7324-DISNAKERTRANS"))
+    client.force_login(disnaker)
+    assert client.get(f"/sasaran/?{query}").status_code == 200
+    for username, status in (
+        ("camat.malili", 403),
+        ("bupati.lutim", 403),
+        ("admin.bulukumba", 404),
+    ):
+        client.force_login(User.objects.get(username=username))
+        assert client.get(f"/sasaran/?{query}").status_code == status, username
