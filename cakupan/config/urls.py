@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("cakupan.parameters.urls")),
     path("klaim/", include("cakupan.claims.urls")),
     path("", include("cakupan.billing.urls")),
+    path("", include("cakupan.reports.urls")),
+    path("sasaran/", include("cakupan.targeting.urls")),
     path("", include("cakupan.coverage.urls")),
     path("", include("cakupan.registry.urls")),
 ]

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "cakupan.billing",
     "cakupan.claims",
     "cakupan.demo",
+    "cakupan.targeting",
+    "cakupan.reports",
 ]
 
 MIDDLEWARE = [

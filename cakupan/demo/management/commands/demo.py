@@ -13,6 +13,7 @@ from cakupan.common.commands import ReportCommand
 from cakupan.coverage import rollup
 from cakupan.demo.claims import demo_claims_load
 from cakupan.demo.services import demo_load, demo_password, demo_users_ensure
+from cakupan.demo.targeting import demo_targeting_load
 from cakupan.wilayah import dataset
 from cakupan.wilayah.services import regions_load
 
@@ -40,6 +41,7 @@ class Command(ReportCommand):
         result = demo_load(actor=Actor.system(source=Source.CLI, label="cakupan demo"))
         logins = demo_users_ensure()
         claims = demo_claims_load(actor=Actor.system(source=Source.CLI, label="cakupan demo"))
+        demo_targeting_load(actor=Actor.system(source=Source.CLI, label="cakupan demo"))
         rollup.rebuild()  # the coverage pages of Indonesia, provinces and kabupaten read it
         if not options["skip_static"]:
             call_command("collectstatic", interactive=False, verbosity=0)

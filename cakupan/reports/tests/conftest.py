@@ -1,0 +1,3 @@
+from cakupan.targeting.tests.conftest import demo_world
+
+__all__ = ["demo_world"]
