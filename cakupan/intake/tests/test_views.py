@@ -171,7 +171,8 @@ def test_village_operator_fixes_commits_submits_and_dpmd_verifies_exports_regist
     sheet = openpyxl.load_workbook(io.BytesIO(download.content))["Data"]
     header = [c.value for c in sheet[4]]
     note_col = header.index("Keterangan") + 1
-    assert "[nik_length]" in str(sheet.cell(row=8, column=note_col).value)
+    # The message, in Indonesian; the code only on the summary sheet.
+    assert sheet.cell(row=8, column=note_col).value == "NIK harus 16 digit, ditemukan 5 digit."
     assert sheet.cell(row=5, column=note_col).value in (None, "")
     assert AuditEvent.objects.count() == before + 1
     event = AuditEvent.objects.order_by("-id").first()
@@ -329,9 +330,14 @@ def test_opd_operator_uploads_xlsx_and_bkpsdm_verifies(world: World) -> None:
         'attachment; filename="pegawai non asn-hasil-periksa.xlsx"'
     )
     workbook = openpyxl.load_workbook(io.BytesIO(download.content))
-    assert "[wage_invalid]" in " ".join(
+    data_sheet = " ".join(
         str(c.value) for row in workbook["Data"].iter_rows() for c in row if c.value
     )
+    assert "Upah 'dua juta' bukan jumlah rupiah yang valid" in data_sheet
+    assert "wage_invalid" not in data_sheet  # the code is on the summary sheet only
+    assert ("Upah tidak valid", "wage_invalid") in {
+        (row[0], row[4]) for row in workbook["Ringkasan"].iter_rows(values_only=True)
+    }
 
     upload(operator, opd, make_xlsx(opd_rows(bad_wage=False)), name="pegawai non asn.xlsx")
     second = latest()
