@@ -142,6 +142,15 @@ def press(page: Page, button: str) -> None:
     wait_until_done(page)
 
 
+def verify(page: Page) -> None:
+    """The verifier opens the question page from the batch and confirms."""
+    page.get_by_role("link", name="Verifikasi atau kembalikan…").click()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Verifikasi batch #\d+\?$"))
+    ).to_be_visible()
+    press(page, "Ya, verifikasi")
+
+
 def column_of(sheet: Any, header_row: int, header: str) -> int:
     for cell in sheet[header_row]:
         if cell.value == header:
@@ -371,7 +380,7 @@ def test_village_operator_fix_loop_and_dpmd_verifies(
     sign_in(page, base, "dpmd.lutim")
     page.goto(f"{base}/impor/{second.pk}/")
     steps.shot(page, "dpmd-sebelum-verifikasi")
-    press(page, "Verifikasi")
+    verify(page)
     assert f"Batch #{second.pk} diverifikasi." in flash(page)
     expect(page.locator(".status")).to_have_text("Diverifikasi")
     expect(page.get_by_role("button", name="Unduh berkas pendaftaran BPJS (CSV)")).to_be_visible()
@@ -575,11 +584,11 @@ def test_opd_operator_maps_a_column_once_and_bkpsdm_verifies(
     expect(page.locator("main")).to_contain_text(
         "Menunggu verifikasi oleh dinas kabupaten/kota yang menangani segmen ini."
     )
-    expect(page.get_by_role("button", name="Verifikasi", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Verifikasi atau kembalikan…")).to_have_count(0)
     sign_out(page)
     sign_in(page, base, "bkpsdm.lutim")
     page.goto(f"{base}/impor/{second.pk}/")
-    press(page, "Verifikasi")
+    verify(page)
     expect(page.locator(".status")).to_have_text("Diverifikasi")
     steps.shot(page, "bkpsdm-diverifikasi")
 
