@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "cakupan.accounts.middleware.NoStoreForSignedInMiddleware",
+    "cakupan.common.post_only.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "cakupan.config.urls"
