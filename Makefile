@@ -12,17 +12,19 @@ PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 .PHONY: demo test lint types check-migrations pytest pytest-pg15 bench install browser clean-data
 
+# The demo's own output is Indonesian: make does not echo the commands it runs.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@echo "Memasang Cakupan ke $(VENV) (sekali saja) ..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
 
 install: $(STAMP)
 
 demo: install
-	$(BIN)/cakupan demo
-	$(BIN)/cakupan serve
+	@$(BIN)/cakupan demo
+	@$(BIN)/cakupan serve
 
 test: install browser lint types check-migrations pytest pytest-pg15
 

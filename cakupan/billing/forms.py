@@ -60,3 +60,48 @@ class PaymentForm(forms.Form):
         if paid_on > timezone.localdate():
             raise forms.ValidationError(_("Tanggal bayar tidak boleh sesudah hari ini."))
         return paid_on
+
+
+class BillingRunForm(forms.Form):
+    """Which contribution month to bill, and where (a superadmin types a region code; an admin
+    kabupaten bills its own kabupaten/kota, so the field is not shown)."""
+
+    month = MonthField(
+        label=_("Bulan iuran"),
+        error_messages={"required": _("Isi bulan iuran yang akan ditagih.")},
+    )
+    region = forms.CharField(
+        label=_("Kode wilayah"),
+        max_length=20,
+        required=False,
+        help_text=_("Kode Kemendagri kabupaten/kota, misalnya 73.24."),
+        widget=forms.TextInput(attrs={"placeholder": "73.24", "autocomplete": "off"}),
+    )
+
+
+class SummaryForm(forms.Form):
+    """The billing summary: a region in the user's scope, a year, optionally one segment."""
+
+    region = forms.CharField(label=_("Wilayah"), max_length=20, required=False)
+    year = forms.IntegerField(
+        label=_("Tahun iuran"),
+        min_value=2015,
+        max_value=2100,
+        required=False,
+        error_messages={"invalid": _("Tulis tahun sebagai empat angka, misalnya 2024.")},
+    )
+    segment = forms.ChoiceField(label=_("Segmen"), required=False, error_messages=CHOICE_ERRORS)
+
+    def __init__(self, *args: Any, regions: list[Any] | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from cakupan.registry.models import Segment
+
+        segment = self.fields["segment"]
+        assert isinstance(segment, forms.ChoiceField)
+        segment.choices = [("", _("Semua segmen")), *Segment.choices]
+        field = self.fields["region"]
+        if regions is not None:
+            field.widget = forms.Select(choices=[(r.code, f"{r.name} ({r.code})") for r in regions])
+        else:
+            field.widget.attrs.update({"placeholder": "73.02", "autocomplete": "off"})
+            field.help_text = _("Kode wilayah Kemendagri, misalnya 73.02.")

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from cakupan.accounts import access
 from cakupan.accounts.access import MaybeViewer
 from cakupan.accounts.audit import Actor, record_access
-from cakupan.accounts.models import Action
+from cakupan.accounts.models import Action, Role
 from cakupan.billing.models import (
     Allocation,
     ArrearsFlag,
@@ -359,3 +359,166 @@ def arrears_flagged(*, user: MaybeViewer, on: dt.date, threshold: int) -> list[d
         row["over_threshold"] = row["pu_months"] > threshold
         row["flag"] = flags.get(payer_ids.get(row["payer"], 0))
     return rows
+
+
+# --- billing from the web: who may run it, and what a run would bill ---------------------------
+
+
+def billing_regions(user: MaybeViewer) -> list[Region] | None:
+    """Where ``user`` may run billing from the web: ``None`` anywhere (a superadmin), an admin
+    kabupaten their own kabupaten/kota, everyone else nowhere (``[]``)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return []
+    role = getattr(user, "role", None)
+    if role == Role.SUPERADMIN:
+        return None
+    region: Region | None = getattr(user, "region", None)
+    if role == Role.ADMIN_KABUPATEN and region is not None:
+        return [region]
+    return []
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    """One payer of a billing preview: what the run would bill, beside the bill already there."""
+
+    payer: Unit
+    memberships: int
+    people: int
+    total: Decimal
+    existing: Bill | None
+
+    @property
+    def change(self) -> str:
+        """What the run does with this payer's bill: new, same, recomputed, adjusted (paid)."""
+        if self.existing is None:
+            return "new"
+        if self.existing.total == self.total:
+            return "same"
+        return "adjust" if self.existing.paid > 0 else "update"
+
+
+@dataclass(frozen=True)
+class BillingPreview:
+    month: dt.date
+    region: Region
+    rows: list[PreviewRow]
+    unrated: int  # programme lines no rate prices (counted, never billed)
+    orphans: list[Bill]  # bills of the month nobody would be billed for any more
+
+    @property
+    def memberships(self) -> int:
+        return sum(r.memberships for r in self.rows)
+
+    @property
+    def people(self) -> int:
+        return sum(r.people for r in self.rows)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((r.total for r in self.rows), _ZERO)
+
+    @property
+    def existing_total(self) -> Decimal:
+        billed = sum((r.existing.total for r in self.rows if r.existing), _ZERO)
+        return billed + sum((b.total for b in self.orphans), _ZERO)
+
+    @property
+    def billed_before(self) -> bool:
+        return any(r.existing for r in self.rows) or bool(self.orphans)
+
+
+def billing_preview(*, user: MaybeViewer, month: dt.date, region: Region) -> BillingPreview:
+    """What ``services.billing_run`` would bill for contribution ``month`` to the payers located in
+    ``region``: per payer the memberships, people and total, beside the month's bill already there.
+
+    Computed by the run's own statements (``services.run.month_lines``) into a temporary table
+    dropped at the end of this transaction; nothing is written. ``region`` must be one of
+    :func:`billing_regions` (the caller checks). Aggregates only: no personal data is shown.
+    Raises ``services.BillingError`` for a month the rules cannot price.
+    """
+    from django.db import connection, transaction
+
+    from cakupan.billing.services.run import month_lines
+    from cakupan.billing.sql import run as statements
+
+    month = month.replace(day=1)
+    _plain, _rates, lines = month_lines(month=month, region_code=region.code)
+    with transaction.atomic(), connection.cursor() as raw:
+        cursor: Any = raw  # the statements' parameters are typed as plain objects
+        cursor.execute(statements.DROP_TEMP_TABLES)
+        cursor.execute(statements.WORK_MEM)
+        cursor.execute(statements.create_priced(lines.priced_sql), lines.priced_params)
+        cursor.execute(statements.ANALYZE_PRICED)
+        cursor.execute(
+            "SELECT payer_id, count(*) FILTER (WHERE lines > 0), "  # noqa: S608 - our own SQL
+            "count(DISTINCT person_id) FILTER (WHERE lines > 0), "
+            "coalesce(sum(total) FILTER (WHERE lines > 0), 0), "
+            "coalesce(sum(cardinality(unrated)), 0) "
+            f"FROM ({lines.lines_sql}) l GROUP BY payer_id",
+            lines.lines_params,
+        )
+        found = cursor.fetchall()
+        cursor.execute(statements.DROP_TEMP_TABLES)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=[r[0] for r in found])}
+    month_bills = bill_list(user=user, region_code=region.code, month=month)
+    existing = {b.payer_id: b for b in month_bills}
+    rows = [
+        PreviewRow(
+            payer=units[payer_id],
+            memberships=int(memberships),
+            people=int(people),
+            total=Decimal(total),
+            existing=existing.get(payer_id),
+        )
+        for payer_id, memberships, people, total, _unrated in found
+        if memberships
+    ]
+    billed = {r.payer.pk for r in rows}
+    rows.sort(key=lambda r: (r.payer.region_id, r.payer.name, r.payer.code))
+    return BillingPreview(
+        month=month,
+        region=region,
+        rows=rows,
+        unrated=sum(int(r[4]) for r in found),
+        orphans=[b for b in month_bills if b.payer_id not in billed],
+    )
+
+
+@dataclass(frozen=True)
+class MonthTotal:
+    month: dt.date
+    bills: int
+    billed: Decimal
+    paid: Decimal
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.billed - self.paid
+
+
+def bill_totals(
+    *,
+    user: MaybeViewer,
+    year: int,
+    payer: Unit | None = None,
+    status: str | None = None,
+) -> list[MonthTotal]:
+    """Bills, billed and paid per contribution month of ``year`` (the bill list's totals), with
+    the same payer and status filters as the list."""
+    qs = bill_list(user=user, payer=payer, status=status).filter(month__year=year)
+    rows = (
+        qs.order_by()
+        .values("month")
+        .annotate(n=Count("id"), billed=_money(Sum("total")), paid_sum=_money(Sum("paid")))
+        .order_by("month")
+    )
+    return [
+        MonthTotal(month=r["month"], bills=r["n"], billed=r["billed"], paid=r["paid_sum"])
+        for r in rows
+    ]
+
+
+def bill_years(*, user: MaybeViewer) -> list[int]:
+    """The contribution years of the bills ``user`` can see, newest first."""
+    return sorted({d.year for d in bills_visible_to(user).dates("month", "year")}, reverse=True)

@@ -150,11 +150,16 @@ def demo_users_ensure() -> list[DemoLogin]:
         (
             "admin.konsel",
             Role.ADMIN_KABUPATEN,
-            "Admin BKPSDM Konawe Selatan",
+            "Admin Kabupaten Konawe Selatan",
             {"region_id": "74.05"},
         ),
-        ("admin.buol", Role.ADMIN_KABUPATEN, "Admin Disnakertrans Buol", {"region_id": "72.05"}),
-        ("admin.bulukumba", Role.ADMIN_KABUPATEN, "Admin DPMD Bulukumba", {"region_id": "73.02"}),
+        ("admin.buol", Role.ADMIN_KABUPATEN, "Admin Kabupaten Buol", {"region_id": "72.05"}),
+        (
+            "admin.bulukumba",
+            Role.ADMIN_KABUPATEN,
+            "Admin Kabupaten Bulukumba",
+            {"region_id": "73.02"},
+        ),
         (
             "opd.disdik.lutim",
             Role.OPERATOR_OPD,

@@ -142,6 +142,15 @@ def press(page: Page, button: str) -> None:
     wait_until_done(page)
 
 
+def verify(page: Page) -> None:
+    """The verifier opens the question page from the batch and confirms."""
+    page.get_by_role("link", name="Verifikasi atau kembalikan…").click()
+    expect(
+        page.get_by_role("heading", name=re.compile(r"^Verifikasi batch #\d+\?$"))
+    ).to_be_visible()
+    press(page, "Ya, verifikasi")
+
+
 def column_of(sheet: Any, header_row: int, header: str) -> int:
     for cell in sheet[header_row]:
         if cell.value == header:
@@ -300,9 +309,14 @@ def test_village_operator_fix_loop_and_dpmd_verifies(
     book = openpyxl.load_workbook(marked)
     sheet = book["Data"]
     note = column_of(sheet, 1, "Keterangan")
-    assert "[nik_length]" in sheet.cell(row=3, column=note).value
-    assert "[nik_sex_mismatch]" in sheet.cell(row=5, column=note).value
-    assert "[desa_outside_unit]" in sheet.cell(row=7, column=note).value
+    # Messages as the page shows them, no internal codes, no ".;" between two of them.
+    assert sheet.cell(row=3, column=note).value == "NIK harus 16 digit, ditemukan 15 digit."
+    assert sheet.cell(row=5, column=note).value == (
+        "NIK menunjukkan perempuan (tanggal lahir + 40), data menyebut laki-laki."
+    )
+    assert sheet.cell(row=7, column=note).value == (
+        f"Desa/kelurahan {HARAPAN} berada di luar wilayah unit ini."
+    )
     assert sheet.cell(row=2, column=note).value in (None, "")
     for row, header in ((3, "NIK"), (5, "NIK"), (7, "Desa/kelurahan")):
         cell = sheet.cell(row=row, column=column_of(sheet, 1, header))
@@ -366,7 +380,7 @@ def test_village_operator_fix_loop_and_dpmd_verifies(
     sign_in(page, base, "dpmd.lutim")
     page.goto(f"{base}/impor/{second.pk}/")
     steps.shot(page, "dpmd-sebelum-verifikasi")
-    press(page, "Verifikasi")
+    verify(page)
     assert f"Batch #{second.pk} diverifikasi." in flash(page)
     expect(page.locator(".status")).to_have_text("Diverifikasi")
     expect(page.get_by_role("button", name="Unduh berkas pendaftaran BPJS (CSV)")).to_be_visible()
@@ -521,9 +535,15 @@ def test_opd_operator_maps_a_column_once_and_bkpsdm_verifies(
     book = openpyxl.load_workbook(marked)
     sheet = book["Data"]
     note = column_of(sheet, 4, "Keterangan")
-    assert "[nik_birth_date_mismatch]" in sheet.cell(row=6, column=note).value
-    assert "[wage_out_of_bounds]" in sheet.cell(row=7, column=note).value
-    assert "[nik_duplicate_in_file]" in sheet.cell(row=8, column=note).value
+    assert sheet.cell(row=6, column=note).value == (
+        "'Malili, 15-11-1987' dipisah menjadi tempat lahir 'Malili' dan tanggal lahir "
+        "'15-11-1987'. Tanggal lahir di NIK 14-11-1987, data menyebut 15-11-1987."
+    )
+    assert "Upah" in sheet.cell(row=7, column=note).value
+    row8 = sheet.cell(row=8, column=note).value
+    assert "NIK ini sudah ada di baris 5 berkas ini." in row8
+    assert ".;" not in row8
+    assert "[" not in row8
     wage_col = column_of(sheet, 4, WAGE_HEADER)
     assert sheet.cell(row=7, column=wage_col).fill.fgColor.rgb == ERROR_FILL
     nik_col = column_of(sheet, 4, "NIK")
@@ -564,11 +584,11 @@ def test_opd_operator_maps_a_column_once_and_bkpsdm_verifies(
     expect(page.locator("main")).to_contain_text(
         "Menunggu verifikasi oleh dinas kabupaten/kota yang menangani segmen ini."
     )
-    expect(page.get_by_role("button", name="Verifikasi", exact=True)).to_have_count(0)
+    expect(page.get_by_role("link", name="Verifikasi atau kembalikan…")).to_have_count(0)
     sign_out(page)
     sign_in(page, base, "bkpsdm.lutim")
     page.goto(f"{base}/impor/{second.pk}/")
-    press(page, "Verifikasi")
+    verify(page)
     expect(page.locator(".status")).to_have_text("Diverifikasi")
     steps.shot(page, "bkpsdm-diverifikasi")
 

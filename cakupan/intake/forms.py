@@ -259,3 +259,18 @@ class ReplyForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         return _checked_file(self.cleaned_data["file"])
+
+
+class ReturnForm(forms.Form):
+    """The verifier's note when a batch goes back to its operator."""
+
+    note = forms.CharField(
+        label=_("Catatan untuk operator"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Apa yang perlu diperbaiki, misalnya baris atau orang yang salah. Operator membaca "
+            "catatan ini di halaman batch."
+        ),
+        error_messages={"required": _("Tulis catatan untuk operator: apa yang perlu diperbaiki.")},
+    )

@@ -15,6 +15,7 @@ class BatchStatus(models.TextChoices):
     VALIDATED = "validated", _("Sudah diperiksa")
     COMMITTED = "committed", _("Tersimpan di registri")
     SUBMITTED = "submitted", _("Diajukan ke kabupaten")
+    RETURNED = "returned", _("Dikembalikan ke operator")
     VERIFIED = "verified", _("Diverifikasi")
     SENT = "sent", _("Dikirim ke BPJS Ketenagakerjaan")
     REGISTERED = "registered", _("Terdaftar di BPJS Ketenagakerjaan")
@@ -95,8 +96,31 @@ class ImportBatch(models.Model):
         related_name="+",
         verbose_name=_("diverifikasi oleh"),
     )
+    returned_at = models.DateTimeField(_("dikembalikan"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dikembalikan oleh"),
+    )
+    # Why the verifier sent the batch back (the operator reads it on the batch page). Kept after a
+    # new submission, so that the verifier sees what was asked last time.
+    return_note = models.TextField(_("catatan pengembalian"), blank=True)
     sent_at = models.DateTimeField(_("dikirim ke BPJS"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dikirim oleh"),
+    )
     registered_at = models.DateTimeField(_("terdaftar"), null=True, blank=True)
+    # The last reply of BPJS Ketenagakerjaan as read (``workflow.ReplyResult.as_summary``): counts
+    # and every row that did not fit (NIK masked), shown on the batch page after the upload.
+    reply_summary = models.JSONField(_("hasil balasan BPJS terakhir"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("batch impor")

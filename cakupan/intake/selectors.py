@@ -45,6 +45,7 @@ CHECKED_STATUSES = (
     BatchStatus.VALIDATED,
     BatchStatus.COMMITTED,
     BatchStatus.SUBMITTED,
+    BatchStatus.RETURNED,
     BatchStatus.VERIFIED,
     BatchStatus.SENT,
     BatchStatus.REGISTERED,
@@ -132,11 +133,12 @@ class BatchActions:
     checked: bool  # has a summary, issues and an annotated file
     commit: bool
     submit: bool
-    verify: bool
-    export: bool
+    verify: bool  # verify, or return to the operator with a note
+    export: bool  # download the BPJS registration file
     reply: bool
     remap: bool
     waiting_for_verifier: bool = False
+    mark_sent: bool = False  # confirm the registration file was sent to BPJS
 
 
 def batch_actions(*, user: MaybeViewer, batch: ImportBatch) -> BatchActions:
@@ -145,18 +147,25 @@ def batch_actions(*, user: MaybeViewer, batch: ImportBatch) -> BatchActions:
     writes = bool(getattr(user, "can_write", False))
     idle = not busy
     verify = idle and status == BatchStatus.SUBMITTED and can_verify(user, batch)
-    sends = idle and writes and may_send_to_bpjs(user, batch)
+    # The BPJS officer reads only, except for sending its kabupaten's batches (workflow).
+    sends = idle and may_send_to_bpjs(user, batch)
     return BatchActions(
         busy=busy,
         checked=idle and status in CHECKED_STATUSES,
         commit=idle and writes and status == BatchStatus.VALIDATED and batch.accepted > 0,
-        submit=idle and writes and status == BatchStatus.COMMITTED,
+        submit=idle and writes and status in (BatchStatus.COMMITTED, BatchStatus.RETURNED),
         verify=verify and writes,
         export=sends and status in (BatchStatus.VERIFIED, BatchStatus.SENT),
         reply=sends and status in (BatchStatus.SENT, BatchStatus.REGISTERED),
         remap=idle and writes and _mappable(batch),
         waiting_for_verifier=idle and status == BatchStatus.SUBMITTED and not verify,
+        mark_sent=sends and status == BatchStatus.VERIFIED,
     )
+
+
+def batch_membership_count(*, batch: ImportBatch) -> int:
+    """How many memberships a committed batch created or confirmed."""
+    return batch.links.count()
 
 
 def _mappable(batch: ImportBatch) -> bool:
@@ -187,7 +196,9 @@ _STEPS: tuple[tuple[str, Any, str], ...] = (
 def workflow_steps(*, batch: ImportBatch) -> list[Step]:
     """The six steps of a checked batch: which are done and which one it has reached."""
     order = [status for status, _label, _at in _STEPS]
-    reached = order.index(batch.status) if batch.status in order else -1
+    # A returned batch is back where it was before it was submitted.
+    status = BatchStatus.COMMITTED if batch.status == BatchStatus.RETURNED else batch.status
+    reached = order.index(status) if status in order else -1
     return [
         Step(label=label, done=i <= reached, current=i == reached, at=getattr(batch, at))
         for i, (_status, label, at) in enumerate(_STEPS)

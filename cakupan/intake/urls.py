@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/simpan/", views.commit, name="commit"),
     path("<int:pk>/ajukan/", views.submit, name="submit"),
     path("<int:pk>/verifikasi/", views.verify, name="verify"),
+    path("<int:pk>/kembalikan/", views.return_batch, name="return"),
     path("<int:pk>/berkas-bpjs/", views.bpjs_download, name="bpjs_export"),
+    path("<int:pk>/sudah-dikirim/", views.mark_sent, name="mark_sent"),
     path("<int:pk>/balasan-bpjs/", views.reply_upload, name="bpjs_reply"),
 ]

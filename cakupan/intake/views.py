@@ -8,7 +8,12 @@ Thin: read the request, call a scoped selector or a service, render or redirect.
   small progress fragment with htmx and reloads itself when the work is done (``HX-Refresh``).
   Without JavaScript a ``<meta http-equiv="refresh">`` inside ``<noscript>`` does the same.
 * Every action is a plain POST form with CSRF; a refusal by the workflow (``WorkflowError``) comes
-  back as a message on the batch page.
+  back as a message on the batch page. Verifying asks first: the verify URL answers GET with a page
+  that shows what is verified and offers to verify or to return the batch with a note.
+* The BPJS officer reads only, except for the batches of the kabupaten its branch serves: it
+  downloads their registration file, confirms it was sent and uploads BPJS's reply (the workflow
+  checks ``may_send_to_bpjs``; these views fetch the batch without ``write``). The reply upload
+  redirects to the batch page, which shows the last reply (POST/redirect/GET).
 * Downloads of personal data are written to the access log (``selectors.annotated_download``;
   ``workflow.bpjs_export`` logs its own).
 """
@@ -24,7 +29,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,6 +43,7 @@ from cakupan.intake.forms import (
     IssueFilterForm,
     MappingForm,
     ReplyForm,
+    ReturnForm,
     TemplateForm,
     UploadForm,
 )
@@ -43,6 +51,8 @@ from cakupan.intake.models import BatchStatus, ImportBatch, Phase
 from cakupan.intake.schema import FileError
 from cakupan.intake.workflow import (
     WorkflowError,
+    batch_mark_sent,
+    batch_return,
     batch_submit,
     batch_verify,
     bpjs_export,
@@ -183,6 +193,8 @@ def _detail_context(request: CakupanRequest, batch: ImportBatch, **extra: Any) -
         )
     if actions.reply:
         context["reply_form"] = ReplyForm()
+    if batch.reply_summary:
+        context["reply_at"] = parse_datetime(str(batch.reply_summary.get("at", "")))
     return context | extra
 
 
@@ -272,9 +284,16 @@ def submit(request: CakupanRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def verify(request: CakupanRequest, pk: int) -> HttpResponse:
-    batch = selectors.batch_get_for(request.user, pk, write=True)
+    """GET: what is about to be verified, with the choice to verify or to return the batch;
+    POST: verify."""
+    batch = selectors.batch_get_for(request.user, pk, write=request.method == "POST")
+    actions = selectors.batch_actions(user=request.user, batch=batch)
+    if request.method != "POST":
+        if not actions.verify:
+            messages.error(request, _("Batch #%(pk)s tidak menunggu verifikasi Anda.") % {"pk": pk})
+            return _to_batch(batch)
+        return render(request, "intake/verify.html", _verify_context(batch, ReturnForm()))
     try:
         batch_verify(actor=web_actor(request), batch=batch)
     except WorkflowError as error:
@@ -288,12 +307,48 @@ def verify(request: CakupanRequest, pk: int) -> HttpResponse:
     return _to_batch(batch)
 
 
+def _verify_context(batch: ImportBatch, form: ReturnForm) -> dict[str, Any]:
+    return {
+        "batch": batch,
+        "return_form": form,
+        "counts": selectors.issue_summary(batch=batch),
+        "linked": selectors.batch_membership_count(batch=batch),
+    }
+
+
+@login_required
+@require_POST
+def return_batch(request: CakupanRequest, pk: int) -> HttpResponse:
+    """Send a submitted batch back to its operator with a note (the verifier only)."""
+    batch = selectors.batch_get_for(request.user, pk, write=True)
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        return render(request, "intake/verify.html", _verify_context(batch, form), status=400)
+    try:
+        batch_return(actor=web_actor(request), batch=batch, note=form.cleaned_data["note"])
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Batch #%(pk)s dikembalikan ke operator %(unit)s dengan catatan Anda.")
+            % {"pk": batch.pk, "unit": batch.unit.name},
+        )
+    return _to_batch(batch)
+
+
+def _sendable(request: CakupanRequest, pk: int) -> ImportBatch:
+    """A batch the user may send to BPJS (the BPJS officer too, who otherwise reads only)."""
+    batch = selectors.batch_get_for(request.user, pk)
+    if not may_send_to_bpjs(request.user, batch):
+        raise PermissionDenied
+    return batch
+
+
 @login_required
 @require_POST
 def bpjs_download(request: CakupanRequest, pk: int) -> HttpResponse:
-    batch = selectors.batch_get_for(request.user, pk, write=True)
-    if not may_send_to_bpjs(request.user, batch):
-        raise PermissionDenied
+    batch = _sendable(request, pk)
     form = ExportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Pilih format berkas: CSV atau XLSX."))
@@ -309,10 +364,30 @@ def bpjs_download(request: CakupanRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def mark_sent(request: CakupanRequest, pk: int) -> HttpResponse:
+    """The registration file went to BPJS: the batch now waits for BPJS's reply."""
+    batch = _sendable(request, pk)
+    try:
+        batch_mark_sent(actor=web_actor(request), batch=batch)
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Batch #%(pk)s dicatat sudah dikirim ke BPJS Ketenagakerjaan. Unggah balasannya "
+                "di halaman ini bila sudah diterima."
+            )
+            % {"pk": batch.pk},
+        )
+    return _to_batch(batch)
+
+
+@login_required
+@require_POST
 def reply_upload(request: CakupanRequest, pk: int) -> HttpResponse:
-    batch = selectors.batch_get_for(request.user, pk, write=True)
-    if not may_send_to_bpjs(request.user, batch):
-        raise PermissionDenied
+    """Read BPJS's reply, then back to the batch page, which shows the result (POST/redirect/GET)."""
+    batch = _sendable(request, pk)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -330,12 +405,15 @@ def reply_upload(request: CakupanRequest, pk: int) -> HttpResponse:
     except (WorkflowError, FileError) as error:
         messages.error(request, error.message)
         return _to_batch(batch)
-    batch.refresh_from_db()
-    return render(
-        request,
-        "intake/reply_result.html",
-        {"batch": batch, "result": result, "file_name": uploaded.name},
-    )
+    text = _(
+        "Balasan BPJS dibaca: %(registered)s kepesertaan terdaftar, %(rejected)s ditolak, "
+        "%(missing)s tidak disebut."
+    ) % {"registered": result.registered, "rejected": result.rejected, "missing": result.missing}
+    if result.mismatches:
+        messages.warning(request, text + " " + _("Lihat baris yang tidak cocok di bawah."))
+    else:
+        messages.success(request, text)
+    return redirect(reverse("intake:batch_detail", kwargs={"pk": batch.pk}) + "#balasan")
 
 
 @login_required

@@ -1,5 +1,6 @@
-"""After commit: submit (operator), verify (the kabupaten's responsible dinas), send to BPJS, and
-read BPJS's reply, which registers the memberships and reports every mismatch.
+"""After commit: submit (operator), verify or return with a note (the kabupaten's responsible
+dinas), send to BPJS (download the registration file, then confirm it was sent), and read BPJS's
+reply, which registers the memberships and reports every mismatch.
 
 Memberships follow their batch: committed drafts become ``submitted`` on submit and
 ``registered`` (with KPJ number and start of coverage) when BPJS's reply confirms them.
@@ -7,9 +8,11 @@ Memberships follow their batch: committed drafts become ``submitted`` on submit 
 Every step checks who acts here, not only in the views. Submitting needs the batch's unit in the
 actor's scope with write access (``registry.selectors.unit_get_for``: ``Http404`` / ``PermissionDenied``). The
 later steps belong to fewer people, all of whom can write in the batch's region, and refuse anyone
-else with ``WorkflowError``: verification by the dinas that handles the segment (:func:`can_verify`),
-the BPJS registration file and BPJS's reply by that verifier or a superadmin
-(:func:`may_send_to_bpjs`).
+else with ``WorkflowError``: verification (and return) by the dinas that handles the segment
+(:func:`can_verify`); the BPJS registration file, the confirmation that it was sent and BPJS's reply
+by that verifier, the BPJS officer of the branch serving the batch's kabupaten, or a superadmin
+(:func:`may_send_to_bpjs`). Downloading the file changes nothing: the batch is "sent" only when
+someone confirms it (:func:`batch_mark_sent`).
 """
 
 from __future__ import annotations
@@ -23,8 +26,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
-from cakupan.accounts.access import MaybeViewer
-from cakupan.accounts.audit import Actor, record_access, record_changes_bulk, snapshot
+from cakupan.accounts.access import MaybeViewer, unit_scope_q
+from cakupan.accounts.audit import (
+    Actor,
+    record_access,
+    record_change,
+    record_changes_bulk,
+    snapshot,
+)
 from cakupan.accounts.models import Action, Role
 from cakupan.common.errors import DomainError
 from cakupan.common.nik import mask_nik
@@ -33,7 +42,7 @@ from cakupan.intake import readers
 from cakupan.intake.headers import normalise_header
 from cakupan.intake.models import BatchStatus, ImportBatch
 from cakupan.intake.storage import intake_limits
-from cakupan.registry.models import Membership, MembershipStatus
+from cakupan.registry.models import Membership, MembershipStatus, Unit
 from cakupan.registry.selectors import unit_get_for
 from cakupan.wilayah.selectors import region_subtree_q
 
@@ -82,10 +91,10 @@ def _set_status(*, actor: Actor, memberships: Any, status: str, note: str, **val
 
 @transaction.atomic
 def batch_submit(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
-    """The operator hands a committed batch to the kabupaten for verification."""
+    """The operator hands a committed (or returned) batch to the kabupaten for verification."""
     unit_get_for(actor.user, batch.unit_id, write=True)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    _require(batch, BatchStatus.COMMITTED)
+    _require(batch, BatchStatus.COMMITTED, BatchStatus.RETURNED)
     _set_status(
         actor=actor,
         memberships=_linked(batch).filter(status=MembershipStatus.DRAFT),
@@ -127,9 +136,13 @@ def can_verify(user: MaybeViewer, batch: ImportBatch) -> bool:
 
 
 def may_send_to_bpjs(user: MaybeViewer, batch: ImportBatch) -> bool:
-    """Export the BPJS registration file and import BPJS's reply: the verifier, or a superadmin."""
+    """Export the BPJS registration file, confirm it was sent and import BPJS's reply: the
+    verifier, the BPJS officer of a branch serving the batch's kabupaten, or a superadmin."""
     if user is None or isinstance(user, AnonymousUser) or not user.is_active:
         return False
+    if user.role == Role.PETUGAS_BPJS:
+        q = unit_scope_q(user)
+        return q is not None and Unit.objects.filter(q, pk=batch.unit_id).exists()
     return user.role == Role.SUPERADMIN or can_verify(user, batch)
 
 
@@ -137,7 +150,8 @@ def _require_sender(actor: Actor, batch: ImportBatch) -> None:
     if not may_send_to_bpjs(actor.user, batch):
         raise WorkflowError(
             "Anda tidak berwenang mengirim batch ini ke BPJS Ketenagakerjaan atau membaca "
-            "balasannya (hanya dinas verifikator segmennya atau superadmin).",
+            "balasannya (hanya dinas verifikator segmennya, petugas BPJS kantor cabang yang "
+            "melayani kabupaten/kotanya, atau superadmin).",
             code="batch_send_forbidden",
         )
 
@@ -161,9 +175,72 @@ def batch_verify(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+RETURN_NOTE_MAX = 2000
+
+
+@transaction.atomic
+def batch_return(*, actor: Actor, batch: ImportBatch, note: str) -> ImportBatch:
+    """The verifier sends a submitted batch back to its operator with ``note`` (why, what to fix).
+
+    Its memberships go back to draft (one audit row each); the batch becomes "returned", which
+    the operator may submit again after fixing the registry or uploading a corrected file. Only
+    for :func:`can_verify`; the note is required.
+    """
+    text = note.strip()
+    if not text:
+        raise WorkflowError(
+            "Tulis catatan untuk operator: apa yang perlu diperbaiki.", code="return_note_required"
+        )
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _require(batch, BatchStatus.SUBMITTED)
+    if not can_verify(actor.user, batch):
+        raise WorkflowError(
+            "Anda tidak berwenang mengembalikan batch ini (hanya dinas yang menangani segmennya, "
+            "dan bukan pengaju).",
+            code="batch_return_forbidden",
+        )
+    _set_status(
+        actor=actor,
+        memberships=_linked(batch).filter(status=MembershipStatus.SUBMITTED),
+        status=MembershipStatus.DRAFT,
+        note=f"batch #{batch.pk} dikembalikan ke operator",
+    )
+    before = snapshot(batch, ("status", "return_note"))
+    batch.status, batch.returned_at, batch.returned_by, batch.return_note = (
+        BatchStatus.RETURNED,
+        timezone.now(),
+        actor.user,
+        text[:RETURN_NOTE_MAX],
+    )
+    batch.save(update_fields=["status", "returned_at", "returned_by", "return_note"])
+    record_change(
+        actor=actor,
+        action=Action.UPDATE,
+        instance=batch,
+        before=before,
+        after=snapshot(batch, ("status", "return_note")),
+        note=f"batch #{batch.pk} dikembalikan ke operator",
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_mark_sent(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Someone who may send (:func:`may_send_to_bpjs`) confirms that the registration file of a
+    verified batch was sent to BPJS Ketenagakerjaan: the batch becomes "sent" and waits for the
+    reply. Downloading the file alone never does this."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    _require_sender(actor, batch)
+    _require(batch, BatchStatus.VERIFIED)
+    batch.status, batch.sent_at, batch.sent_by = BatchStatus.SENT, timezone.now(), actor.user
+    batch.save(update_fields=["status", "sent_at", "sent_by"])
+    return batch
+
+
 @transaction.atomic
 def bpjs_export(*, actor: Actor, batch: ImportBatch, fmt: str) -> bytes:
-    """The BPJS registration upload file of a verified batch (CSV or XLSX). Marks the batch sent.
+    """The BPJS registration upload file of a verified (or sent) batch, CSV or XLSX. The download
+    is logged; the batch's status does not change (:func:`batch_mark_sent` does that).
 
     Only for :func:`may_send_to_bpjs` (``WorkflowError`` ``batch_send_forbidden`` otherwise).
     """
@@ -203,9 +280,6 @@ def bpjs_export(*, actor: Actor, batch: ImportBatch, fmt: str) -> bytes:
         shown=[r["membership_id"] for r in rows],
         note=f"berkas pendaftaran BPJS batch #{batch.pk}",
     )
-    if batch.status == BatchStatus.VERIFIED:
-        batch.status, batch.sent_at = BatchStatus.SENT, timezone.now()
-        batch.save(update_fields=["status", "sent_at"])
     return data
 
 
@@ -237,6 +311,18 @@ class ReplyResult:
     missing: int = 0
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     batch_status: str = ""
+
+    def as_summary(self, *, file_name: str, actor: Actor) -> dict[str, Any]:
+        """What the batch keeps of this reply (``ImportBatch.reply_summary``); NIKs are masked."""
+        return {
+            "file_name": file_name[:255],
+            "at": timezone.now().isoformat(),
+            "by": (actor.user.get_full_name() if actor.user is not None else "") or actor.name,
+            "registered": self.registered,
+            "rejected": self.rejected,
+            "missing": self.missing,
+            "mismatches": self.mismatches,
+        }
 
 
 def _reply_columns(headers: list[str]) -> dict[str, str]:
@@ -399,6 +485,7 @@ def bpjs_reply_import(
     still_open = _linked(batch).filter(status=MembershipStatus.SUBMITTED).exists()
     if not still_open:
         batch.status, batch.registered_at = BatchStatus.REGISTERED, timezone.now()
-        batch.save(update_fields=["status", "registered_at"])
+    batch.reply_summary = result.as_summary(file_name=file_name, actor=actor)
+    batch.save(update_fields=["status", "registered_at", "reply_summary"])
     result.batch_status = batch.status
     return result

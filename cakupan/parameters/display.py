@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from cakupan.common.money import format_rupiah
 from cakupan.rules.params import KEYS, Entry
+from cakupan.rules.regulations import Regulation, cited
 from cakupan.rules.text import format_percent
 
 LEVEL_NAMES = {"tk": "TK", "sd": "SD", "smp": "SMP", "sma": "SMA/SMK", "pt": "PT"}
@@ -27,6 +28,40 @@ def flag_notes(notes: tuple[str, ...] | list[str]) -> list[Note]:
     """The notes of a calculation with the flag the rules engine gave each
     (``rules.text.Note.flag``; a plain string has none)."""
     return [Note(text=str(text), flag=getattr(text, "flag", "")) for text in notes]
+
+
+@dataclass(frozen=True)
+class Law:
+    """One regulation a value rests on, as the parameter page cites it."""
+
+    name: str  # "PP 44/2015"
+    article: str  # "Lampiran I", "Pasal 29"; "" when the value names none
+    title: str  # the full title, "" when the catalogue does not know the regulation
+    in_force: Any  # datetime.date or None
+    date_verified: bool
+    convention: bool
+
+
+def legal_basis(entry: Entry) -> list[Law]:
+    """The regulations ``entry`` cites (its ``regulation`` may name several, ``;``-separated), the
+    entry's article on the first; full title and date from ``rules/regulations.toml``."""
+    laws = []
+    for i, item in enumerate(cited(entry.regulation)):
+        article = entry.article if i == 0 else ""
+        if isinstance(item, Regulation):
+            laws.append(
+                Law(
+                    name=item.name,
+                    article=article,
+                    title=item.title,
+                    in_force=item.in_force,
+                    date_verified=item.verified,
+                    convention=item.convention,
+                )
+            )
+        else:
+            laws.append(Law(item, article, "", None, date_verified=False, convention=False))
+    return laws
 
 
 def format_value(entry: Entry) -> list[str]:

@@ -212,3 +212,8 @@ class ParameterFilterForm(forms.Form):
         required=False,
         error_messages=CHOICE_ERRORS,
     )
+    kode = forms.BooleanField(
+        label=_("Tampilkan kode parameter"),
+        required=False,
+        help_text=_("Kode internal untuk petugas dan pengembang, misalnya pu.jkk.rate.1."),
+    )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("kalkulator/", views.contribution, name="calc_contribution"),
     path("kalkulator/manfaat/", views.benefit, name="calc_benefit"),
     path("kalkulator/parameter/", views.parameters, name="calc_parameters"),
+    path("kalkulator/parameter/sumber/", views.parameter_sources, name="parameter_sources"),
 ]

@@ -12,13 +12,15 @@ import datetime as dt
 from itertools import groupby
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.accounts.models import Role
 from cakupan.common.dates import month_end
-from cakupan.parameters.display import LEVEL_NAMES, flag_notes, format_value
+from cakupan.parameters.display import LEVEL_NAMES, flag_notes, format_value, legal_basis
 from cakupan.parameters.forms import (
     BENEFIT_LABELS,
     BenefitForm,
@@ -30,7 +32,8 @@ from cakupan.registry.models import Programme
 from cakupan.rules.benefits import BenefitInput, calculate_benefit
 from cakupan.rules.contribution import ContributionInput, calculate_contribution
 from cakupan.rules.errors import RulesError
-from cakupan.rules.params import KEYS
+from cakupan.rules.params import KEYS, Entry
+from cakupan.rules.regulations import regulations
 from cakupan.rules.text import format_percent
 
 CONFIDENCE_LABELS = {"H": _("tinggi"), "M": _("sedang"), "L": _("rendah")}
@@ -133,25 +136,10 @@ def _schedule(rows: Any) -> list[dict[str, Any]]:
     return out
 
 
-def parameters(request: HttpRequest) -> HttpResponse:
-    """``/kalkulator/parameter/``: every parameter value with its period and legal basis."""
-    form = ParameterFilterForm(request.GET or None)
-    on: dt.date | None = None
-    status = ""
-    if form.is_bound and form.is_valid():
-        on = form.cleaned_data["on"]
-        status = form.cleaned_data["status"]
-    entries = list(active_parameters().entries())
-    all_count = len(entries)
-    if on is not None:
-        entries = [e for e in entries if e.covers(on)]
-    if status == "unverified":
-        entries = [e for e in entries if not e.verified and not e.overridden]
-    elif status == "overridden":
-        entries = [e for e in entries if e.overridden]
-    # Groups in the order of ``KEYS`` (PU rates, BPU, relief, JKP, benefits), not alphabetical.
+def _groups(entries: list[Entry], *, today: dt.date) -> list[dict[str, Any]]:
+    """Entries by key, in the order of ``KEYS`` (PU rates, BPU, relief, JKP, benefits)."""
     order = {key: i for i, key in enumerate(KEYS)}
-    entries.sort(key=lambda e: (order[e.key], e.valid_from))
+    entries = sorted(entries, key=lambda e: (order[e.key], e.valid_from))
     groups = []
     for key, items in groupby(entries, key=lambda e: e.key):
         groups.append(
@@ -163,21 +151,71 @@ def parameters(request: HttpRequest) -> HttpResponse:
                     {
                         "entry": e,
                         "value": format_value(e),
+                        "laws": legal_basis(e),
                         "confidence": CONFIDENCE_LABELS.get(e.confidence, e.confidence),
-                        "current": e.covers(timezone.localdate()),
+                        "current": e.covers(today),
                     }
                     for e in items
                 ],
             }
         )
+    return groups
+
+
+def parameters(request: HttpRequest) -> HttpResponse:
+    """``/kalkulator/parameter/``: every parameter value with its period and legal basis (the
+    regulation, its article and its date). The research sources behind each value are not shown
+    here: administrators read them on :func:`parameter_sources`."""
+    form = ParameterFilterForm(request.GET or None)
+    on: dt.date | None = None
+    status = ""
+    show_keys = False
+    if form.is_bound and form.is_valid():
+        on = form.cleaned_data["on"]
+        status = form.cleaned_data["status"]
+        show_keys = form.cleaned_data["kode"]
+    entries = list(active_parameters().entries())
+    all_count = len(entries)
+    if on is not None:
+        entries = [e for e in entries if e.covers(on)]
+    if status == "unverified":
+        entries = [e for e in entries if not e.verified and not e.overridden]
+    elif status == "overridden":
+        entries = [e for e in entries if e.overridden]
+    user = getattr(request, "user", None)
     context = {
         "form": form,
-        "groups": groups,
+        "groups": _groups(entries, today=timezone.localdate()),
         "on": on,
         "status": status,
+        "show_keys": show_keys,
         "shown": len(entries),
         "all_count": all_count,
         "unverified_count": sum(1 for e in entries if not e.verified and not e.overridden),
         "overridden_count": sum(1 for e in entries if e.overridden),
+        "may_see_sources": _may_see_sources(user),
     }
     return render(request, "parameters/parameters.html", context)
+
+
+def _may_see_sources(user: Any) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and getattr(user, "role", None) == Role.SUPERADMIN
+    )
+
+
+@login_required
+def parameter_sources(request: HttpRequest) -> HttpResponse:
+    """``/kalkulator/parameter/sumber/``: the provenance of every value and regulation date (the
+    research notes, news pages and code the values were taken from), for superadmins; 404 for
+    everyone else, like any page outside a user's scope."""
+    if not _may_see_sources(request.user):
+        raise Http404
+    entries = list(active_parameters().entries())
+    context = {
+        "groups": _groups(entries, today=timezone.localdate()),
+        "regulations": sorted(regulations().values(), key=lambda r: r.name),
+    }
+    return render(request, "parameters/sources.html", context)

@@ -28,7 +28,7 @@ from cakupan.billing.services.payments import allocate
 from cakupan.billing.sql import run as statements
 from cakupan.billing.sql.lines import LinesSql, lines_select
 from cakupan.common.dates import month_start
-from cakupan.rules.contribution import MonthRates, month_rates
+from cakupan.rules.contribution import MonthRates, RateRow, month_rates
 from cakupan.rules.errors import InputError, RulesError
 from cakupan.rules.params import Parameters
 from cakupan.wilayah.selectors import RegionNotFound, region_get
@@ -123,6 +123,30 @@ def _region_code(region_code: str | None) -> str | None:
         ) from None
 
 
+def month_lines(
+    *, month: dt.date, region_code: str | None, params: Parameters | None = None
+) -> tuple[MonthRates, list[tuple[bool, RateRow]], LinesSql]:
+    """The statements computing contribution month ``month``'s bill entries for the payers in
+    ``region_code`` (a known code, or None for all), with the month's rate table and its rows
+    (``(jkp, row)``): what :func:`billing_run` writes and ``selectors.billing_preview`` sums."""
+    params = parameters_or_active(params)
+    plain, with_jkp = _rates(month, params)
+    rates = [(False, row) for row in plain.rows]
+    if with_jkp is not None:
+        rates += [(True, row) for row in with_jkp.rows if row.scheme == "pu"]
+    retirement = params.find_for_month("jp.retirement_age", month)
+    government_class = params.for_month("pu.jkk.government_class", month).value
+    lines = lines_select(
+        rates=rates,
+        brackets=plain.bpu_brackets,
+        government_class=government_class,
+        retirement_age=retirement.value if retirement else None,
+        month=month,
+        region_code=region_code,
+    )
+    return plain, rates, lines
+
+
 def billing_run(
     *,
     actor: Actor,
@@ -144,22 +168,8 @@ def billing_run(
     month the rules cannot price.
     """
     month = month_start(month)
-    params = parameters_or_active(params)
     region = _region_code(region_code)
-    plain, with_jkp = _rates(month, params)
-    rates = [(False, row) for row in plain.rows]
-    if with_jkp is not None:
-        rates += [(True, row) for row in with_jkp.rows if row.scheme == "pu"]
-    retirement = params.find_for_month("jp.retirement_age", month)
-    government_class = params.for_month("pu.jkk.government_class", month).value
-    lines = lines_select(
-        rates=rates,
-        brackets=plain.bpu_brackets,
-        government_class=government_class,
-        retirement_age=retirement.value if retirement else None,
-        month=month,
-        region_code=region,
-    )
+    plain, rates, lines = month_lines(month=month, region_code=region, params=params)
     with transaction.atomic():
         lock()
         run = BillingRun.objects.create(

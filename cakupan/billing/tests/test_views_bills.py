@@ -137,7 +137,7 @@ def test_bill_list_filters_by_month_status_and_payer(world: World) -> None:
     # A payer outside the scope is not among the choices: a form message, not someone's bills.
     bad = client.get(LIST, {"payer": "7405-UJI", "month": "2026-13"})
     assert bad.status_code == 200
-    assert "tidak tersedia" in html(bad) and "Tulis bulan sebagai TTTT-BB" in html(bad)
+    assert "tidak tersedia" in html(bad) and "Tulis bulan sebagai BB-TTTT" in html(bad)
     assert bad.context["page_obj"].paginator.count == 5  # unfiltered, still scoped
 
 

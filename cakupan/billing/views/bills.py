@@ -1,4 +1,4 @@
-"""Bills, payments and arrears of the payers in the user's scope.
+"""Bills, payments and arrears of the payers in the user's scope; billing a month from the web.
 
 * Lists come from ``billing.selectors`` (scoped through ``accounts.access``); a bill outside the
   scope answers 404 (``selectors.bill_get_for``), a payment by a read-only role (camat, pimpinan,
@@ -8,6 +8,11 @@
   too and is logged here.
 * A payment is recorded by ``services.payment_record`` (allocated oldest month first, the rest is
   credit); a refusal (``BillingError``) comes back as a message on the bill page.
+* Billing a month (``/tagihan/buat/``): an admin kabupaten for its kabupaten/kota, a superadmin for
+  any region (``selectors.billing_regions``). The GET with a month shows what the run would bill
+  (``selectors.billing_preview``: payers, people, totals, the bills already there); the POST runs
+  ``services.billing_run`` and goes to the month's bills.
+* ``/tagihan/ringkasan/``: ``cakupan billing summary`` as a page (billed, paid, arrears per month).
 """
 
 from __future__ import annotations
@@ -17,20 +22,26 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cakupan.accounts import access
 from cakupan.billing import documents, selectors, services
-from cakupan.billing.forms import BillFilterForm, PaymentForm
+from cakupan.billing.forms import BillFilterForm, BillingRunForm, PaymentForm, SummaryForm
 from cakupan.common.money import format_rupiah
 from cakupan.common.web import PDF, XLSX, CakupanRequest, attachment, web_actor
 from cakupan.parameters.selectors import active_parameters
 from cakupan.registry.selectors import list_view_record
 from cakupan.rules.text import format_percent
+from cakupan.wilayah.models import Region
+from cakupan.wilayah.selectors import RegionNotFound, region_get
 
 PAGE_SIZE = 50
 
@@ -51,13 +62,141 @@ def bill_list(request: CakupanRequest) -> HttpResponse:
     payer = selectors.payer_get_for(user, payer_code) if payer_code else None
     bills = selectors.bill_list(user=user, month=month, payer=payer, status=status)
     page = Paginator(bills, PAGE_SIZE).get_page(request.GET.get("page"))
+    years = selectors.bill_years(user=user)
+    year = month.year if month else (years[0] if years else None)
+    totals = selectors.bill_totals(user=user, year=year, payer=payer, status=status) if year else []
+    by_month = {t.month: t for t in totals}
     context = {
         "form": form,
         "page_obj": page,
         "filtered": bool(month or status or payer),
         "can_write": user.can_write,
+        "can_bill": selectors.billing_regions(user) != [],
+        "year": year,
+        "month_totals": totals,
+        "year_total": {
+            "bills": sum(t.bills for t in totals),
+            "billed": sum(t.billed for t in totals),
+            "paid": sum(t.paid for t in totals),
+            "outstanding": sum(t.outstanding for t in totals),
+        },
+        # The page's rows grouped by month, each group with the month's totals (all its bills).
+        "groups": [
+            {"month": m, "bills": list(rows), "total": by_month.get(m)}
+            for m, rows in groupby(page.object_list, key=lambda b: b.month)
+        ],
+        "this_month": timezone.localdate().replace(day=1),
     }
     return render(request, "billing/bill_list.html", context)
+
+
+def _run_region(request: CakupanRequest, form: BillingRunForm) -> Region | None:
+    """The region the user bills: their own kabupaten, or the code a superadmin typed."""
+    allowed = selectors.billing_regions(request.user)
+    if allowed:
+        return allowed[0]
+    code = (form.cleaned_data.get("region") or "").strip()
+    if not code:
+        form.add_error("region", _("Isi kode wilayah yang akan ditagih."))
+        return None
+    try:
+        return region_get(code)
+    except RegionNotFound:
+        form.add_error("region", _("Kode wilayah tidak dikenal."))
+        return None
+
+
+@login_required
+def billing_run(request: CakupanRequest) -> HttpResponse:
+    """``/tagihan/buat/``: choose a month, see what would be billed, confirm."""
+    allowed = selectors.billing_regions(request.user)
+    if allowed == []:
+        raise PermissionDenied
+    data = request.POST if request.method == "POST" else request.GET
+    form = BillingRunForm(data if "month" in data else None)
+    if allowed:
+        del form.fields["region"]
+    context: dict[str, Any] = {"form": form, "fixed_region": allowed[0] if allowed else None}
+    if not form.is_bound:
+        form.initial = {"month": timezone.localdate().replace(day=1)}
+        return render(request, "billing/billing_run.html", context)
+    if not form.is_valid() or (region := _run_region(request, form)) is None:
+        return render(request, "billing/billing_run.html", context)
+    month = form.cleaned_data["month"]
+    if request.method == "POST":
+        try:
+            result = services.billing_run(
+                actor=web_actor(request), month=month, region_code=region.code
+            )
+        except services.BillingError as error:
+            form.add_error(None, error.message)
+            return render(request, "billing/billing_run.html", context)
+        messages.success(
+            request,
+            _(
+                "Tagihan %(month)s untuk %(region)s dibuat: %(payers)s pembayar, "
+                "%(memberships)s kepesertaan, jumlah %(total)s (baru %(created)s, dihitung ulang "
+                "%(updated)s, tetap %(unchanged)s, perlu penyesuaian %(adjusted)s)."
+            )
+            % {
+                "month": f"{month:%m-%Y}",
+                "region": region.name,
+                "payers": result.payers,
+                "memberships": result.memberships,
+                "total": format_rupiah(result.total),
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "adjusted": result.adjusted,
+            },
+        )
+        query = urlencode({"month": f"{month:%m-%Y}"})
+        return redirect(f"{reverse('billing:bill_list')}?{query}")
+    try:
+        context["preview"] = selectors.billing_preview(
+            user=request.user, month=month, region=region
+        )
+    except services.BillingError as error:
+        form.add_error(None, error.message)
+    context["region"] = region
+    return render(request, "billing/billing_run.html", context)
+
+
+@login_required
+def summary(request: CakupanRequest) -> HttpResponse:
+    """``/tagihan/ringkasan/``: billed, paid, outstanding and arrears per month of a year."""
+    user = request.user
+    allowed = access.regions_plannable_by(user)
+    form = SummaryForm(request.GET or None, regions=allowed)
+    today = timezone.localdate()
+    years = selectors.bill_years(user=user)
+    year = years[0] if years else today.year
+    code = allowed[0].code if allowed else ""
+    segment = None
+    if form.is_bound and form.is_valid():
+        year = form.cleaned_data["year"] or year
+        code = form.cleaned_data["region"] or code
+        segment = form.cleaned_data["segment"] or None
+    elif not form.is_bound:
+        form = SummaryForm(initial={"year": year, "region": code}, regions=allowed)
+    context: dict[str, Any] = {
+        "form": form,
+        "year": year,
+        "can_bill": selectors.billing_regions(user) != [],
+    }
+    if code and not form.errors:
+        try:
+            region = region_get(code)
+        except RegionNotFound:
+            form.add_error("region", _("Kode wilayah tidak dikenal."))
+        else:
+            if not access.region_in_scope(region, allowed):
+                raise Http404
+            context["summary"] = selectors.billing_summary(
+                user=user, region=region, year=year, segment=segment, on=today
+            )
+            context["region"] = region
+    return render(request, "billing/summary.html", context)
 
 
 def _detail_context(request: CakupanRequest, pk: int, form: PaymentForm | None) -> dict[str, Any]:
@@ -180,6 +319,7 @@ def arrears(request: CakupanRequest) -> HttpResponse:
         "today": today,
         "threshold": threshold,
         "flagged_count": sum(1 for r in rows if r["over_threshold"]),
+        "can_bill": selectors.billing_regions(user) != [],
         "total": sum((r["amount"] for r in rows), 0),
         "page_obj": page,
     }

@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "cakupan.accounts.middleware.NoStoreForSignedInMiddleware",
+    "cakupan.common.post_only.MethodNotAllowedPageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -171,7 +171,8 @@ def test_village_operator_fixes_commits_submits_and_dpmd_verifies_exports_regist
     sheet = openpyxl.load_workbook(io.BytesIO(download.content))["Data"]
     header = [c.value for c in sheet[4]]
     note_col = header.index("Keterangan") + 1
-    assert "[nik_length]" in str(sheet.cell(row=8, column=note_col).value)
+    # The message, in Indonesian; the code only on the summary sheet.
+    assert sheet.cell(row=8, column=note_col).value == "NIK harus 16 digit, ditemukan 5 digit."
     assert sheet.cell(row=5, column=note_col).value in (None, "")
     assert AuditEvent.objects.count() == before + 1
     event = AuditEvent.objects.order_by("-id").first()
@@ -223,10 +224,13 @@ def test_village_operator_fixes_commits_submits_and_dpmd_verifies_exports_regist
 
     # 6. BKPSDM does not verify village segments: a message, nothing changes.
     bkpsdm = as_user(world.bkpsdm)
-    assert "Verifikasi</button>" not in bkpsdm.get(detail(second.pk)).content.decode()
+    assert "Verifikasi atau kembalikan" not in bkpsdm.get(detail(second.pk)).content.decode()
+    asked = bkpsdm.get(action("verify", second.pk))
+    assert asked.status_code == 302 and asked["Location"] == detail(second.pk)
+    assert texts(asked) == [f"Batch #{second.pk} tidak menunggu verifikasi Anda."]
     response = bkpsdm.post(action("verify", second.pk))
     assert response.status_code == 302
-    assert "Anda tidak berwenang memverifikasi batch ini" in texts(response)[0]
+    assert "Anda tidak berwenang memverifikasi batch ini" in texts(response)[-1]
     second.refresh_from_db()
     assert second.status == BatchStatus.SUBMITTED
     # The operator cannot verify either.
@@ -234,9 +238,16 @@ def test_village_operator_fixes_commits_submits_and_dpmd_verifies_exports_regist
     second.refresh_from_db()
     assert second.status == BatchStatus.SUBMITTED
 
-    # 7. DPMD verifies.
+    # 7. DPMD verifies, after a page that asks (and offers to return the batch instead).
     dpmd = as_user(world.dpmd)
-    assert "Verifikasi</button>" in dpmd.get(detail(second.pk)).content.decode()
+    assert "Verifikasi atau kembalikan" in dpmd.get(detail(second.pk)).content.decode()
+    asked = dpmd.get(action("verify", second.pk))
+    assert asked.status_code == 200
+    question = asked.content.decode()
+    assert f"Verifikasi batch #{second.pk}?" in question and "Ya, verifikasi</button>" in question
+    assert "Kembalikan ke operator</button>" in question and asked.context["linked"] == 4
+    second.refresh_from_db()
+    assert second.status == BatchStatus.SUBMITTED  # asking changed nothing
     response = dpmd.post(action("verify", second.pk))
     second.refresh_from_db()
     assert (second.status, second.verified_by) == (BatchStatus.VERIFIED, world.dpmd)
@@ -244,7 +255,7 @@ def test_village_operator_fixes_commits_submits_and_dpmd_verifies_exports_regist
     # The operator may not download the registration file.
     assert operator.post(action("bpjs_export", second.pk), {"fmt": "csv"}).status_code == 403
 
-    # 8. The registration file (CSV): logged by the workflow, the batch is marked sent.
+    # 8. The registration file (CSV): logged by the workflow; the download alone sends nothing.
     response = dpmd.post(action("bpjs_export", second.pk), {"fmt": "csv"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -254,30 +265,42 @@ def test_village_operator_fixes_commits_submits_and_dpmd_verifies_exports_regist
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("NIK,NAMA,TGL_LAHIR") and len(lines) == 5
     second.refresh_from_db()
-    assert second.status == BatchStatus.SENT
+    assert second.status == BatchStatus.VERIFIED
     assert AuditEvent.objects.filter(
         action=Action.EXPORT, entity="registry.membership", actor=world.dpmd
     ).exists()
+    assert "Sudah dikirim ke BPJS</button>" in dpmd.get(detail(second.pk)).content.decode()
+    assert operator.post(action("mark_sent", second.pk)).status_code == 403
+    response = dpmd.post(action("mark_sent", second.pk))
+    assert response.status_code == 302 and response["Location"] == detail(second.pk)
+    second.refresh_from_db()
+    assert (second.status, second.sent_by) == (BatchStatus.SENT, world.dpmd)
 
-    # 9. BPJS's reply registers three now; the fourth is reported missing.
+    # 9. BPJS's reply registers three now; the fourth is reported missing. The upload redirects
+    # to the batch page (POST/redirect/GET), which shows the result.
     html = dpmd.get(detail(second.pk)).content.decode()
     assert "Unggah balasan BPJS" in html and 'enctype="multipart/form-data"' in html
     reply = [(nik(17), "24000000017"), (nik(18, "P"), "24000000018"), (nik(19), "24000000019")]
     response = dpmd.post(action("bpjs_reply", second.pk), {"file": reply_file(reply)})
-    assert response.status_code == 200
-    result = response.context["result"]
-    assert (result.registered, result.rejected, result.missing) == (3, 0, 1)
-    html = response.content.decode()
-    assert (
-        "Hasil balasan BPJS" in html and "Kepesertaan ini tidak disebut dalam balasan BPJS." in html
-    )
+    assert response.status_code == 302
+    assert response["Location"] == detail(second.pk) + "#balasan"
+    assert texts(response) == [
+        "Balasan BPJS dibaca: 3 kepesertaan terdaftar, 0 ditolak, 1 tidak disebut. "
+        "Lihat baris yang tidak cocok di bawah."
+    ]
+    html = dpmd.get(detail(second.pk)).content.decode()
+    assert "Balasan BPJS terakhir" in html
+    assert "Kepesertaan ini tidak disebut dalam balasan BPJS." in html
+    assert "reply_missing</" not in html and 'title="Kode: reply_missing"' in html
     assert nik(20) not in html  # NIKs in the mismatch table are masked
     second.refresh_from_db()
     assert second.status == BatchStatus.SENT
     response = dpmd.post(
         action("bpjs_reply", second.pk), {"file": reply_file([(nik(20), "24000000020")])}
     )
-    assert response.context["result"].registered == 1
+    assert texts(response) == [
+        "Balasan BPJS dibaca: 1 kepesertaan terdaftar, 0 ditolak, 0 tidak disebut."
+    ]
     second.refresh_from_db()
     assert second.status == BatchStatus.REGISTERED
     assert set(Membership.objects.values_list("status", flat=True)) == {MembershipStatus.REGISTERED}
@@ -329,9 +352,14 @@ def test_opd_operator_uploads_xlsx_and_bkpsdm_verifies(world: World) -> None:
         'attachment; filename="pegawai non asn-hasil-periksa.xlsx"'
     )
     workbook = openpyxl.load_workbook(io.BytesIO(download.content))
-    assert "[wage_invalid]" in " ".join(
+    data_sheet = " ".join(
         str(c.value) for row in workbook["Data"].iter_rows() for c in row if c.value
     )
+    assert "Upah 'dua juta' bukan jumlah rupiah yang valid" in data_sheet
+    assert "wage_invalid" not in data_sheet  # the code is on the summary sheet only
+    assert ("Upah tidak valid", "wage_invalid") in {
+        (row[0], row[4]) for row in workbook["Ringkasan"].iter_rows(values_only=True)
+    }
 
     upload(operator, opd, make_xlsx(opd_rows(bad_wage=False)), name="pegawai non asn.xlsx")
     second = latest()
@@ -400,8 +428,10 @@ def test_scope_404_read_only_403_anonymous_login(world: World, client: Client) -
     response = client.post(action("commit", batch.pk))
     assert response.status_code == 302 and response["Location"].startswith(login)
 
-    # Actions are POST only.
-    assert as_user(world.operator).get(action("commit", batch.pk)).status_code == 405
+    # Actions are POST only: a friendly page says so (see common.middleware).
+    response = as_user(world.operator).get(action("commit", batch.pk))
+    assert response.status_code == 405
+    assert "hanya dapat dijalankan dengan tombol" in response.content.decode()
 
 
 # --- upload refusals and the template --------------------------------------------------------------
@@ -776,3 +806,94 @@ def test_pages_have_no_inline_script_or_style_and_speak_indonesian(world: World)
     for text in ("Check results", "Save to the registry", "Download the checked file", "Import"):
         assert text in html, text
     assert "Upload file" in operator.get(reverse("intake:batch_list")).content.decode()
+
+
+# --- return to the operator; the BPJS officer sends ------------------------------------------------
+
+
+def submitted_batch(world: World) -> ImportBatch:
+    operator = as_user(world.operator)
+    upload(operator, world.unit, csv_file(*GOOD))
+    batch = latest()
+    operator.post(action("commit", batch.pk))
+    operator.post(action("submit", batch.pk))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.SUBMITTED
+    return batch
+
+
+def test_the_verifier_returns_a_batch_and_the_operator_reads_why(world: World) -> None:
+    batch = submitted_batch(world)
+    dpmd = as_user(world.dpmd)
+    # Without a note: the page again, with the message, nothing changed.
+    response = dpmd.post(action("return", batch.pk), {"note": " "})
+    assert response.status_code == 400
+    assert "Tulis catatan untuk operator: apa yang perlu diperbaiki." in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.SUBMITTED
+    # The camat reads only; another operator does not see it.
+    assert as_user(world.camat).post(action("return", batch.pk), {"note": "x"}).status_code == 403
+    other = as_user(world.other_operator)
+    assert other.post(action("return", batch.pk), {"note": "x"}).status_code == 404
+
+    response = dpmd.post(action("return", batch.pk), {"note": "Siltap Baso belum sesuai Perbup."})
+    assert response.status_code == 302
+    assert texts(response) == [
+        f"Batch #{batch.pk} dikembalikan ke operator Pemdes Harapan dengan catatan Anda."
+    ]
+    batch.refresh_from_db()
+    assert (batch.status, batch.returned_by) == (BatchStatus.RETURNED, world.dpmd)
+    assert set(Membership.objects.values_list("status", flat=True)) == {MembershipStatus.DRAFT}
+
+    operator = as_user(world.operator)
+    html = operator.get(detail(batch.pk)).content.decode()
+    assert "Dikembalikan ke operator" in html and "Siltap Baso belum sesuai Perbup." in html
+    assert "Ajukan lagi ke kabupaten</button>" in html
+    operator.post(action("submit", batch.pk))
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.SUBMITTED
+    # The verifier sees what was asked last time, on the batch and on the question page.
+    assert (
+        "Sebelumnya dikembalikan ke operator"
+        in dpmd.get(action("verify", batch.pk)).content.decode()
+    )
+
+
+def test_the_bpjs_officer_downloads_confirms_sent_and_uploads_the_reply(world: World) -> None:
+    batch = submitted_batch(world)
+    as_user(world.dpmd).post(action("verify", batch.pk))
+    officer = make_user(
+        role=Role.PETUGAS_BPJS,
+        branch_office=make_branch_office(regions=("73.24",)),
+        username="bpjs.malili",
+    )
+    elsewhere = make_user(
+        role=Role.PETUGAS_BPJS,
+        branch_office=make_branch_office(regions=("73.02",), name="Kantor Cabang Bulukumba"),
+        username="bpjs.bulukumba",
+    )
+    assert (
+        as_user(elsewhere).post(action("bpjs_export", batch.pk), {"fmt": "csv"}).status_code == 404
+    )
+    bpjs = as_user(officer)
+    html = bpjs.get(detail(batch.pk)).content.decode()
+    assert "Unduh berkas pendaftaran BPJS (CSV)" in html and "Sudah dikirim ke BPJS" in html
+    assert "Peran Anda hanya dapat melihat batch ini." not in html
+    assert bpjs.post(action("commit", batch.pk)).status_code == 403  # still read-only elsewhere
+
+    response = bpjs.post(action("bpjs_export", batch.pk), {"fmt": "xlsx"})
+    assert (response.status_code, response["Content-Type"]) == (200, XLSX)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.VERIFIED
+    bpjs.post(action("mark_sent", batch.pk))
+    batch.refresh_from_db()
+    assert (batch.status, batch.sent_by) == (BatchStatus.SENT, officer)
+
+    reply = [(nik(17), "24000000017"), (nik(18, "P"), "24000000018"), (nik(19), "24000000019")]
+    response = bpjs.post(action("bpjs_reply", batch.pk), {"file": reply_file(reply)})
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.REGISTERED
+    html = bpjs.get(detail(batch.pk)).content.decode()
+    assert "Semua kepesertaan dalam batch ini sudah terdaftar di BPJS" in html
+    assert "Semua baris balasan cocok dengan batch ini." in html

@@ -338,12 +338,12 @@ def test_annotated_values_are_the_uploaded_text() -> None:
 def test_annotated_keterangan_and_fills() -> None:
     ws = _load(_annotated())["Data"]
     notes = {number: ws.cell(number, 7).value for number in ROW_NUMBERS}
+    # Messages only, each a sentence: no code and no ".;" between them.
     assert notes == {
-        5: "[nik_excel_damaged] NIK rusak oleh Excel: ketik ulang sebagai Teks",
-        6: "[date_invalid] Tanggal lahir tidak valid; [wage_normalized] Upah dibaca sebagai 2500000",
-        8: "[value_required] NIK wajib diisi; [value_required] Tanggal lahir wajib diisi; "
-        "[nik_duplicate_in_file] Baris lain berisi orang yang sama",
-        9: "[name_invalid] Nama berisi karakter tidak sah; [wage_invalid] Upah tidak boleh negatif",
+        5: "NIK rusak oleh Excel: ketik ulang sebagai Teks.",
+        6: "Tanggal lahir tidak valid. Upah dibaca sebagai 2500000.",
+        8: "NIK wajib diisi. Tanggal lahir wajib diisi. Baris lain berisi orang yang sama.",
+        9: "Nama berisi karakter tidak sah. Upah tidak boleh negatif.",
     }
     fills = {
         (number, col): _fill(ws.cell(number, col))
@@ -447,7 +447,7 @@ def test_annotated_header_on_row_one_has_no_title_row() -> None:
     assert [[c.value for c in row] for row in ws.iter_rows()] == [
         ["NIK", "Nama", "Keterangan"],
         ["7324011708800001", "Andi", None],
-        ["7324011708800002", "Budi", "[name_invalid] Nama tidak sah"],
+        ["7324011708800002", "Budi", "Nama tidak sah."],
     ]
     assert _fill(ws["B3"]) == ERROR_FILL  # header matched ignoring case and spaces
     assert wb["Ringkasan"]["A1"].value == TITLE
@@ -464,7 +464,7 @@ def test_annotated_unknown_header_only_goes_to_keterangan() -> None:
         title=TITLE,
     )
     ws = _load(data)["Data"]
-    assert ws["C2"].value == "[segment_unknown] Segmen tidak dikenal"
+    assert ws["C2"].value == "Segmen tidak dikenal."
     assert _fill(ws["A2"]) is None
     assert _fill(ws["B2"]) is None
     assert _fill(ws["C2"]) == ERROR_NOTE_FILL
@@ -475,7 +475,7 @@ def test_annotated_rows_out_of_order_are_written_consecutively() -> None:
     wb = _load(data)
     ws = wb["Data"]
     assert [ws.cell(row, 1).value for row in range(5, 9)] == ["1", "2", "3", "4"]
-    assert ws["G7"].value.startswith("[value_required]")
+    assert ws["G7"].value.startswith("NIK wajib diisi.")
     summary = [row[0] for row in wb["Ringkasan"].iter_rows(values_only=True) if row[0]]
     assert any("tidak sama dengan berkas yang diunggah" in text for text in summary)
 
@@ -491,22 +491,37 @@ def test_annotated_summary() -> None:
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == TITLE
     assert rows[2:6] == [
-        ("Jumlah baris data", 4, None, None),
-        ("Diterima", 0, None, None),
-        ("Ditolak (ada kesalahan)", 4, None, None),
-        ("Diterima dengan peringatan", 0, None, None),
+        ("Jumlah baris data", 4, None, None, None),
+        ("Diterima", 0, None, None, None),
+        ("Ditolak (ada kesalahan)", 4, None, None, None),
+        ("Diterima dengan peringatan", 0, None, None, None),
     ]
-    assert rows[7] == ("Kode", "Jenis", "Jumlah baris", "Pesan")
+    # The short name first; the code last, small and grey, for support staff.
+    assert rows[7] == ("Masalah", "Jenis", "Jumlah baris", "Contoh pesan", "Kode (untuk petugas)")
     # Errors first, then by rows affected (value_required: 1 row, 2 issues), then by code.
     assert rows[8:15] == [
-        ("date_invalid", "Kesalahan", 1, "Tanggal lahir tidak valid"),
-        ("name_invalid", "Kesalahan", 1, "Nama berisi karakter tidak sah"),
-        ("nik_excel_damaged", "Kesalahan", 1, "NIK rusak oleh Excel: ketik ulang sebagai Teks"),
-        ("value_required", "Kesalahan", 1, "Kolom wajib kosong"),
-        ("wage_invalid", "Kesalahan", 1, "Upah tidak boleh negatif"),
-        ("nik_duplicate_in_file", "Peringatan", 1, "Baris lain berisi orang yang sama"),
-        ("wage_normalized", "Peringatan", 1, "Upah dibaca sebagai 2500000"),
+        ("Tanggal tidak valid", "Kesalahan", 1, "Tanggal lahir tidak valid", "date_invalid"),
+        ("Nama tidak valid", "Kesalahan", 1, "Nama berisi karakter tidak sah", "name_invalid"),
+        (
+            "NIK rusak oleh Excel",
+            "Kesalahan",
+            1,
+            "NIK rusak oleh Excel: ketik ulang sebagai Teks",
+            "nik_excel_damaged",
+        ),
+        ("Isian wajib kosong", "Kesalahan", 1, "Kolom wajib kosong", "value_required"),
+        ("Upah tidak valid", "Kesalahan", 1, "Upah tidak boleh negatif", "wage_invalid"),
+        (
+            "NIK ganda dalam berkas",
+            "Peringatan",
+            1,
+            "Baris lain berisi orang yang sama",
+            "nik_duplicate_in_file",
+        ),
+        ("Upah dibaca ulang", "Peringatan", 1, "Upah dibaca sebagai 2500000", "wage_normalized"),
     ]
+    code = ws["E9"]
+    assert (code.font.color.rgb, code.font.sz) == ("FF808080", 8)
     assert _fill(ws["B9"]) == ERROR_FILL
     assert _fill(ws["B14"]) == WARNING_FILL
 
@@ -532,9 +547,15 @@ def test_annotated_summary_counts_accepted_and_warned() -> None:
     summary = list(_load(data)["Ringkasan"].iter_rows(values_only=True))
     assert [row[1] for row in summary[2:6]] == [10, 8, 2, 2]
     assert summary[8:11] == [
-        ("nik_invalid", "Kesalahan", 2, "NIK tidak valid"),
-        ("name_differs_from_registry", "Peringatan", 2, "Nama berbeda"),
-        ("sex_normalized", "Peringatan", 1, "Dibaca L"),
+        ("nik_invalid", "Kesalahan", 2, "NIK tidak valid", "nik_invalid"),  # no label: the code
+        (
+            "Nama berbeda dengan registri",
+            "Peringatan",
+            2,
+            "Nama berbeda",
+            "name_differs_from_registry",
+        ),
+        ("Jenis kelamin dibaca ulang", "Peringatan", 1, "Dibaca L", "sex_normalized"),
     ]
 
 
@@ -565,8 +586,9 @@ def test_annotated_every_trigger_is_escaped() -> None:
     frame = fastexcel.read_excel(data).load_sheet("Data").to_polars()
     assert frame["Nama"].to_list() == ["'" + text for text in TRIGGER_TEXTS]
     assert frame["NIK"].to_list() == ["7324011708800001"] * len(TRIGGER_TEXTS)
+    # The messages themselves start with a trigger here: escaped like any other cell.
     for value in frame["Keterangan"].to_list():
-        assert value.startswith("[name_invalid] ")
+        assert value.startswith("'")
 
 
 def test_annotated_reads_with_fastexcel() -> None:

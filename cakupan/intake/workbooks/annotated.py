@@ -4,8 +4,10 @@ in, ``bytes`` out; the data rows are spliced in as XML (``common.spreadsheet.app
 
 The uploaded columns, header text and cell text exactly as read (text escaped against formula
 injection, nothing else changed), every row on its original row number, plus a last column
-``Keterangan`` with the row's issues; erroneous cells red, warned cells yellow. The operator
-corrects it and uploads the same file again. ``Ringkasan``: counts per issue code.
+``Keterangan`` with the row's issues in plain Indonesian; erroneous cells red, warned cells
+yellow. The operator corrects it and uploads the same file again. ``Ringkasan``: counts per kind
+of issue, its short name first; the internal code only in a small grey last column, for whoever
+supports the operator.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from cakupan.common.spreadsheet import (
     xml_text,
 )
 from cakupan.intake.columns.issues import Severity
+from cakupan.intake.schema import issue_label
 from cakupan.intake.workbooks.styling import (
     _CHUNK_ROWS,
     _ERROR_FILL,
@@ -78,8 +81,11 @@ def _is_identifier_header(header: str) -> bool:
 
 
 def issue_text(code: str, message: str) -> str:
-    """One issue as written in the Keterangan column: ``[code] message``."""
-    return f"[{code}] {message}"
+    """One issue as written in the Keterangan column: its message as a sentence (ending with a
+    full stop), so that several issues of a row read as one paragraph. The code is not written
+    here: operators read messages, the summary sheet names the code for support staff."""
+    text = message.strip() or issue_label(code)
+    return text if text.endswith((".", "!", "?")) else f"{text}."
 
 
 def annotated_workbook(
@@ -112,7 +118,8 @@ def annotated_workbook(
     matched exactly, else ignoring case and surrounding spaces; an issue whose header is not among
     ``headers`` only goes to the Keterangan column. The Keterangan
     column (the last one; ``"Keterangan (hasil pemeriksaan)"`` if the file already has a
-    Keterangan) lists all issues of the row as ``[code] message`` joined by ``"; "``.
+    Keterangan) lists the messages of all issues of the row as sentences (:func:`issue_text`),
+    joined by a space; no code appears on the data sheet.
 
     ``code_messages`` gives the summary's message per code; by default the first message seen.
     200,000 rows of 13 columns take about 4 s.
@@ -245,7 +252,7 @@ def annotated_workbook(
     sheet.activate()
     workbook.close()
 
-    note_texts = {index: "; ".join(texts) for index, texts in notes.items()}
+    note_texts = {index: " ".join(texts) for index, texts in notes.items()}
     return append_rows(
         output.getvalue(),
         sheet_number=1,
@@ -386,10 +393,21 @@ def _write_summary(
     boxed = workbook.add_format({"border": 1})
     boxed_number = workbook.add_format({"border": 1, "num_format": "#,##0"})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-    sheet.set_column(0, 0, 34)
+    code_fmt = workbook.add_format({"border": 1, "font_color": "#808080", "font_size": 8})
+    code_head = workbook.add_format(
+        {
+            "bold": True,
+            "bg_color": _HEADER_FILL,
+            "border": 1,
+            "font_color": "#808080",
+            "font_size": 8,
+        }
+    )
+    sheet.set_column(0, 0, 40)
     sheet.set_column(1, 1, 14)
     sheet.set_column(2, 2, 14)
     sheet.set_column(3, 3, 80)
+    sheet.set_column(4, 4, 18)
     _print_setup(sheet, landscape=True)
 
     severities = Counter(worst.values())
@@ -406,15 +424,16 @@ def _write_summary(
         sheet.write_number(row, 1, value, number_fmt)
 
     row = 2 + len(counts) + 1
-    for col, text in enumerate(("Kode", "Jenis", "Jumlah baris", "Pesan")):
+    for col, text in enumerate(("Masalah", "Jenis", "Jumlah baris", "Contoh pesan")):
         sheet.write_string(row, col, text, head)
+    sheet.write_string(row, 4, "Kode (untuk petugas)", code_head)
     order = sorted(
         code_rows, key=lambda code: (code_severity[code] != "error", -len(code_rows[code]), code)
     )
     for code in order:
         row += 1
         is_error = code_severity[code] == "error"
-        sheet.write_string(row, 0, escape_formula(code), boxed)
+        sheet.write_string(row, 0, escape_formula(issue_label(code)), boxed)
         sheet.write_string(
             row,
             1,
@@ -423,6 +442,7 @@ def _write_summary(
         )
         sheet.write_number(row, 2, len(code_rows[code]), boxed_number)
         sheet.write_string(row, 3, escape_formula(messages.get(code, "")), boxed)
+        sheet.write_string(row, 4, escape_formula(code), code_fmt)
 
     notes = [
         f"Perbaiki sel merah di lembar {DATA_SHEET} sesuai kolom {note_header}, simpan, lalu unggah "
@@ -440,6 +460,6 @@ def _write_summary(
         )
     row += 2
     for text in notes:
-        sheet.merge_range(row, 0, row, 3, text, wrap)
+        sheet.merge_range(row, 0, row, 4, text, wrap)
         sheet.set_row(row, 30)
         row += 1

@@ -62,7 +62,9 @@ def test_contribution_page_is_public_and_starts_with_an_empty_form() -> None:
     assert response.context["form"].is_bound is False
     assert "result" not in response.context
     page = html(response)
-    assert 'name="wage"' in page and 'type="month"' in page
+    assert 'name="wage"' in page
+    # The month is typed MM-YYYY whatever the browser's locale, with a calendar added by script.
+    assert 'data-datepicker="month"' in page and 'value="' + f"{dt.date.today():%m-%Y}" in page
     assert 'href="/kalkulator/"' in page  # the public "Kalkulator" link in the header
     assert "js/calculators.js" in page
 
@@ -152,10 +154,10 @@ def test_unverified_parameter_is_flagged_with_a_link_to_the_table() -> None:
         ({"wage": "9" * 25}, "Jumlah terlalu besar."),
         ({"wage": "9" * 200}, "Jumlah terlalu besar."),
         ({"wage": ""}, "Isi upah atau penghasilan sebulan."),
-        ({"month": "2026-13"}, "Tulis bulan sebagai TTTT-BB"),
-        ({"month": "9999-12"}, "Tulis bulan sebagai TTTT-BB"),
-        ({"month": "0000-01"}, "Tulis bulan sebagai TTTT-BB"),
-        ({"month": "januari"}, "Tulis bulan sebagai TTTT-BB"),
+        ({"month": "2026-13"}, "Tulis bulan sebagai BB-TTTT"),
+        ({"month": "9999-12"}, "Tulis bulan sebagai BB-TTTT"),
+        ({"month": "0000-01"}, "Tulis bulan sebagai BB-TTTT"),
+        ({"month": "januari"}, "Tulis bulan sebagai BB-TTTT"),
         ({"month": "2014-06"}, "sebelum Juli 2015"),
         ({"scheme": "asn"}, "tidak tersedia; pilih salah satu"),
         ({"risk_class": "9"}, "tidak tersedia; pilih salah satu"),
@@ -412,3 +414,44 @@ def test_parameter_table_marks_values_an_admin_changed(monkeypatch: pytest.Monke
     # 10 days x 3,100,000 / 31 = 1,000,000 with the changed divisor.
     assert stmb.context["result"].total == D(1_000_000)
     assert '<span class="badge badge-overridden">diubah admin</span>' in html(stmb)
+
+
+# --- the law behind each value (issue 17, item 6) ---------------------------------------------------
+
+
+def test_parameter_table_cites_regulation_article_and_date_not_research_sources() -> None:
+    page = html(Client().get(PARAMETERS))
+    text = squash(page)
+    # PU JKK class I: the regulation, its annex, its full title and the day it took effect.
+    assert "PP 44/2015 , Lampiran I" in text
+    assert (
+        "Peraturan Pemerintah Nomor 44 Tahun 2015 tentang Penyelenggaraan Program Jaminan "
+        "Kecelakaan Kerja dan Jaminan Kematian"
+    ) in text
+    assert "berlaku sejak 1 Juli 2015" in text
+    # A regulation whose date no source gives says so; so does one taken from secondary sources.
+    assert "PP 49/2020" in text and "tanggal peraturan belum dicatat" in text
+    assert "berlaku sejak 1 April 2021 (tanggal belum terverifikasi)" in text  # Permenaker 5/2021
+    # Unverified values say so in words, not only with a badge.
+    assert "Belum dicocokkan dengan naskah resmi peraturan." in text
+    # Research material stays out of the public page: no DOMAIN.md, no news sites, no code paths.
+    for leaked in ("DOMAIN.md", "tribunnews", "parapuan", "http://", "https://", "artivisi"):
+        assert leaked not in page, leaked
+    # Internal keys only behind the toggle.
+    assert "pu.jkk.rate.1" not in text.replace("misalnya pu.jkk.rate.1", "")
+    with_keys = squash(html(Client().get(PARAMETERS, {"kode": "on"})))
+    assert "Iuran JKK PU kelas risiko 1 pu.jkk.rate.1" in with_keys
+
+
+def test_parameter_sources_are_for_superadmins_only(superadmin: User, camat: User) -> None:
+    url = reverse("parameters:parameter_sources")
+    assert Client().get(url).status_code == 302  # to the sign-in page
+    assert as_user(camat).get(url).status_code == 404
+    response = as_user(superadmin).get(url)
+    assert response.status_code == 200
+    page = html(response)
+    assert "DOMAIN.md §2.1" in page and "parapuan.co" in page
+    assert "signed 29 Nov 2019, promulgated and in force 2 Dec 2019" in page
+    # The public page links to it for a superadmin only.
+    assert url in html(as_user(superadmin).get(PARAMETERS))
+    assert url not in html(as_user(camat).get(PARAMETERS))
