@@ -1,4 +1,5 @@
-"""URLs. Error pages: Django's default handlers render ``403.html``, ``404.html`` and ``500.html``.
+"""URLs. Error pages: Django's default handlers render ``400.html``, ``403.html`` and ``404.html``;
+a server error shows ``500.html`` with the request's correlation id (``common.views.server_error``).
 
 The admin is for superadmins only: ``cakupan.accounts.admin`` replaces ``admin.site.has_permission``
 when the admin autodiscovers, so every other role is sent to the admin's login page, never served
@@ -31,5 +32,8 @@ urlpatterns = [
     path("", include("cakupan.reports.urls")),
     path("sasaran/", include("cakupan.targeting.urls")),
     path("", include("cakupan.coverage.urls")),
+    path("", include("cakupan.privacy.urls")),
     path("", include("cakupan.registry.urls")),
 ]
+
+handler500 = "cakupan.common.views.server_error"

