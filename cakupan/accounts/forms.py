@@ -83,7 +83,11 @@ class OperatorForm(forms.Form):
     )
     first_name = forms.CharField(label=_("Nama depan"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Nama belakang"), max_length=150, required=False)
-    email = forms.EmailField(label=_("Surel"), required=False)
+    email = forms.EmailField(
+        label=_("Surel"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "email", "autocomplete": "off"}),
+    )
     role = forms.ChoiceField(label=_("Peran"))
     unit = UnitChoiceField(label=_("Unit"), queryset=None)
 
