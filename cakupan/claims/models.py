@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.common.fields import MoneyField
+from cakupan.common.fields import EncryptedTextField, MoneyField
 from cakupan.common.nik import mask_nik
 from cakupan.registry.models import Segment
 
@@ -300,9 +300,9 @@ class Heir(models.Model):
     birth_date = models.DateField(_("tanggal lahir"))
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
     bank_name = models.CharField(_("bank"), max_length=60, blank=True)
-    bank_account = models.CharField(
-        _("nomor rekening"), max_length=30, blank=True, db_collation="C"
-    )
+    # Encrypted at rest (issue 13): the bank account of an heir and a child's school. Digits only,
+    # 5-30 of them: checked by the service (the column holds ciphertext).
+    bank_account = EncryptedTextField(_("nomor rekening"), blank=True)
     account_holder = models.CharField(_("atas nama rekening"), max_length=150, blank=True)
     is_recipient = models.BooleanField(_("penerima santunan"), default=False)
     scholarship = models.BooleanField(_("diusulkan beasiswa"), default=False)
@@ -310,7 +310,7 @@ class Heir(models.Model):
         _("jenjang sekolah"), max_length=3, choices=SchoolLevel.choices, blank=True
     )
     school_class = models.PositiveSmallIntegerField(_("kelas/semester"), null=True, blank=True)
-    school_name = models.CharField(_("nama sekolah"), max_length=150, blank=True)
+    school_name = EncryptedTextField(_("nama sekolah"), blank=True)
     married = models.BooleanField(_("sudah menikah"), default=False)
     working = models.BooleanField(_("sudah bekerja"), default=False)
     created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
@@ -340,10 +340,6 @@ class Heir(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["claim", "nik"], name="heir_nik_once_per_claim"),
             models.CheckConstraint(condition=Q(nik__regex=r"^[0-9]{16}$"), name="heir_nik_16"),
-            models.CheckConstraint(
-                condition=Q(bank_account="") | Q(bank_account__regex=r"^[0-9]{5,30}$"),
-                name="heir_bank_account_digits",
-            ),
             models.CheckConstraint(
                 condition=Q(scholarship=False) | Q(relation="child") & ~Q(school_level=""),
                 name="heir_scholarship_child_with_level",

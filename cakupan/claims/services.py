@@ -38,6 +38,7 @@ from cakupan.claims.selectors import person_for_claim
 from cakupan.claims.storage import DocumentRefused, store_document
 from cakupan.common.errors import DomainError
 from cakupan.common.nik import parse_nik
+from cakupan.common.pii import nik_digest
 from cakupan.registry.models import Person
 from cakupan.rules.eligibility import RULE_CAUSE, ChildFacts, EventFacts, claim_type_for
 from cakupan.rules.errors import RulesError
@@ -441,10 +442,20 @@ def heir_add(*, actor: Actor, claim: Claim, data: HeirInput, today: dt.date | No
         action=Action.CREATE,
         instance=heir,
         before=None,
-        after=snapshot(heir, Heir.AUDITED_FIELDS),
+        after=_heir_snapshot(heir),
         note=f"ahli waris klaim {claim.number}",
     )
     return heir
+
+
+def _heir_snapshot(heir: Heir) -> dict[str, Any]:
+    """The audited fields of an heir, with what is encrypted at rest kept out of the audit log:
+    the bank account as its last four digits, the school as a digest that shows a change."""
+    values = snapshot(heir, Heir.AUDITED_FIELDS)
+    values["bank_account"] = heir.masked_account
+    if heir.school_name:
+        values["school_name"] = "disandikan#" + nik_digest(heir.school_name)
+    return values
 
 
 @transaction.atomic
@@ -453,13 +464,13 @@ def heir_update(*, actor: Actor, heir: Heir, data: HeirInput, today: dt.date | N
     claim = Claim.objects.select_for_update().select_related("person").get(pk=heir.claim_id)
     _require_edit(actor, claim)
     heir = Heir.objects.get(pk=heir.pk)
-    before = snapshot(heir, Heir.AUDITED_FIELDS)
+    before = _heir_snapshot(heir)
     for name, value in _clean_heir(claim, data, today=today, exclude=heir.pk).items():
         setattr(heir, name, value)
     heir.save()
     _one_recipient(claim, heir)
     claim_refresh(claim=claim, today=today)
-    old, new = diff(before, snapshot(heir, Heir.AUDITED_FIELDS))
+    old, new = diff(before, _heir_snapshot(heir))
     if new:
         record_change(
             actor=actor, action=Action.UPDATE, instance=heir, before=old, after=new,
@@ -473,7 +484,7 @@ def heir_remove(*, actor: Actor, heir: Heir, today: dt.date | None = None) -> No
     today = today or timezone.localdate()
     claim = Claim.objects.select_for_update().select_related("person").get(pk=heir.claim_id)
     _require_edit(actor, claim)
-    before = snapshot(heir, Heir.AUDITED_FIELDS)
+    before = _heir_snapshot(heir)
     record_change(
         actor=actor, action=Action.DELETE, instance=heir, before=before, after=None,
         note=f"ahli waris klaim {claim.number}",

@@ -1,4 +1,4 @@
-"""Middleware of every request: language, correlation id, refusal of invalid input."""
+"""Middleware of every request: language, correlation id, refusal of invalid input, search tokens."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from cakupan.common import logs
+from cakupan.common import logs, search
 
 
 class LanguageMiddleware:
@@ -113,3 +114,56 @@ class InvalidInputMiddleware:
 def bad_request_page(request: HttpRequest, message: str) -> HttpResponse:
     """The 400 page with ``message`` (Bahasa Indonesia, or the user's language)."""
     return render(request, "400.html", {"message": message}, status=400)
+
+
+class SearchTokenMiddleware:
+    """Search texts travel as server-side tokens, never in a URL (``common.search``).
+
+    * A POST carrying ``_cari`` (a search form): the CSRF token is checked, ``q`` is kept in the
+      session and the answer is a 303 to the same page with ``?cari=<token>`` and the form's other
+      fields. htmx follows the redirect and pushes the final address (``HX-Push-Url``).
+    * A GET with ``q`` (an old link or bookmark) gets the same redirect, so the text does not stay
+      in the address bar, the history or the next page's ``Referer``.
+    * A GET with ``cari``: ``q`` is put back into ``request.GET`` for the view. An unknown token
+      (another session's, or from before a sign-in) searches for nothing.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is None:
+            return self.get_response(request)
+        if request.method == "POST" and search.MARKER in request.POST:
+            refused = CsrfViewMiddleware(self.get_response).process_view(request, None, (), {})  # type: ignore[arg-type]
+            if refused is not None:
+                return refused
+            return self._redirect(request, request.POST)
+        if request.method == "GET" and search.FIELD in request.GET:
+            return self._redirect(request, request.GET)
+        if request.method == "GET" and search.TOKEN in request.GET:
+            token = request.GET[search.TOKEN]
+            text = (search.recall(session, token) if token else None) or ""
+            query = request.GET.copy()
+            query[search.FIELD] = text
+            request.GET = query  # type: ignore[assignment]
+            response = self.get_response(request)
+            if request.headers.get("HX-Request"):
+                response.headers.setdefault("HX-Push-Url", request.get_full_path())
+            return response
+        return self.get_response(request)
+
+    def _redirect(self, request: HttpRequest, data: QueryDict) -> HttpResponse:
+        query = QueryDict(mutable=True)
+        for key, values in data.lists():
+            if key in (search.FIELD, search.MARKER, search.TOKEN, "csrfmiddlewaretoken", "page"):
+                continue
+            kept = [v for v in values if v]
+            if kept:
+                query.setlist(key, kept)
+        text = data.get(search.FIELD, "").strip()
+        # Always named, even empty, so the page that follows knows it answers a search form.
+        query[search.TOKEN] = search.remember(request.session, text) if text else ""
+        target = f"{request.path}?{query.urlencode()}"
+        return HttpResponseRedirect(target, status=303)

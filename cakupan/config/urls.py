@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("cakupan.parameters.urls")),
     path("klaim/", include("cakupan.claims.urls")),
     path("", include("cakupan.billing.urls")),
+    path("", include("cakupan.privacy.urls")),
     path("", include("cakupan.registry.urls")),
 ]
 

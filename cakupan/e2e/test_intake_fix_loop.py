@@ -158,9 +158,14 @@ def expect_not_found(page: Page, url: str) -> None:
 
 
 def registry_shows(page: Page, base: str, nik: str, name: str, status: str) -> None:
-    """The person search finds ``nik``; the person's page shows the membership's status."""
-    page.goto(f"{base}/orang/?q={nik}")
+    """The person search finds ``nik``; the person's page shows the membership's status. The
+    search is posted: the NIK never shows in the address (issue 13)."""
+    page.goto(f"{base}/orang/")
+    page.fill("#q", nik)
+    page.get_by_role("button", name="Cari").click()
     expect(page.locator(".result-count")).to_have_text(re.compile(r"^\s*1 orang ditemukan\s*$"))
+    expect(page).to_have_url(re.compile(r"/orang/\?cari=[A-Za-z0-9_-]{12}$"))
+    assert nik not in page.url
     page.get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     expect(page.locator("main")).to_contain_text(status)

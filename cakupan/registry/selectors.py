@@ -18,13 +18,15 @@ import datetime as dt
 import re
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from cakupan.accounts import access
 from cakupan.accounts.access import MaybeViewer
 from cakupan.accounts.audit import Actor, record_access
-from cakupan.accounts.models import Action
-from cakupan.registry.models import COVERED_STATUSES, Membership, Person, Unit
+from cakupan.accounts.models import Action, Role
+from cakupan.common.pii import redact_query
+from cakupan.registry.models import COVERED_STATUSES, Membership, MembershipStatus, Person, Unit
 from cakupan.wilayah.selectors import region_subtree_q
 
 _DIGITS = re.compile(r"[\s.\-]")
@@ -134,7 +136,7 @@ def list_view_record(
             entity=entity,
             entity_id="*",
             shown=ids,
-            note=f"{list_name}; pencarian: {query[:200]}" if query else list_name,
+            note=f"{list_name}; pencarian: {redact_query(query[:200])}" if query else list_name,
         )
 
 
@@ -143,6 +145,29 @@ def admin_view_record(*, actor: Actor, model: type[Model], pk: Any) -> None:
     record_access(
         actor=actor, action=Action.VIEW, entity=model._meta.label_lower, entity_id=pk, note="admin"
     )
+
+
+def full_data_visible(user: MaybeViewer, person: Person) -> bool:
+    """Whether ``user`` sees ``person``'s NIK, phone, KK number and wages in full without asking.
+
+    Roles that write (superadmin, admin kabupaten, the operators) do, in their scope: they enrol
+    and correct these data. Read-only roles (pimpinan, camat) see them masked, with a "tampilkan"
+    that asks a reason and is written to the access log (``privacy.views``). A BPJS officer sees in
+    full the people who are the branch's work, those with a membership in its scope that has been
+    handed to BPJS (any status but draft), and the others masked like a read-only role.
+    """
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return False
+    if user.can_write:
+        return True
+    if user.role == Role.PETUGAS_BPJS:
+        return (
+            memberships_visible_to(user)
+            .filter(person=person)
+            .exclude(status=MembershipStatus.DRAFT)
+            .exists()
+        )
+    return False
 
 
 def person_detail(*, actor: Actor, pk: Any) -> tuple[Person, list[Membership]]:

@@ -84,9 +84,9 @@ def person_list(request: CakupanRequest) -> HttpResponse:
 @login_required
 def person_detail(request: CakupanRequest, pk: int) -> HttpResponse:
     person, memberships = selectors.person_detail(actor=web_actor(request), pk=pk)
-    return render(
-        request, "registry/person_detail.html", {"person": person, "memberships": memberships}
-    )
+    masked = not selectors.full_data_visible(request.user, person)
+    context = {"person": person, "memberships": memberships, "masked": masked}
+    return render(request, "registry/person_detail.html", context)
 
 
 @login_required
@@ -120,4 +120,6 @@ def membership_list(request: CakupanRequest) -> HttpResponse:
 @login_required
 def membership_detail(request: CakupanRequest, pk: int) -> HttpResponse:
     membership = selectors.membership_detail(actor=web_actor(request), pk=pk)
-    return render(request, "registry/membership_detail.html", {"membership": membership})
+    masked = not selectors.full_data_visible(request.user, membership.person)
+    context = {"membership": membership, "masked": masked}
+    return render(request, "registry/membership_detail.html", context)

@@ -141,15 +141,16 @@ def test_bill_list_filters_by_month_status_and_payer(world: World) -> None:
     assert bad.context["page_obj"].paginator.count == 5  # unfiltered, still scoped
 
 
-def test_bill_detail_shows_names_and_niks_and_logs_the_view(world: World) -> None:
+def test_bill_detail_shows_names_and_masked_niks_and_logs_the_view(world: World) -> None:
     bill = first_bill(world.opd, world)
     before = AuditEvent.objects.count()
     response = as_user(world.pimpinan).get(reverse("billing:bill_detail", args=[bill.pk]))
     assert response.status_code == 200
     page = html(response)
     people = sorted({line.person for line in bill.lines.select_related("person")}, key=str)
+    # A pimpinan reads only: NIKs and wages masked (issue 13); the amounts billed stay.
     for person in people:
-        assert person.name in page and person.nik in page
+        assert person.name in page and person.masked_nik in page and person.nik not in page
     assert "Rp7.200" in page and "Rp9.000" in page and "Rp32.400" in page
     assert "Catat pembayaran" not in page  # a pimpinan reads only
     assert AuditEvent.objects.count() == before + 1

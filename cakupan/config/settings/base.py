@@ -217,6 +217,11 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("cakupan.common.middleware.LanguageMiddleware") + 1,
     "cakupan.common.middleware.InvalidInputMiddleware",
 )
+# Search texts (which may be NIKs) are exchanged for server-side tokens: never in a URL.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "cakupan.common.middleware.SearchTokenMiddleware",
+)
 
 # Keyed hashes of NIKs in audit notes and logs (cakupan.common.pii). Set CAKUPAN_PII_HASH_KEY in
 # production and keep it out of the database and its backups; without it a key is derived from
@@ -264,3 +269,25 @@ CLAMD_TIMEOUT_SECONDS = env_int("CAKUPAN_CLAMD_TIMEOUT", 30)
 
 # Data-subject reports, retention, masked views with a logged reveal, the log of denied accesses.
 INSTALLED_APPS.append("cakupan.privacy")
+
+# Field-level encryption (cakupan.common.crypto): heirs' bank accounts and children's schools.
+# CAKUPAN_FIELD_KEYS: comma-separated "<id>:<base64 of 32 bytes>", the first encrypts; without it a
+# key is generated once under DATA_DIR (the demo). Keep the keys out of the database's backups.
+
+
+def _field_keys() -> list[str]:
+    configured = env_list("CAKUPAN_FIELD_KEYS", [])
+    if configured:
+        return configured
+    key_file = DATA_DIR / "field_keys"
+    if not key_file.exists():
+        import base64
+        import os
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(f"k1:{base64.b64encode(os.urandom(32)).decode()}\n", encoding="utf-8")
+        key_file.chmod(0o600)
+    return [line.strip() for line in key_file.read_text(encoding="utf-8").split() if line.strip()]
+
+
+FIELD_ENCRYPTION_KEYS = _field_keys()

@@ -28,3 +28,7 @@ WHITENOISE_AUTOREFRESH = True
 
 # Tasks run at once, in the test's own transaction.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# A fixed field key: the tests' data are throwaway, and a second key proves rotation works.
+FIELD_ENCRYPTION_KEYS = ["t1:" + "dGVzdC1rZXktMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA="]
+PII_HASH_KEY = "uji-kunci-hash-pii"

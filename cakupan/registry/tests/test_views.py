@@ -246,7 +246,9 @@ def test_home_for_an_operator_has_counts_but_no_region_figures(
     ],
 )
 def test_person_search(data: Data, client_in: Client, query: str, expected: set[str]) -> None:
-    response = client_in.get(reverse("registry:person_list"), {"q": query})
+    response = client_in.post(
+        reverse("registry:person_list"), {"_cari": "1", "q": query}, follow=True
+    )
     assert response.status_code == 200
     assert set(_rows(response)) == {getattr(data, name) for name in expected}
 
@@ -258,8 +260,11 @@ def test_person_list_masks_the_nik(data: Data, client_in: Client) -> None:
 
 
 def test_htmx_search_returns_only_the_table_fragment(data: Data, client_in: Client) -> None:
-    response = client_in.get(
-        reverse("registry:person_list"), {"q": "siti"}, headers={"HX-Request": "true"}
+    response = client_in.post(
+        reverse("registry:person_list"),
+        {"_cari": "1", "q": "siti"},
+        headers={"HX-Request": "true"},
+        follow=True,
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -358,7 +363,9 @@ def test_person_detail_writes_one_view_event(data: Data, client_in: Client) -> N
 def test_membership_list_filters(
     data: Data, client_in: Client, params: dict[str, str], expected: set[str]
 ) -> None:
-    response = client_in.get(reverse("registry:membership_list"), params)
+    response = client_in.post(
+        reverse("registry:membership_list"), {"_cari": "1", **params}, follow=True
+    )
     assert set(_rows(response)) == {getattr(data, name) for name in expected}
 
 
@@ -415,7 +422,7 @@ def test_error_pages_render_in_indonesian(data: Data, rf: RequestFactory) -> Non
 
 def test_list_pages_log_the_records_they_show(data: Data, client_in: Client) -> None:
     before = AuditEvent.objects.count()
-    client_in.get(reverse("registry:person_list"), {"q": "andi"})
+    client_in.post(reverse("registry:person_list"), {"_cari": "1", "q": "andi"}, follow=True)
     event = AuditEvent.objects.order_by("-id").first()
     assert AuditEvent.objects.count() == before + 1
     assert event is not None
@@ -434,5 +441,7 @@ def test_list_pages_log_the_records_they_show(data: Data, client_in: Client) -> 
     event = AuditEvent.objects.order_by("-id").first()
     assert event is not None
     assert (event.entity, event.after) == ("registry.membership", {"shown": [data.m_siti.pk]})
-    client_in.get(reverse("registry:person_list"), {"q": "tidak-ada-orang-ini"})
+    client_in.post(
+        reverse("registry:person_list"), {"_cari": "1", "q": "tidak-ada-orang-ini"}, follow=True
+    )
     assert AuditEvent.objects.count() == before + 2  # an empty page shows nobody: nothing to log
