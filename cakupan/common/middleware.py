@@ -12,6 +12,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from cakupan.common import logs, search
@@ -133,7 +134,9 @@ class SearchTokenMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
-        if session is None:
+        # The Django admin (superadmins only) keeps its own GET search: its changelist refuses
+        # parameters it does not know and rebuilds its links from ``request.GET``.
+        if session is None or request.path.startswith(self.admin_prefix):
             return self.get_response(request)
         if request.method == "POST" and search.MARKER in request.POST:
             refused = CsrfViewMiddleware(self.get_response).process_view(request, None, (), {})  # type: ignore[arg-type]
@@ -153,6 +156,15 @@ class SearchTokenMiddleware:
                 response.headers.setdefault("HX-Push-Url", request.get_full_path())
             return response
         return self.get_response(request)
+
+    @cached_property
+    def admin_prefix(self) -> str:
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            return reverse("admin:index")
+        except NoReverseMatch:
+            return "/admin/"
 
     def _redirect(self, request: HttpRequest, data: QueryDict) -> HttpResponse:
         query = QueryDict(mutable=True)

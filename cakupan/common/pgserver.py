@@ -77,12 +77,30 @@ def ensure_server(
         return _started[key]
 
 
-def ensure_database(address: ServerAddress, dbname: str) -> None:
-    """Create database ``dbname`` on the server if it does not exist yet."""
+_bootstrapped: set[tuple[str, int, str]] = set()
+
+
+def ensure_database(address: ServerAddress, dbname: str, *, roles: bool = False) -> None:
+    """Create database ``dbname`` on the server if it does not exist yet.
+
+    ``roles``: also set up the owner and application roles (``common.dbroles.bootstrap``), once per
+    process, as the server's superuser: a database made before the roles existed is adopted by the
+    owner then.
+    """
     with psycopg.connect(address.conninfo(), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    key = (address.socket_dir, address.port, dbname)
+    if roles and key not in _bootstrapped:
+        from cakupan.common import dbroles
+
+        with (
+            psycopg.connect(address.conninfo(dbname), autocommit=True) as conn,
+            conn.cursor() as cursor,
+        ):
+            dbroles.bootstrap(cursor, dbname=dbname)
+        _bootstrapped.add(key)
 
 
 def stop_server(pgdata: str | Path) -> bool:

@@ -16,10 +16,11 @@ def encrypt_existing(apps, schema_editor):
     from cakupan.common import crypto
 
     Heir = apps.get_model("claims", "Heir")
-    for heir in Heir.objects.all().iterator(chunk_size=2000):
+    db = schema_editor.connection.alias  # the migrating connection (the owner), not the default
+    for heir in Heir.objects.using(db).all().iterator(chunk_size=2000):
         # Plain values read back as they are; saving seals them (EncryptedTextField).
         if any(getattr(heir, f) and not crypto.is_encrypted(getattr(heir, f)) for f in _FIELDS):
-            heir.save(update_fields=list(_FIELDS))
+            heir.save(using=db, update_fields=list(_FIELDS))
 
 
 def decrypt_existing(apps, schema_editor):

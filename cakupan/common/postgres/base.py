@@ -29,14 +29,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 bin_dir=embedded.get("bin_dir"),
                 throwaway=embedded.get("throwaway", False),
             )
+            # ``user``: the role this alias connects as (the application's or the owner's, see
+            # ``common.dbroles``); without it the server's superuser (the throwaway test server).
             self.settings_dict.update(
-                HOST=address.socket_dir, PORT=str(address.port), USER=address.user
+                HOST=address.socket_dir,
+                PORT=str(address.port),
+                USER=embedded.get("user") or address.user,
             )
             name = self.settings_dict.get("NAME")
             # The test runner creates (and drops) its own ``test_`` database; any other name is
-            # created on first use, so a fresh server works without a manual CREATE DATABASE.
+            # created on first use, so a fresh server works without a manual CREATE DATABASE, and
+            # gets the two roles when the settings ask for them.
             if name and name != "postgres" and not name.startswith("test_"):
-                pgserver.ensure_database(address, name)
+                pgserver.ensure_database(address, name, roles=bool(embedded.get("roles")))
         return super().get_connection_params()
 
     def init_connection_state(self) -> None:

@@ -345,3 +345,17 @@ def _field_keys() -> list[str]:
 
 
 FIELD_ENCRYPTION_KEYS = _field_keys()
+
+# Database roles (cakupan.common.dbroles): the application connects as a role that owns nothing and
+# may only read and append to the audit log; `cakupan migrate` signs in as the owner ("OWNER").
+# Embedded server: both roles are set up by Cakupan. Own server: DATABASE_URL names the application
+# role, DATABASE_OWNER_URL the owner (README, "Production").
+if DATABASES["default"].get("EMBEDDED"):
+    DATABASES["default"]["EMBEDDED"] = {
+        **DATABASES["default"]["EMBEDDED"],  # type: ignore[dict-item]
+        "user": "cakupan_app",
+        "roles": True,
+    }
+    DATABASES["default"]["OWNER"] = {"USER": "cakupan_owner"}
+elif env_str("DATABASE_OWNER_URL"):
+    DATABASES["default"]["OWNER"] = dict(dj_database_url.parse(env_str("DATABASE_OWNER_URL") or ""))

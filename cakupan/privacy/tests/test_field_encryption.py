@@ -82,11 +82,12 @@ def test_the_migration_encrypts_rows_written_before_it(world: World) -> None:
     migration = importlib.import_module(
         "cakupan.claims.migrations.0002_heir_bank_account_school_encrypted"
     )
-    migration.encrypt_existing(apps, None)
+    editor = type("Editor", (), {"connection": connection})()
+    migration.encrypt_existing(apps, editor)
     account, school = _raw(heir)
     assert crypto.decrypt(account, context="claims.heir.bank_account") == ACCOUNT
     assert crypto.decrypt(school, context="claims.heir.school_name") == "SD Negeri 2"
-    migration.decrypt_existing(apps, type("Editor", (), {"connection": connection})())
+    migration.decrypt_existing(apps, editor)
     assert _raw(heir) == (ACCOUNT, "SD Negeri 2")
 
 

@@ -29,6 +29,8 @@ PK_KIND = {
     "billing": "bill",
     "registry:person_detail": "person",
     "registry:membership_detail": "membership",
+    "privacy:person_reveal": "person",
+    "privacy:membership_reveal": "membership",
     "claims:instalment_proof": "instalment",
     "claims:instalment_pay": "instalment",
     "claims:heir_remove": "heir",
