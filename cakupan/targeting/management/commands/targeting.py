@@ -54,8 +54,12 @@ class Command(ReportCommand):
         plan.add_argument(
             "--payer", default=APBDES, help="apbdes (APBDes tiap desa, bawaan) atau apbd"
         )
-        plan.add_argument("--min-age", dest="min_age", type=int, default=low)
-        plan.add_argument("--max-age", dest="max_age", type=int, default=high)
+        plan.add_argument(
+            "--min-age", dest="min_age", type=int, help=f"umur paling rendah, bawaan {low}"
+        )
+        plan.add_argument(
+            "--max-age", dest="max_age", type=int, help=f"umur paling tinggi, bawaan {high}"
+        )
         plan.add_argument("--income", help="penghasilan yang dilaporkan (Rp); bawaan: minimum BPU")
         plan.add_argument("--out", help="tulis berkas pendaftaran (XLSX, format formulir impor)")
         super().add_arguments(plan)
