@@ -34,14 +34,14 @@ class _Pdf(FPDF):
     footer_text = ""
 
     def footer(self) -> None:
-        self.set_y(-12)
+        self.set_y(-13)
         self.set_font("Helvetica", "", 7.5)
         self.set_text_color(*TEXT_GREY)
-        self.cell(0, 4, latin1(self.footer_text), align="L")
-        self.set_x(self.l_margin)
-        self.cell(
-            0, 4, latin1(_("Halaman %(page)s dari {nb}") % {"page": self.page_no()}), align="R"
-        )
+        width = self.w - self.l_margin - self.r_margin
+        self.multi_cell(width - 28, 3.5, latin1(self.footer_text), align="L")
+        self.set_xy(self.l_margin + width - 28, -13)
+        page = _("Halaman %(page)s dari {nb}") % {"page": self.page_no()}
+        self.cell(28, 3.5, latin1(page), align="R")
         self.set_text_color(0, 0, 0)
 
 

@@ -161,7 +161,20 @@ class Command(ReportCommand):
             f"desa/kelurahan; {len(plan.short_desa)} desa kurang dari {request.per_desa}",
             f"Iuran satu orang setahun {format_rupiah(plan.person_year)}; "
             f"jumlah {format_rupiah(plan.total_cost)}",
-            *(f"  {p.name}: {p.people} orang, {format_rupiah(p.amount)}" for p in plan.payers),
+            *(
+                f"  {label}: {sum(p.people for p in payers)} orang, {len(payers)} pembayar, "
+                f"{format_rupiah(sum((p.amount for p in payers), Decimal(0)))}"
+                for label, payers in (
+                    ("APBDes", [p for p in plan.payers if p.budget == APBDES]),
+                    ("APBD", [p for p in plan.payers if p.budget != APBDES]),
+                )
+                if payers
+            ),
+            *(
+                f"  {d.name}: {d.selected} dari {request.per_desa} "
+                f"(hanya {d.eligible} memenuhi syarat)"
+                for d in plan.short_desa
+            ),
             *plan.notes,
         ]
         if request.budget is not None:
