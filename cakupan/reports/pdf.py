@@ -9,7 +9,7 @@ characters are replaced (an en dash becomes a hyphen).
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.utils.translation import gettext as _
 from fpdf import FPDF
@@ -34,14 +34,14 @@ class _Pdf(FPDF):
     footer_text = ""
 
     def footer(self) -> None:
-        self.set_y(-12)
+        self.set_y(-13)
         self.set_font("Helvetica", "", 7.5)
         self.set_text_color(*TEXT_GREY)
-        self.cell(0, 4, latin1(self.footer_text), align="L")
-        self.set_x(self.l_margin)
-        self.cell(
-            0, 4, latin1(_("Halaman %(page)s dari {nb}") % {"page": self.page_no()}), align="R"
-        )
+        width = self.w - self.l_margin - self.r_margin
+        self.multi_cell(width - 28, 3.5, latin1(self.footer_text), align="L")
+        self.set_xy(self.l_margin + width - 28, -13)
+        page = _("Halaman %(page)s dari {nb}") % {"page": self.page_no()}
+        self.cell(28, 3.5, latin1(page), align="R")
         self.set_text_color(0, 0, 0)
 
 
@@ -104,6 +104,7 @@ def _table(pdf: _Pdf, table: Table) -> None:
         line_height=4.6,
         headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
         borders_layout="HORIZONTAL_LINES",
+        cell_fill_mode="NONE",
         padding=0.8,
     ) as out:
         head = out.row()
@@ -138,11 +139,11 @@ def _chart(pdf: _Pdf, chart: Chart) -> None:
         return
     peak = max(known)
     step = nice_step(peak / 4) if peak > 0 else Decimal(1)
-    steps = max(1, int(-(-peak // step)))
+    steps = max(1, int((peak / step).to_integral_value(rounding=ROUND_CEILING)))
     ceiling = step * steps
     left = pdf.l_margin + 18
     right = pdf.w - pdf.r_margin - 2
-    top = pdf.get_y() + 2
+    top = pdf.get_y() + 3
     bottom = top + CHART_HEIGHT - 12
     height = bottom - top
     pdf.set_font("Helvetica", "", 7)
@@ -179,6 +180,7 @@ def _chart(pdf: _Pdf, chart: Chart) -> None:
         pdf.circle(x=x, y=y, radius=0.8, style="F")
     pdf.set_line_width(0.2)
     pdf.set_draw_color(0, 0, 0)
+    pdf.set_fill_color(255, 255, 255)
     pdf.set_xy(pdf.l_margin, bottom + 7)
 
 

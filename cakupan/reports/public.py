@@ -1,10 +1,11 @@
 """The public dashboard's figures: Indonesia, provinces and kabupaten/kota, aggregates only.
 
 What a page holds is built here, already formatted and protected (``reports.disclosure``), as a
-plain dictionary of strings and numbers that is cached (``PUBLIC_CACHE_SECONDS``); templates only
-print it. No query here returns a person, a NIK or a unit: measures are counted over the whole
-registry (the system's scope, since a public figure is everybody's figure, not a visitor's) and
-only their sums per region leave this module. Units placed at a region itself (an OPD at the
+plain dictionary of strings and numbers that is cached on the server (``PUBLIC_CACHE_SECONDS``;
+a change shows after at most that long); templates only print it. No query here returns a
+person, a NIK or a unit: measures are counted over the whole registry (the system's scope, since
+a public figure is everybody's figure, not a visitor's) and only their sums per region leave
+this module. Units placed at a region itself (an OPD at the
 kabupaten) have no row of their own; they take part in suppression as a hidden part of the total.
 
 Pages: Indonesia (its indicators, the segments, the league table of provinces), a province (the

@@ -61,8 +61,10 @@ def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
     """``/publik/``: aggregates without sign-in (``reports.public``); kecamatan and desa: 404.
 
     ``?on=YYYY-MM-DD`` shows another day (not before 2016, not after today). The figures are
-    cached, and the page may be kept by browsers and proxies for as long (for visitors who are
-    not signed in; a signed-in user's pages are never stored, ``NoStoreForSignedInMiddleware``).
+    cached on the server (``reports.public``) and the page may be kept by the visitor's browser
+    for as long, but not by shared caches: the page carries the CSRF token of the language
+    switch, which must not be handed to other visitors (a signed-in user's pages are never
+    stored at all, ``NoStoreForSignedInMiddleware``).
     """
     place = public_place(code)
     if place is None:
@@ -73,5 +75,5 @@ def public_page(request: HttpRequest, code: str = "") -> HttpResponse:
         on = today
     data = public_figures(place, on)
     response = render(request, "reports/public.html", {"data": data, "on": on, "today": today})
-    patch_cache_control(response, public=True, max_age=PUBLIC_CACHE_SECONDS)
+    patch_cache_control(response, private=True, max_age=PUBLIC_CACHE_SECONDS)
     return response

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -70,8 +70,8 @@ class PlanRequest:
     budget: Decimal | None = None
     desil_max: int | None = None
     payer: str = APBDES
-    min_age: int = 18
-    max_age: int = 65
+    min_age: int | None = None  # None: the installation's limits (default_age_limits)
+    max_age: int | None = None
     income: Decimal | None = None  # None: the minimum declared income of the plan year
 
 
@@ -246,7 +246,10 @@ def targeting_plan(
         )
     if request.desil_max is not None and not 1 <= request.desil_max <= 10:
         raise TargetingError(code="desil_invalid", message="Desil paling tinggi harus 1 sampai 10.")
-    if not 0 <= request.min_age <= request.max_age:
+    low, high = default_age_limits()
+    min_age = low if request.min_age is None else request.min_age
+    max_age = high if request.max_age is None else request.max_age
+    if not 0 <= min_age <= max_age:
         raise TargetingError(code="age_invalid", message="Batas umur tidak valid.")
     if request.payer not in PAYERS:
         raise TargetingError(
@@ -289,7 +292,7 @@ def targeting_plan(
         place = desa[row["desa_id"]]
         place.listed += 1
         age = _age_on_new_year(row["birth_date"], year)
-        if not request.min_age <= age <= request.max_age:
+        if not min_age <= age <= max_age:
             excluded["age"] += 1
         elif row["nik"] in covered:
             excluded["covered"] += 1
@@ -320,7 +323,7 @@ def targeting_plan(
     return TargetingPlan(
         region=region,
         candidate_list=candidate_list,
-        request=request,
+        request=replace(request, min_age=min_age, max_age=max_age),
         reference_day=new_year,
         income=income,
         monthly=monthly,

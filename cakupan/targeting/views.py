@@ -22,7 +22,7 @@ from cakupan.common.web import XLSX, CakupanRequest, attachment, web_actor
 from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.errors import RulesError
 from cakupan.targeting.forms import PlanForm
-from cakupan.targeting.plan import PlanRequest, TargetingPlan, default_age_limits, targeting_plan
+from cakupan.targeting.plan import PlanRequest, TargetingPlan, targeting_plan
 from cakupan.targeting.selectors import enrolment_export, lists_of, may_plan, plannable_regions
 from cakupan.targeting.services import TargetingError
 from cakupan.wilayah.selectors import RegionNotFound, region_get
@@ -54,7 +54,6 @@ def _plan(request: CakupanRequest) -> tuple[PlanForm, TargetingPlan | None, str]
         return form, None, ""
     if not access.region_in_scope(region, allowed):
         raise Http404
-    low, high = default_age_limits()
     try:
         plan = targeting_plan(
             region=region,
@@ -64,8 +63,6 @@ def _plan(request: CakupanRequest) -> tuple[PlanForm, TargetingPlan | None, str]
                 budget=data["budget"],
                 desil_max=data["desil_max"],
                 payer=data["payer"],
-                min_age=low,
-                max_age=high,
             ),
             params=active_parameters(),
             today=today,

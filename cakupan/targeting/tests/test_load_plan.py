@@ -152,6 +152,7 @@ def test_plan_order_age_covered_and_price(
     assert harapan["by_desil"] == {"1": 3}
     assert (laskap["selected"], laskap["short"]) == (1, 2)
     assert plan["excluded"] == {"age": 2, "covered": 1, "desil": 0}
+    assert (plan["criteria"]["min_age"], plan["criteria"]["max_age"]) == (18, 65)
     # BPU JKK Rp10.000 + JKM Rp6.800 on the minimum income Rp1.000.000, every month of 2027.
     assert plan["price"] == {"monthly": [16_800] * 12, "person_year": 201_600}
     assert plan["criteria"]["income"] == 1_000_000
@@ -261,6 +262,10 @@ def test_plan_with_budget_and_desil(
             "Anggaran Rp200.000 kurang dari iuran satu orang setahun (Rp201.600 untuk 2027)",
         ),
         (["plan", "--region", "73.24", "--year", "2027", "--per-desa", "0"], "paling sedikit 1"),
+        (
+            ["plan", "--region", "73.24", "--year", "2027", "--per-desa", "5", "--min-age", "70"],
+            "Batas umur tidak valid",
+        ),
         (["plan", "--region", "99.99", "--year", "2027", "--per-desa", "5"], "tidak dikenal"),
         (["load", "tidak-ada.csv", "--region", "73.24"], "Berkas tidak ditemukan"),
     ],

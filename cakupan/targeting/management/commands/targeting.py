@@ -54,8 +54,12 @@ class Command(ReportCommand):
         plan.add_argument(
             "--payer", default=APBDES, help="apbdes (APBDes tiap desa, bawaan) atau apbd"
         )
-        plan.add_argument("--min-age", dest="min_age", type=int, default=low)
-        plan.add_argument("--max-age", dest="max_age", type=int, default=high)
+        plan.add_argument(
+            "--min-age", dest="min_age", type=int, help=f"umur paling rendah, bawaan {low}"
+        )
+        plan.add_argument(
+            "--max-age", dest="max_age", type=int, help=f"umur paling tinggi, bawaan {high}"
+        )
         plan.add_argument("--income", help="penghasilan yang dilaporkan (Rp); bawaan: minimum BPU")
         plan.add_argument("--out", help="tulis berkas pendaftaran (XLSX, format formulir impor)")
         super().add_arguments(plan)
@@ -157,7 +161,20 @@ class Command(ReportCommand):
             f"desa/kelurahan; {len(plan.short_desa)} desa kurang dari {request.per_desa}",
             f"Iuran satu orang setahun {format_rupiah(plan.person_year)}; "
             f"jumlah {format_rupiah(plan.total_cost)}",
-            *(f"  {p.name}: {p.people} orang, {format_rupiah(p.amount)}" for p in plan.payers),
+            *(
+                f"  {label}: {sum(p.people for p in payers)} orang, {len(payers)} pembayar, "
+                f"{format_rupiah(sum((p.amount for p in payers), Decimal(0)))}"
+                for label, payers in (
+                    ("APBDes", [p for p in plan.payers if p.budget == APBDES]),
+                    ("APBD", [p for p in plan.payers if p.budget != APBDES]),
+                )
+                if payers
+            ),
+            *(
+                f"  {d.name}: {d.selected} dari {request.per_desa} "
+                f"(hanya {d.eligible} memenuhi syarat)"
+                for d in plan.short_desa
+            ),
             *plan.notes,
         ]
         if request.budget is not None:
