@@ -332,13 +332,18 @@ def waiting_work(*, user: MaybeViewer, today: dt.date, params: Parameters) -> li
         count = found.count()
         if count:
             items.append(WorkItem(key, str(label), count, f"{list_url}?status={status}"))
-    late = overdue_claims(user=user, today=today, params=params)
+    # What ``overdue_claims`` lists, counted without naming branches and kabupaten.
+    late = sum(
+        1
+        for claim in qs.filter(status__in=CLOCK_STATUSES)
+        if claim_clock(claim, today=today, params=params).overdue
+    )
     if late:
         items.append(
             WorkItem(
                 "claims.overdue",
                 str(_("klaim terlambat dibayar BPJS")),
-                len(late),
+                late,
                 reverse("claims:overdue"),
                 watch=role not in (Role.SUPERADMIN, Role.PETUGAS_BPJS),
             )
