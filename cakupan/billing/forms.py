@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.billing.models import BillStatus
+from cakupan.billing.selectors import UNPAID
 from cakupan.common.forms import CHOICE_ERRORS, DayField, MonthField, RupiahField
 
 
@@ -30,7 +31,11 @@ class BillFilterForm(forms.Form):
         payer = self.fields["payer"]
         assert isinstance(status, forms.ChoiceField)
         assert isinstance(payer, forms.ChoiceField)
-        status.choices = [("", _("Semua status")), *BillStatus.choices]
+        status.choices = [
+            ("", _("Semua status")),
+            (UNPAID, _("Belum lunas (terbuka atau sebagian)")),
+            *BillStatus.choices,
+        ]
         payer.choices = [("", _("Semua pembayar")), *payers]
 
 

@@ -23,6 +23,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from cakupan.accounts import access
 from cakupan.accounts.access import MaybeViewer
@@ -39,6 +40,7 @@ from cakupan.billing.models import (
     RunRate,
 )
 from cakupan.common.fields import MoneyField
+from cakupan.common.work import WorkItem
 from cakupan.registry.models import Unit
 from cakupan.registry.selectors import units_visible_to
 from cakupan.rules.contribution import PROGRAMMES
@@ -79,6 +81,9 @@ def payer_get_for(user: MaybeViewer, code: str, *, write: bool = False) -> Unit:
 
 _ZERO = Decimal(0)
 _ORDER = {programme: i for i, programme in enumerate(PROGRAMMES)}
+# The bill list's "not fully paid" filter (open or partly paid), beside the statuses themselves.
+UNPAID = "belum-lunas"
+UNPAID_STATUSES = ("open", "partial")
 
 
 def _money(expression: Any) -> Any:
@@ -101,7 +106,9 @@ def bill_list(
         qs = qs.filter(month=month.replace(day=1))
     if payer is not None:
         qs = qs.filter(payer=payer)
-    if status:
+    if status == UNPAID:
+        qs = qs.filter(status__in=UNPAID_STATUSES)
+    elif status:
         qs = qs.filter(status=status)
     return qs.order_by("-month", "payer__code")
 
@@ -366,14 +373,15 @@ def arrears_flagged(*, user: MaybeViewer, on: dt.date, threshold: int) -> list[d
 
 def billing_regions(user: MaybeViewer) -> list[Region] | None:
     """Where ``user`` may run billing from the web: ``None`` anywhere (a superadmin), an admin
-    kabupaten their own kabupaten/kota, everyone else nowhere (``[]``)."""
+    kabupaten their own kabupaten/kota, everyone else nowhere (``[]``). An admin kabupaten attached
+    to a dinas (``user.unit``: the DPMD or BKPSDM verifiers) verifies, and does not bill."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return []
     role = getattr(user, "role", None)
     if role == Role.SUPERADMIN:
         return None
     region: Region | None = getattr(user, "region", None)
-    if role == Role.ADMIN_KABUPATEN and region is not None:
+    if role == Role.ADMIN_KABUPATEN and region is not None and not getattr(user, "unit_id", None):
         return [region]
     return []
 
@@ -522,3 +530,64 @@ def bill_totals(
 def bill_years(*, user: MaybeViewer) -> list[int]:
     """The contribution years of the bills ``user`` can see, newest first."""
     return sorted({d.year for d in bills_visible_to(user).dates("month", "year")}, reverse=True)
+
+
+# --- work waiting for a user (the home page) -----------------------------------------------------
+
+
+def waiting_work(*, user: MaybeViewer, today: dt.date) -> list[WorkItem]:
+    """What billing asks of ``user``: bills not fully paid yet (not due), payers in arrears (due
+    and unpaid), and for whoever bills from the web a month not billed yet in their region.
+    Read-only roles (camat, pimpinan, BPJS officer) get the same figures to follow (``watch``)."""
+    from django.urls import reverse
+
+    watch = not getattr(user, "can_write", False)
+    items: list[WorkItem] = []
+    regions = billing_regions(user)
+    if regions:
+        month = today.replace(day=1)
+        region = regions[0]
+        billed = bills_visible_to(user).filter(
+            region_subtree_q(region.code, "payer__region__code"), month=month
+        )
+        if not billed.exists():
+            items.append(
+                WorkItem(
+                    key="billing.not_billed",
+                    label=str(
+                        _("tagihan bulan %(month)s belum dibuat") % {"month": f"{month:%m-%Y}"}
+                    ),
+                    count=1,
+                    url=f"{reverse('billing:billing_run')}?month={month:%m-%Y}",
+                )
+            )
+    unpaid = bill_list(user=user, status=UNPAID)
+    due = unpaid.filter(due_date__gte=today).aggregate(
+        n=Count("id"), amount=_money(Sum(F("total") - F("paid")))
+    )
+    if due["n"]:
+        items.append(
+            WorkItem(
+                key="billing.unpaid",
+                label=str(_("tagihan belum lunas, belum jatuh tempo")),
+                count=due["n"],
+                amount=Decimal(due["amount"]),
+                url=f"{reverse('billing:bill_list')}?status={UNPAID}",
+                watch=watch,
+            )
+        )
+    late = unpaid.filter(due_date__lt=today).aggregate(
+        n=Count("payer", distinct=True), amount=_money(Sum(F("total") - F("paid")))
+    )
+    if late["n"]:
+        items.append(
+            WorkItem(
+                key="billing.arrears",
+                label=str(_("pembayar menunggak (lewat jatuh tempo)")),
+                count=late["n"],
+                amount=Decimal(late["amount"]),
+                url=reverse("billing:arrears"),
+                watch=watch,
+            )
+        )
+    return items

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.access import (
     SYSTEM,
@@ -37,6 +38,7 @@ from cakupan.claims.models import (
     ScholarshipInstalment,
 )
 from cakupan.common.nik import parse_nik
+from cakupan.common.work import WorkItem
 from cakupan.registry.models import Membership, Person
 from cakupan.rules.benefits import school_year_of as rules_school_year_of
 from cakupan.rules.params import Parameters
@@ -307,6 +309,85 @@ def document_get_for(user: MaybeViewer, pk: Any) -> ClaimDocument:
     return document
 
 
+def waiting_work(*, user: MaybeViewer, today: dt.date, params: Parameters) -> list[WorkItem]:
+    """What waits for ``user`` in claims (the home page): drafts they reported and have not
+    submitted; claims to verify (``permissions.may_verify`` as a filter); for the BPJS officer,
+    claims to file, to decide and to pay; for everyone, claims BPJS pays late (the service-level
+    clock). Read-only roles follow the late ones (``watch``)."""
+    from django.urls import reverse
+
+    from cakupan.accounts.models import Role
+    from cakupan.claims.models import ClaimStatus
+
+    role = getattr(user, "role", None)
+    pk = getattr(user, "pk", None)
+    qs = claims_visible_to(user)
+    list_url = reverse("claims:claim_list")
+    wanted: list[tuple[str, Any, Any, str]] = []  # key, label, queryset, status of the link
+    if role in (Role.OPERATOR_OPD, Role.OPERATOR_DESA, Role.CAMAT, Role.ADMIN_KABUPATEN):
+        wanted.append(
+            (
+                "claims.draft",
+                _("klaim draf Anda belum diajukan"),
+                qs.filter(status=ClaimStatus.DRAFT, reported_by=pk),
+                ClaimStatus.DRAFT,
+            )
+        )
+    if role == Role.SUPERADMIN or (
+        role == Role.ADMIN_KABUPATEN and getattr(user, "region_id", None)
+    ):
+        verify = qs.filter(status=ClaimStatus.SUBMITTED).exclude(submitted_by=pk)
+        unit = getattr(user, "unit", None)
+        if role == Role.ADMIN_KABUPATEN and unit is not None:
+            verify = verify.filter(segment__in=list(unit.verifies_segments or []))
+        wanted.append(
+            ("claims.verify", _("klaim menunggu verifikasi Anda"), verify, ClaimStatus.SUBMITTED)
+        )
+    if role in (Role.SUPERADMIN, Role.PETUGAS_BPJS):
+        wanted += [
+            (
+                "claims.file",
+                _("klaim terverifikasi: terima berkasnya di BPJS"),
+                qs.filter(status=ClaimStatus.VERIFIED),
+                ClaimStatus.VERIFIED,
+            ),
+            (
+                "claims.decide",
+                _("klaim menunggu keputusan BPJS"),
+                qs.filter(status=ClaimStatus.FILED),
+                ClaimStatus.FILED,
+            ),
+            (
+                "claims.pay",
+                _("klaim disetujui, belum dibayar"),
+                qs.filter(status=ClaimStatus.APPROVED),
+                ClaimStatus.APPROVED,
+            ),
+        ]
+    items = []
+    for key, label, found, status in wanted:
+        count = found.count()
+        if count:
+            items.append(WorkItem(key, str(label), count, f"{list_url}?status={status}"))
+    # What ``overdue_claims`` lists, counted without naming branches and kabupaten.
+    late = sum(
+        1
+        for claim in qs.filter(status__in=CLOCK_STATUSES)
+        if claim_clock(claim, today=today, params=params).overdue
+    )
+    if late:
+        items.append(
+            WorkItem(
+                "claims.overdue",
+                str(_("klaim terlambat dibayar BPJS")),
+                late,
+                reverse("claims:overdue"),
+                watch=role not in (Role.SUPERADMIN, Role.PETUGAS_BPJS),
+            )
+        )
+    return items
+
+
 __all__ = [
     "ClaimDetail",
     "OverdueRow",
@@ -325,4 +406,5 @@ __all__ = [
     "overdue_claims",
     "person_for_claim",
     "school_year_of",
+    "waiting_work",
 ]

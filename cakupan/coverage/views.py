@@ -56,6 +56,7 @@ from cakupan.coverage.selectors import (
     sort_key,
     within_region,
 )
+from cakupan.coverage.waiting import waiting_work
 from cakupan.registry import selectors as registry_selectors
 from cakupan.registry.models import FundingSource, Occupation, Segment
 
@@ -373,7 +374,8 @@ def followup_xlsx(request: CakupanRequest, code: str) -> HttpResponse:
 def home(request: CakupanRequest) -> HttpResponse:
     """Each role's own level: Indonesia (superadmin), the kabupaten (admin, pimpinan, BPJS officer
     with one kabupaten), the kecamatan (camat), the desa (desa operator); an OPD operator sees
-    their unit's posts and people, a BPJS officer serving several kabupaten their table."""
+    their unit's posts and people, a BPJS officer serving several kabupaten their table. Above the
+    figures, what waits for the user (``coverage.waiting``)."""
     user = request.user
     on, form = _on(request)
     context: dict[str, Any] = {
@@ -381,6 +383,7 @@ def home(request: CakupanRequest) -> HttpResponse:
         "on": on,
         "person_count": registry_selectors.person_search(user=user).count(),
         "membership_count": registry_selectors.membership_search(user=user).count(),
+        "work": waiting_work(user, timezone.localdate()),
     }
     roots = scope_roots(user)
     if user.role == Role.OPERATOR_OPD and user.unit is not None:

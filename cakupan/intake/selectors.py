@@ -11,13 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import PureWindowsPath
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts import access
 from cakupan.accounts.access import MaybeViewer
 from cakupan.accounts.audit import Actor, record_access
-from cakupan.accounts.models import Action
+from cakupan.accounts.models import Action, Role
+from cakupan.common.work import WorkItem
 from cakupan.intake import readers, schema, services, storage
 from cakupan.intake.headers import map_headers, normalise_header
 from cakupan.intake.models import BatchStatus, HeaderMemory, ImportBatch, ImportIssue, Phase
@@ -67,9 +69,16 @@ def issue_severity(code: str) -> str:
 # --- lists ------------------------------------------------------------------------------------
 
 
-def batch_list(*, user: MaybeViewer, unit_id: int | None = None) -> QuerySet[ImportBatch]:
-    """Batches of the units ``user`` can see, newest first, optionally of one unit."""
-    qs = batches_visible_to(user).select_related("created_by")
+def batch_list(
+    *, user: MaybeViewer, unit_id: int | None = None, waiting: str = ""
+) -> QuerySet[ImportBatch]:
+    """Batches of the units ``user`` can see, newest first, optionally of one unit, optionally
+    only those waiting for the user (``waiting``: one of :data:`WAITING_KINDS`)."""
+    qs = (
+        waiting_batches(user=user, kind=waiting)
+        if waiting in WAITING_KINDS
+        else batches_visible_to(user)
+    ).select_related("created_by")
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
     return qs.order_by("-created_at", "-id")
@@ -295,3 +304,117 @@ def annotated_download(*, actor: Actor, batch: ImportBatch) -> tuple[bytes, str]
         note=f"berkas hasil pemeriksaan batch #{batch.pk}",
     )
     return data, f"{file_stem(batch.file_name)}-hasil-periksa.xlsx"
+
+
+# --- work waiting for a user (the home page) -----------------------------------------------------
+
+#: What ``batch_list(waiting=...)`` and :func:`waiting_work` name each kind of waiting batch.
+WAITING_KINDS = ("simpan", "ajukan", "dikembalikan", "verifikasi", "kirim", "balasan", "proses")
+
+
+def _verifiable_q(user: MaybeViewer) -> Q | None:
+    """Submitted batches ``user`` may verify, as a filter (the rule of ``workflow.can_verify``);
+    None when the user verifies nothing."""
+    role = getattr(user, "role", None)
+    if not getattr(user, "is_active", False) or not getattr(user, "can_write", False):
+        return None
+    if role == Role.SUPERADMIN:
+        return Q(status=BatchStatus.SUBMITTED)
+    if role != Role.ADMIN_KABUPATEN or not getattr(user, "region_id", None):
+        return None
+    q = Q(status=BatchStatus.SUBMITTED) & ~Q(submitted_by=getattr(user, "pk", None))
+    unit = getattr(user, "unit", None)
+    if unit is not None:
+        q &= Q(segment__in=list(unit.verifies_segments or []))
+    return q
+
+
+def _sender_q(user: MaybeViewer) -> Q | None:
+    """Batches ``user`` may send to BPJS (``workflow.may_send_to_bpjs``) whatever their status:
+    the BPJS officer every visible batch (its branch's kabupaten), a verifier the segments its
+    dinas handles, a superadmin all; None for anyone else."""
+    role = getattr(user, "role", None)
+    if not getattr(user, "is_active", False):
+        return None
+    if role in (Role.SUPERADMIN, Role.PETUGAS_BPJS):
+        return Q()
+    if role != Role.ADMIN_KABUPATEN or not getattr(user, "region_id", None):
+        return None
+    unit = getattr(user, "unit", None)
+    return Q(segment__in=list(unit.verifies_segments or [])) if unit is not None else Q()
+
+
+def waiting_batches(*, user: MaybeViewer, kind: str) -> QuerySet[ImportBatch]:
+    """The visible batches waiting for ``user`` of one :data:`WAITING_KINDS`:
+
+    * ``simpan``: checked files of theirs with accepted rows, not saved to the registry yet;
+    * ``ajukan``: saved, not submitted yet (theirs);
+    * ``dikembalikan``: returned by the verifier to them (they uploaded or submitted it);
+    * ``verifikasi``: submitted, for them to verify;
+    * ``kirim``: verified, the registration file to send to BPJS;
+    * ``balasan``: sent to BPJS, the reply not read in full yet;
+    * ``proses``: (for read-only roles) batches of their area waiting for verification or BPJS.
+    """
+    qs = batches_visible_to(user)
+    pk = getattr(user, "pk", None)
+    mine = Q(created_by=pk) | Q(submitted_by=pk)
+    if kind == "simpan":
+        return qs.filter(created_by=pk, status=BatchStatus.VALIDATED, accepted__gt=0)
+    if kind == "ajukan":
+        return qs.filter(created_by=pk, status=BatchStatus.COMMITTED)
+    if kind == "dikembalikan":
+        return qs.filter(mine, status=BatchStatus.RETURNED)
+    if kind == "verifikasi":
+        q = _verifiable_q(user)
+        return qs.filter(q) if q is not None else qs.none()
+    if kind in ("kirim", "balasan"):
+        q = _sender_q(user)
+        status = BatchStatus.VERIFIED if kind == "kirim" else BatchStatus.SENT
+        return qs.filter(q, status=status) if q is not None else qs.none()
+    if kind == "proses":
+        return qs.filter(status__in=[BatchStatus.SUBMITTED, BatchStatus.VERIFIED, BatchStatus.SENT])
+    return qs.none()
+
+
+_WAITING_LABELS: dict[str, Any] = {
+    "simpan": _("berkas sudah diperiksa, belum disimpan ke registri"),
+    "ajukan": _("batch tersimpan, belum diajukan ke kabupaten"),
+    "dikembalikan": _("batch dikembalikan verifikator: perlu diperbaiki"),
+    "verifikasi": _("batch menunggu verifikasi Anda"),
+    "kirim": _("batch terverifikasi: berkas pendaftaran belum dikirim ke BPJS"),
+    "balasan": _("batch terkirim: balasan BPJS belum diunggah"),
+    "proses": _("batch di wilayah Anda sedang menunggu verifikasi atau BPJS"),
+}
+
+
+def waiting_work(*, user: MaybeViewer) -> list[WorkItem]:
+    """The batches waiting for ``user``, one item per kind that has any (see
+    :func:`waiting_batches`); the link opens the batch list filtered the same way."""
+    writes = bool(getattr(user, "can_write", False))
+    sends = _sender_q(user) is not None
+    if writes:
+        kinds = ["dikembalikan", "simpan", "ajukan", "verifikasi", "kirim", "balasan"]
+    elif sends:
+        kinds = ["kirim", "balasan"]
+    else:
+        kinds = ["proses"]
+    items = []
+    list_url = reverse("intake:batch_list")
+    for kind in kinds:
+        count = waiting_batches(user=user, kind=kind).count()
+        if count:
+            items.append(
+                WorkItem(
+                    key=f"intake.{kind}",
+                    label=str(_WAITING_LABELS[kind]),
+                    count=count,
+                    url=f"{list_url}?tunggu={kind}",
+                    watch=kind == "proses",
+                )
+            )
+    return items
+
+
+def waiting_label(kind: str) -> str:
+    """What a ``?tunggu=`` filter of the batch list shows (empty for none)."""
+    return str(_WAITING_LABELS[kind]) if kind in _WAITING_LABELS else ""

@@ -98,9 +98,18 @@ def batch_list(request: CakupanRequest) -> HttpResponse:
     unit_id = _int(request.GET.get("unit"))
     if unit_id is not None and not units.filter(pk=unit_id).exists():
         unit_id = None
-    batches = selectors.batch_list(user=user, unit_id=unit_id).select_related("created_by")
+    waiting = request.GET.get("tunggu", "")
+    waiting = waiting if waiting in selectors.WAITING_KINDS else ""
+    batches = selectors.batch_list(user=user, unit_id=unit_id, waiting=waiting)
     page = Paginator(batches, BATCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page_obj": page, "units": units, "unit": unit_id, "can_upload": user.can_write}
+    context = {
+        "page_obj": page,
+        "units": units,
+        "unit": unit_id,
+        "can_upload": user.can_write,
+        "waiting": waiting,
+        "waiting_label": selectors.waiting_label(waiting),
+    }
     template = (
         "intake/snippets/batch_table.html" if is_fragment(request) else "intake/batch_list.html"
     )

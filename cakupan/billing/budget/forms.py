@@ -49,7 +49,8 @@ class BudgetForm(forms.Form):
         initial=0,
         required=False,
         help_text=_(
-            "Sasaran BPU per desa, dibayar APBDes. Yang sudah terdaftar termasuk hitungan ini."
+            "Sasaran BPU per desa. Yang sudah terdaftar termasuk hitungan ini dan tetap dibayar "
+            "pembayarnya sekarang (APBD bila lewat dinas); tambahannya dibayar APBDes desa itu."
         ),
         error_messages={"invalid": _("Tulis jumlah orang sebagai bilangan bulat.")},
     )

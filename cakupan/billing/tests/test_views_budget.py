@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,7 @@ from cakupan.billing.budget import APBD, APBDES, Targets, budget_plan
 from cakupan.billing.budget.chart import monthly_bar_chart, short_rupiah
 from cakupan.billing.tests.test_views_bills import as_user, html
 from cakupan.parameters.selectors import active_parameters
-from cakupan.registry.models import FundingSource, Segment, UnitFormation, UnitKind
+from cakupan.registry.models import FundingSource, Scheme, Segment, UnitFormation, UnitKind
 from cakupan.testing.factories import make_branch_office, make_membership, make_unit, make_user
 from cakupan.wilayah.models import Region, RegionKind
 
@@ -132,10 +133,79 @@ def test_budget_page_total_equals_budget_plan(desa: Region) -> None:
     assert plan.total(APBDES) == D(40_500 * 12) + D(desa_count * 2 * 16_800 * 12)
     page = html(response)
     assert f'data-total="Jumlah">Rp{int(plan.total()):,}'.replace(",", ".") in page
-    assert page.count('class="chart-bar chart-bar-apbd"') == 12
-    assert page.count('class="chart-bar chart-bar-apbdes"') == 12
-    assert "Data grafik sebagai tabel" in page
+    # The summary comes first: the burden per target and budget adds up to the plan.
+    rows = {r["source"]: r for r in response.context["by_source"]}
+    assert {k: (r["apbd"], r["apbdes"]) for k, r in rows.items()} == {
+        "formasi": (D(0), D(40_500 * 12)),
+        "non_asn": (D(16_200 * 12), D(0)),
+        "rentan": (D(0), D(desa_count * 2 * 16_800 * 12)),
+    }
+    assert sum(r["total"] for r in rows.values()) == plan.total()
+    assert page.index("Beban anggaran per sasaran dan sumber dana") < page.index(
+        "Per pembayar dan bulan"
+    )
+    # The chart shows the targets and the payers, not twelve equal months.
+    assert [b["label"] for b in response.context["source_bars"]] == [
+        "Formasi perangkat desa dan BPD",
+        "Pegawai non-ASN",
+        "Pekerja rentan",
+    ]
+    assert page.count("<progress") == len(rows) + len(response.context["payer_bars"])
+    assert "Beban per bulan (tabel)" in page
+    # The 17 columns: the payer column stays in place while the months scroll.
+    assert 'class="data budget-table sticky-first"' in page
     assert AuditEvent.objects.count() == before  # aggregates only: nothing to log
+
+
+def test_each_legal_basis_is_named_once() -> None:
+    from cakupan.billing.budget.views import _legal_bases
+
+    assert _legal_bases(
+        [
+            "Dasar perhitungan: PP 44/2015",
+            "Dasar perhitungan: PP 44/2015 Lampiran",
+            "Dasar perhitungan: PP 44/2015 Lampiran I",
+            "Dasar perhitungan: PP 45/2015 Pasal 29; PP 44/2015 Lampiran I",
+            "Batas upah JP untuk tahun 2027 belum terbit; dipakai nilai terakhir (2026).",
+        ]
+    ) == [
+        "Dasar perhitungan: PP 44/2015 (Lampiran, Lampiran I)",
+        "Dasar perhitungan: PP 45/2015 (Pasal 29)",
+        "Batas upah JP untuk tahun 2027 belum terbit; dipakai nilai terakhir (2026).",
+    ]
+
+
+def test_who_pays_for_pekerja_rentan_is_said_alike_in_the_help_and_the_result(
+    desa: Region,
+) -> None:
+    """Rentan already registered stay with the payer they have (here an OPD: APBD); the rest of
+    the target per desa is paid from the desa's APBDes. The form and the result both say so."""
+    opd = make_unit(region="73.24", kind=UnitKind.OPD, code="7324-NAKER", name="Disnaker Uji")
+    group = make_unit(region=desa.code, kind=UnitKind.KELOMPOK_RENTAN, code="KR-UJI")
+    group.payer = opd
+    group.save()
+    make_membership(
+        unit=group,
+        segment=Segment.PEKERJA_RENTAN,
+        scheme=Scheme.BPU,
+        programmes=["jkk", "jkm"],
+        wage=D(1_000_000),
+        risk_class=None,
+        start_date=dt.date(2025, 1, 1),
+    )
+    admin = make_user(role=Role.ADMIN_KABUPATEN, region="73.24")
+    response = as_user(admin).get(
+        BUDGET,
+        {"region": desa.code, "year": "2027", "rentan_per_desa": "3", "continuing": "on"},
+    )
+    rentan = response.context["rentan"]
+    assert (rentan["heads_apbd"], rentan["heads_apbdes"]) == (1, 2)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html(response)))
+    assert "tetap dibayar pembayarnya sekarang (APBD bila lewat dinas)" in text  # the help
+    assert (
+        "Pekerja rentan: 1 orang yang sudah terdaftar tetap dibayar pembayarnya sekarang dari "
+        "APBD; 2 orang dibayar APBDes desanya"
+    ) in text
 
 
 def test_budget_xlsx_has_the_three_sheets(desa: Region) -> None:

@@ -360,3 +360,30 @@
     if (target && target.querySelectorAll) { attachAll(target); }
   });
 })();
+
+/* On phones the menu (navigation, who is signed in, sign out) folds behind one "Menu" button in
+ * the header bar. Without script, or on wider screens, it stays as it is. */
+(function () {
+  "use strict";
+  var header = document.querySelector(".site-header");
+  var bar = header && header.querySelector(".header-bar");
+  var menu = header && header.querySelector(".header-user");
+  if (!bar || !menu) { return; }
+  var lang = (document.documentElement.getAttribute("lang") || "id").slice(0, 2);
+  menu.id = menu.id || "menu-utama";
+  var toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "menu-toggle";
+  toggle.setAttribute("aria-controls", menu.id);
+  toggle.setAttribute("aria-expanded", "false");
+  toggle.innerHTML = '<svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false">' +
+    '<path d="M3 5h14M3 10h14M3 15h14" stroke="currentColor" stroke-width="2" fill="none"/></svg>';
+  toggle.appendChild(document.createTextNode(lang === "en" ? "Menu" : "Menu"));
+  var switcher = bar.querySelector(".lang-switch");
+  bar.insertBefore(toggle, switcher);
+  header.classList.add("has-menu-toggle");
+  toggle.addEventListener("click", function () {
+    var open = menu.classList.toggle("is-open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();
