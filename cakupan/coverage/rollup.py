@@ -225,7 +225,9 @@ def _upward(cursor: Any, provinces: list[str] | None) -> None:
 
 def _rebuild_all(cursor: Any) -> None:
     cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-    cursor.execute(f"TRUNCATE {TABLE}")
+    # DELETE, not TRUNCATE: pages keep reading the old rows until the rebuild commits (TRUNCATE
+    # would lock them out for the whole rebuild).
+    cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
     for changes in MEASURES:
         cursor.execute(_AGGREGATE.format(changes=changes.format(only=""), **LOWER))
     _upward(cursor, None)
@@ -239,9 +241,14 @@ def _refresh_kabupaten(cursor: Any, kabs: list[str]) -> None:
         [kabs],
     )
     units = cursor.fetchone()[0]
+    # A kabupaten's level-3 codes are its own and those below it ("73.24", "73.24.%"; a unit at a
+    # province: "73" alone): as ranges on the code ("." sorts before "/"), so the (level, code)
+    # index finds them.
     cursor.execute(
-        f"DELETE FROM {TABLE} WHERE (level = 3 AND left(code, 5) = ANY(%(kabs)s)) "  # noqa: S608
-        "OR (level = 2 AND code = ANY(%(kabs)s))",
+        f"DELETE FROM {TABLE} r USING unnest(%(kabs)s::text[]) AS k(code) "  # noqa: S608
+        "WHERE (r.level = 3 AND (r.code = k.code OR (length(k.code) = 5 "
+        "AND r.code >= k.code || '.' AND r.code < k.code || '/'))) "
+        "OR (r.level = 2 AND r.code = k.code)",
         {"kabs": kabs},
     )
     for changes in MEASURES:
