@@ -21,10 +21,12 @@ Rules, written once here:
 from __future__ import annotations
 
 import datetime as dt
+import time
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 
@@ -83,6 +85,19 @@ def _related_codes(codes: Iterable[str]) -> set[str]:
 # --- desa counts -------------------------------------------------------------------------------
 
 _DESA_CACHE: dict[object, dict[str, int]] = {}
+_DATASET: dict[str, Any] = {"checked": -1e9, "key": None}
+DATASET_RECHECK_SECONDS = 60.0
+
+
+def _dataset_key() -> object:
+    """Which region dataset is loaded (asked of the database at most once a minute a process)."""
+    now = time.monotonic()
+    if now - _DATASET["checked"] > DATASET_RECHECK_SECONDS:
+        _DATASET["key"] = tuple(
+            RegionDataset.objects.order_by("-id").values_list("id", "loaded_at")[:1]
+        )
+        _DATASET["checked"] = now
+    return _DATASET["key"]
 
 
 def desa_counts() -> dict[str, int]:
@@ -90,7 +105,7 @@ def desa_counts() -> dict[str, int]:
 
     Computed once per loaded region dataset and kept in the process (about 80,000 codes).
     """
-    key = tuple(RegionDataset.objects.order_by("-id").values_list("id", "loaded_at")[:1])
+    key = _dataset_key()
     cached = _DESA_CACHE.get(key)
     if cached is not None:
         return cached
@@ -113,7 +128,7 @@ _TREE_CACHE: dict[object, dict[str, list[str]]] = {}
 
 def _upper_tree() -> dict[str, list[str]]:
     """Current children of Indonesia, provinces and kabupaten/kota (kept per loaded dataset)."""
-    key = tuple(RegionDataset.objects.order_by("-id").values_list("id", "loaded_at")[:1])
+    key = _dataset_key()
     cached = _TREE_CACHE.get(key)
     if cached is not None:
         return cached

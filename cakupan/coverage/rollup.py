@@ -8,8 +8,8 @@ What is stored (``coverage.RollupMonth``): for every region and month, the *chan
 measure: ``net`` for the whole month and ``days``, the change on each of its 31 days. A figure on
 day D of month M is the sum of ``net`` over the months before M plus ``days[1..D]`` of M, so every
 figure stays exact to the day ("as of" any date) while a region holds one row per month and key
-instead of one per day. One pass over each measure's changes fills all four levels (a hash
-aggregate per level).
+instead of one per day. One pass over each measure's changes fills levels 3 and 2 (a hash
+aggregate each); provinces and Indonesia are day by day sums of the rows below.
 
 Measures (each a count that rises and falls by day):
 
@@ -33,8 +33,8 @@ are answered from the memberships themselves (``coverage.selectors``), through t
 
 Freshness: statement-level triggers (migration ``0003``) append the kabupaten of every unit whose
 memberships, formasi or region changed to ``coverage.RollupDirty``. :func:`refresh` recomputes
-those kabupaten (both levels, from their memberships) and corrects their provinces and Indonesia
-by the difference between the kabupaten's old and new rows; reads refresh first when anything is
+those kabupaten (both levels, from their memberships) and sums their provinces and Indonesia
+again from the rows below (small: a row per month and key); reads refresh first when anything is
 pending (:func:`usable`), under one advisory lock, so a page never shows a stale figure.
 :func:`rebuild` recomputes everything (after loading regions, or to start):
 ``cakupan coverage refresh --rebuild``.
@@ -156,7 +156,7 @@ SELECT left(u.region_id, 8) COLLATE "C" AS area, left(u.region_id, 5) COLLATE "C
  WHERE x.delta <> 0
 """  # noqa: S608
 
-# One pass over a measure's changes fills all four levels: a hash aggregate per level, keyed by
+# One pass over a measure's changes fills levels 3 and 2: a hash aggregate per level, keyed by
 # region, key and month, with the month's 31 days as 31 filtered sums. (An ``array_agg`` of the
 # changed days would be smaller, but PostgreSQL plans its state at 8 kB a group and then sorts
 # millions of changes instead of hashing them.)
@@ -180,68 +180,24 @@ summed AS (
 INSERT INTO {TABLE} ({_COLUMNS})
 SELECT level, code, month, measure, segment, scheme, funding, grp, net, days FROM summed
 """  # noqa: S608
-# Levels 3 and 2 (what a refresh recomputes), and with them levels 1 and 0 (a full rebuild).
-_LOWER_SETS = (
-    "(area, measure, segment, month), (kab, measure, segment, scheme, funding, grp, month)"
-)
+# Levels 3 and 2, from the registry's changes.
 LOWER = {
-    "sets": _LOWER_SETS,
+    "sets": "(area, measure, segment, month), (kab, measure, segment, scheme, funding, grp, month)",
     "level": "CASE WHEN grouping(area) = 0 THEN 3 ELSE 2 END",
     "prov": "",
 }
-ALL = {
-    "sets": f"{_LOWER_SETS}, (prov, measure, segment, scheme, funding, grp, month), "
-    "(measure, segment, scheme, funding, grp, month)",
-    "level": "CASE WHEN grouping(area) = 0 THEN 3 WHEN grouping(kab) = 0 THEN 2 "
-    "WHEN grouping(prov) = 0 THEN 1 ELSE 0 END",
-    "prov": "prov,",
-}
 
-# A refresh: the level-2 rows of the kabupaten recomputed, before (``%(sign)s`` -1) and after
-# (+1), collected to correct their provinces and Indonesia.
-_DELTA = f"""
-INSERT INTO coverage_delta
-SELECT left(code, 2), month, measure, segment, scheme, funding, grp, %(sign)s * net,
-       (SELECT array_agg(%(sign)s * d ORDER BY i) FROM unnest(days) WITH ORDINALITY AS t(d, i))
-  FROM {TABLE} WHERE level = 2 AND code = ANY(%(kabs)s)
-"""  # noqa: S608
-
-# Levels 1 and 0 corrected by the collected differences: each month and key they touch becomes
-# the stored row plus the differences, day by day.
-_MERGE_UPPER = f"""
-WITH parts AS (
-    SELECT CASE WHEN grouping(prov) = 0 THEN 1 ELSE 0 END AS level, coalesce(prov, '') AS code,
-           month, measure, segment, scheme, funding, grp, t.i, sum(t.d) AS d
-      FROM coverage_delta CROSS JOIN LATERAL unnest(days) WITH ORDINALITY AS t(d, i)
-     GROUP BY GROUPING SETS ((prov, month, measure, segment, scheme, funding, grp, t.i),
-                             (month, measure, segment, scheme, funding, grp, t.i))
-),
-delta AS (
-    SELECT level, code, month, measure, segment, scheme, funding, grp,
-           array_agg(d ORDER BY i) AS days
-      FROM parts GROUP BY level, code, month, measure, segment, scheme, funding, grp
-    HAVING bool_or(d <> 0)
-),
-old AS (
-    DELETE FROM {TABLE} r USING delta k
-     WHERE r.level = k.level AND r.code = k.code AND r.month = k.month
-       AND r.measure = k.measure AND r.segment = k.segment AND r.scheme = k.scheme
-       AND r.funding = k.funding AND r.grp = k.grp
-    RETURNING r.*
-),
-merged AS (
-    SELECT k.level, k.code, k.month, k.measure, k.segment, k.scheme, k.funding, k.grp,
-           (SELECT array_agg(coalesce(o.days[t.i], 0) + t.d ORDER BY t.i)
-              FROM unnest(k.days) WITH ORDINALITY AS t(d, i)) AS days
-      FROM delta k
-      LEFT JOIN old o ON o.level = k.level AND o.code = k.code AND o.month = k.month
-       AND o.measure = k.measure AND o.segment = k.segment AND o.scheme = k.scheme
-       AND o.funding = k.funding AND o.grp = k.grp
-)
+# A level from the rows of the level below (provinces from kabupaten, Indonesia from provinces):
+# day by day sums of the stored arrays, a few hundred thousand rows at most.
+_SUMS = ", ".join(f"sum(days[{d}])" for d in range(1, 32))
+_UPWARD = f"""
 INSERT INTO {TABLE} ({_COLUMNS})
-SELECT level, code, month, measure, segment, scheme, funding, grp,
-       (SELECT sum(d) FROM unnest(days) AS t(d)), days
-  FROM merged WHERE EXISTS (SELECT 1 FROM unnest(days) AS t(d) WHERE d <> 0)
+SELECT %(level)s, left(code, %(length)s), month, measure, segment, scheme, funding, grp,
+       sum(net), ARRAY[{_SUMS}]
+  FROM {TABLE}
+ WHERE level = %(level)s + 1
+   AND (%(codes)s::text[] IS NULL OR code LIKE ANY(%(patterns)s::text[]))
+ GROUP BY left(code, %(length)s), month, measure, segment, scheme, funding, grp
 """  # noqa: S608
 
 MEASURES = (MEMBERS, DESA, POSTS)
@@ -255,56 +211,69 @@ def _lock(cursor: Any) -> None:
 WORK_MEM = "512MB"
 
 
+def _upward(cursor: Any, provinces: list[str] | None) -> None:
+    """Provinces (all, or those given) from their kabupaten, then Indonesia from the provinces."""
+    cursor.execute(
+        f"DELETE FROM {TABLE} WHERE level <= 1 "  # noqa: S608
+        "AND (level = 0 OR %(codes)s::text[] IS NULL OR code = ANY(%(codes)s::text[]))",
+        {"codes": provinces},
+    )
+    patterns = None if provinces is None else [f"{p}%" for p in provinces]
+    cursor.execute(_UPWARD, {"level": 1, "length": 2, "codes": provinces, "patterns": patterns})
+    cursor.execute(_UPWARD, {"level": 0, "length": 0, "codes": None, "patterns": None})
+
+
 def _rebuild_all(cursor: Any) -> None:
     cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-    cursor.execute(f"TRUNCATE {TABLE}")
+    # DELETE, not TRUNCATE: pages keep reading the old rows until the rebuild commits (TRUNCATE
+    # would lock them out for the whole rebuild).
+    cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
     for changes in MEASURES:
-        cursor.execute(_AGGREGATE.format(changes=changes.format(only=""), **ALL))
+        cursor.execute(_AGGREGATE.format(changes=changes.format(only=""), **LOWER))
+    _upward(cursor, None)
 
 
 def _refresh_kabupaten(cursor: Any, kabs: list[str]) -> None:
-    """Recompute levels 3 and 2 of ``kabs`` and correct levels 1 and 0 by the difference."""
+    """Recompute levels 3 and 2 of ``kabs`` from the registry, then their provinces and Indonesia."""
     cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     cursor.execute(
         "SELECT coalesce(array_agg(id), '{}') FROM registry_unit WHERE left(region_id, 5) = ANY(%s)",
         [kabs],
     )
     units = cursor.fetchone()[0]
+    # A kabupaten's level-3 codes are its own and those below it ("73.24", "73.24.%"; a unit at a
+    # province: "73" alone): as ranges on the code ("." sorts before "/"), so the (level, code)
+    # index finds them.
     cursor.execute(
-        'CREATE TEMP TABLE coverage_delta (prov text COLLATE "C", month date, '
-        'measure text COLLATE "C", segment text COLLATE "C", scheme text COLLATE "C", '
-        'funding text COLLATE "C", grp text COLLATE "C", net bigint, days integer[]) '
-        "ON COMMIT DROP"
-    )
-    cursor.execute(_DELTA, {"sign": -1, "kabs": kabs})
-    cursor.execute(
-        f"DELETE FROM {TABLE} WHERE (level = 3 AND left(code, 5) = ANY(%(kabs)s)) "  # noqa: S608
-        "OR (level = 2 AND code = ANY(%(kabs)s))",
+        f"DELETE FROM {TABLE} r USING unnest(%(kabs)s::text[]) AS k(code) "  # noqa: S608
+        "WHERE (r.level = 3 AND (r.code = k.code OR (length(k.code) = 5 "
+        "AND r.code >= k.code || '.' AND r.code < k.code || '/'))) "
+        "OR (r.level = 2 AND r.code = k.code)",
         {"kabs": kabs},
     )
     for changes in MEASURES:
-        statement = _AGGREGATE.format(changes=changes.format(only=_ONLY), **LOWER)
-        cursor.execute(statement, {"units": units})
-    cursor.execute(_DELTA, {"sign": 1, "kabs": kabs})
-    cursor.execute(_MERGE_UPPER)
+        cursor.execute(
+            _AGGREGATE.format(changes=changes.format(only=_ONLY), **LOWER), {"units": units}
+        )
+    _upward(cursor, sorted({k[:2] for k in kabs}))
 
 
 def _state(*, rebuilt: bool) -> None:
     now = timezone.now()
-    rows = RollupMonth.objects.count()
     if rebuilt:
+        rows = RollupMonth.objects.count()
         RollupState.objects.update_or_create(
             pk=1, defaults={"built_at": now, "refreshed_at": now, "rows": rows}
         )
     else:
-        RollupState.objects.filter(pk=1).update(refreshed_at=now, rows=rows)
+        RollupState.objects.filter(pk=1).update(refreshed_at=now)
 
 
 @dataclass(frozen=True)
 class RefreshResult:
-    kabupaten: int  # kabupaten/kota recomputed (0: nothing was pending; None never)
+    kabupaten: int  # kabupaten/kota recomputed (0: nothing was pending; -1: all, a rebuild)
     seconds: float
-    rows: int
+    rows: int  # rows of the rollup after a rebuild (-1 after a refresh: not counted)
     rebuilt: bool = False
 
 
@@ -341,9 +310,7 @@ def refresh() -> RefreshResult:
         if kabs:
             _refresh_kabupaten(cursor, kabs)
             _state(rebuilt=False)
-    return RefreshResult(
-        kabupaten=len(kabs), seconds=time.perf_counter() - start, rows=RollupMonth.objects.count()
-    )
+    return RefreshResult(kabupaten=len(kabs), seconds=time.perf_counter() - start, rows=-1)
 
 
 def is_built() -> bool:

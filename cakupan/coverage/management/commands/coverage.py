@@ -105,7 +105,7 @@ class Command(ReportCommand):
         data = {
             "rebuilt": result.rebuilt,
             "kabupaten": None if result.rebuilt else result.kabupaten,
-            "rows": result.rows,
+            "rows": result.rows if result.rebuilt else None,
             "seconds": round(result.seconds, 3),
         }
         self.emit(data, [text.replace(",", ".")], as_json=options["as_json"])
