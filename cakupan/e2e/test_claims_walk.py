@@ -9,6 +9,7 @@ the three components. The claims pages then show the demo's Bulukumba figures.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -176,7 +177,7 @@ def test_a_death_claim_from_report_to_payment(
     for n in range(3):
         pay = page.locator("form.component-pay").first
         pay.locator("input[name$='-reference']").fill(f"BPJSTK/E2E/{n + 1}")
-        pay.get_by_role("button").click()
+        pay.get_by_role("button", name=re.compile("^Catat pembayaran")).click()
         expect(page.locator(".message")).to_contain_text("Pembayaran")
     expect(page.locator("[data-claim-status]")).to_have_text("Dibayar")
     expect(page.get_by_role("link", name="Berita acara penyerahan (PDF)")).to_be_visible()

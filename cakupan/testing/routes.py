@@ -155,6 +155,7 @@ def build_route_world() -> RouteWorld:
         "document": ClaimDocument.objects.filter(claim=claim).order_by("pk").first().pk,  # type: ignore[union-attr]
         "component": ClaimComponent.objects.filter(claim=claim).order_by("pk").first().pk,  # type: ignore[union-attr]
         "instalment": ScholarshipInstalment.objects.filter(claim=claim).order_by("pk").first().pk,  # type: ignore[union-attr]
+        "user": world.users["desa"].pk,  # an operator account its admin kabupaten manages
     }
     names = {"person": world.deceased.name, "claim": claim.number, "wage": f"{Decimal(2_850_000)}"}
     return RouteWorld(ids=ids, users_in=users_in, users_out=users_out, names=names)

@@ -17,7 +17,8 @@ from cakupan.billing.services import billing_run
 from cakupan.parameters.selectors import active_parameters
 from cakupan.registry.models import FundingSource, Scheme, Segment, UnitKind
 from cakupan.testing.factories import make_membership, make_unit
-from cakupan.testing.personas import PASSWORD, PersonaWorld
+from cakupan.accounts.models import User
+from cakupan.testing.personas import PersonaWorld
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2025, 11, 20)
@@ -79,11 +80,11 @@ def test_desa_operator_sees_only_its_groups_share_of_the_opds_bills(
 
 
 def test_the_budget_page_of_the_desa_operator_shows_the_share_not_the_whole(
-    persona_world: PersonaWorld, operator_desa: object
+    persona_world: PersonaWorld, operator_desa: User
 ) -> None:
     whole, _share = _opd_paying_for_a_desa_group(persona_world)
     client = Client()
-    assert client.login(username="desa.malili", password=PASSWORD)
+    client.force_login(operator_desa)
     response = client.get(
         reverse("billing:budget"),
         {"region": persona_world.desa.code, "year": "2026", "continuing": "on"},

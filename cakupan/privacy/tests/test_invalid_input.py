@@ -39,6 +39,7 @@ PK_KIND = {
     "claims:document_remove": "document",
     "claims:component_pay": "component",
     "claims": "claim",
+    "accounts": "user",
 }
 _read: set[str] = set()
 
@@ -85,6 +86,10 @@ def path_of(route: Route, world: RouteWorld) -> str | None:
             kwargs["pk"] = world.ids[kind]
         elif param == "step":
             kwargs["step"] = "ajukan"
+        elif param == "action":
+            kwargs["action"] = "unlock"
+        elif param == "code":
+            kwargs["code"] = "73.24"  # the world's kabupaten (coverage pages)
         else:
             raise AssertionError(f"unknown path parameter {param!r} of {route.name}")
     return reverse(route.name, kwargs=kwargs)
