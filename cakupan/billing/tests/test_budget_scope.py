@@ -11,13 +11,13 @@ from django.test import Client
 from django.urls import reverse
 
 from cakupan.accounts.audit import Actor
+from cakupan.accounts.models import User
 from cakupan.billing.budget import Targets, budget_plan
 from cakupan.billing.models import Bill
 from cakupan.billing.services import billing_run
 from cakupan.parameters.selectors import active_parameters
 from cakupan.registry.models import FundingSource, Scheme, Segment, UnitKind
 from cakupan.testing.factories import make_membership, make_unit
-from cakupan.accounts.models import User
 from cakupan.testing.personas import PersonaWorld
 
 pytestmark = pytest.mark.django_db
