@@ -41,7 +41,7 @@ import re
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
@@ -69,6 +69,7 @@ __all__ = [
     "key_id",
     "read_backup",
     "restore",
+    "seal",
     "target_from_settings",
 ]
 
@@ -153,7 +154,7 @@ def _nonce(index: int, *, final: bool) -> bytes:
 
 
 class _Writer:
-    """Seals records into ``out``; :meth:`finish` writes the final one."""
+    """Seals records into ``out``, counting them for their nonces."""
 
     def __init__(self, out: IO[bytes], key: bytes, *, chunk_size: int) -> None:
         self.out = out
@@ -178,6 +179,31 @@ class _Writer:
         self.out.write(sealed)
         self.written += 4 + len(sealed)
         self.index += 1
+
+
+def seal(
+    sink: IO[bytes],
+    key: bytes,
+    *,
+    manifest: Mapping[str, Any],
+    data: Iterable[bytes],
+    chunk_size: int = CHUNK_SIZE,
+) -> tuple[int, dict[str, Any]]:
+    """Write a whole backup file to ``sink``: header, manifest, ``data`` in chunks of at most
+    ``chunk_size`` bytes, end record. Returns the bytes written and the end record."""
+    writer = _Writer(sink, key, chunk_size=chunk_size)
+    writer.record(_KIND_MANIFEST, json.dumps(dict(manifest), sort_keys=True).encode())
+    digest = hashlib.sha256()
+    length = 0
+    for piece in data:
+        for start in range(0, len(piece), chunk_size):
+            part = piece[start : start + chunk_size]
+            digest.update(part)
+            length += len(part)
+            writer.record(_KIND_DATA, part)
+    end = {"dump_bytes": length, "dump_sha256": digest.hexdigest()}
+    writer.record(_KIND_END, json.dumps(end).encode(), final=True)
+    return writer.written, end
 
 
 @dataclass(frozen=True, slots=True)
@@ -646,10 +672,6 @@ def backup(
         temp = Path(temp_name)
         try:
             with os.fdopen(fd, "wb") as sink, tempfile.TemporaryFile() as stderr:
-                writer = _Writer(sink, key, chunk_size=chunk_size)
-                writer.record(_KIND_MANIFEST, json.dumps(manifest, sort_keys=True).encode())
-                digest = hashlib.sha256()
-                length = 0
                 process = subprocess.Popen(
                     [
                         str(tool.path),
@@ -662,19 +684,20 @@ def backup(
                     stderr=stderr,
                     env=target.libpq_env(),
                 )
-                assert process.stdout is not None
+                pipe = process.stdout
+                assert pipe is not None
                 with process:
-                    while data := process.stdout.read(chunk_size):
-                        digest.update(data)
-                        length += len(data)
-                        writer.record(_KIND_DATA, data)
+                    size, end = seal(
+                        sink,
+                        key,
+                        manifest=manifest,
+                        data=iter(lambda: pipe.read(chunk_size), b""),
+                        chunk_size=chunk_size,
+                    )
                 if process.returncode != 0:
                     raise _run_error(tool, stderr, "dump_failed", "pg_dump")
-                end = {"dump_bytes": length, "dump_sha256": digest.hexdigest()}
-                writer.record(_KIND_END, json.dumps(end).encode(), final=True)
                 sink.flush()
                 os.fsync(sink.fileno())
-                size = writer.written
             try:
                 os.link(temp, out)  # fails rather than replace a file made meanwhile
             except FileExistsError:
