@@ -380,7 +380,8 @@ _SSL_REQUIRED = {"require", "verify-ca", "verify-full"}
 class DbTarget:
     """A database to back up or restore into, as libpq connection parameters."""
 
-    params: dict[str, str] = field(default_factory=dict)
+    # Not in the repr: it may hold a password, and a repr ends up in tracebacks and logs.
+    params: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def dbname(self) -> str:
@@ -394,9 +395,9 @@ class DbTarget:
         return psycopg.connect(**self.params)  # type: ignore[arg-type]
 
     def libpq_env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-        env.update({_LIBPQ_ENV[k]: v for k, v in self.params.items()})
-        return env
+        """The environment for pg_dump and pg_restore: this process's (libpq reads the same
+        ``PG*`` defaults here), with the connection's own parameters on top."""
+        return {**os.environ, **{_LIBPQ_ENV[k]: v for k, v in self.params.items()}}
 
 
 def target_from_settings(settings_dict: Mapping[str, Any]) -> DbTarget:
