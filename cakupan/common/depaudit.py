@@ -133,7 +133,9 @@ def run(service: str, extra: Sequence[str]) -> Outcome:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make audit", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="make audit", description="pip-audit, honest about what it could check"
+    )
     parser.add_argument("--service", choices=("pypi", "osv"), default="pypi")
     parser.add_argument("extra", nargs="*", help="more pip-audit arguments (after --)")
     args = parser.parse_args(argv)
