@@ -730,7 +730,7 @@ def backup(
 
 def is_empty(conn: psycopg.Connection[Any]) -> bool:
     row = conn.execute(_OBJECTS_SQL).fetchone()
-    return bool(row) and int(row[0]) == 0
+    return row is not None and int(row[0]) == 0
 
 
 def restore(

@@ -110,7 +110,7 @@ class Drill:
     source_chain: ChainReport
     restore_report: dict[str, Any]
     target: DbTarget
-    app: dict[str, str]
+    app: DbTarget
     file: Path
 
 
@@ -138,7 +138,8 @@ def drill(
             source_chain = chain_verify()
             # A fresh server of the same PostgreSQL as the suite's (CAKUPAN_TEST_PG_BIN too), with
             # the two roles and an empty database as `cakupan db`/`dbroles.setup_sql` make them.
-            bin_dir = (settings.DATABASES["default"].get("EMBEDDED") or {}).get("bin_dir")
+            embedded: Any = settings.DATABASES["default"].get("EMBEDDED") or {}
+            bin_dir = embedded.get("bin_dir")
             address = pgserver.ensure_server(folder / "fresh", bin_dir=bin_dir, throwaway=True)
             pgserver.ensure_database(address, "cakupan", roles=True)
             where = {"host": address.socket_dir, "port": str(address.port), "dbname": "cakupan"}
@@ -150,7 +151,7 @@ def drill(
                 source_chain=source_chain,
                 restore_report=restored,
                 target=target,
-                app={**where, "user": dbroles.APP_ROLE},
+                app=DbTarget(params={**where, "user": dbroles.APP_ROLE}),
                 file=out,
             )
         finally:
@@ -194,13 +195,13 @@ def test_the_restore_has_every_row_and_the_same_audit_chain(drill: Drill) -> Non
     # `cakupan audit verify` on both: the whole chain recomputed on the restored server.
     assert drill.source_chain.ok
     assert drill.source_chain.links >= PEOPLE + 2
-    with psycopg.connect(**drill.app) as app:
+    with drill.app.connect() as app:
         verified = chain_verify(db=app)
     assert verified == drill.source_chain
 
 
 def test_the_restored_database_is_the_owners_and_the_application_role_works(drill: Drill) -> None:
-    with psycopg.connect(**drill.app) as app:
+    with drill.app.connect() as app:
         owners = app.execute(
             "SELECT DISTINCT pg_get_userbyid(c.relowner) FROM pg_class c "
             "JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -227,12 +228,12 @@ def test_the_restored_database_is_the_owners_and_the_application_role_works(dril
 
 
 def test_restore_refuses_a_database_that_is_not_empty(drill: Drill) -> None:
-    with psycopg.connect(**drill.target.params) as conn:  # type: ignore[arg-type]
+    with drill.target.connect() as conn:
         before = table_counts(conn)
     with pytest.raises(BackupError) as caught:
         restore(source=drill.file, target=drill.target, key=base64.b64decode(KEY))
     assert caught.value.code == "not_empty"
-    with psycopg.connect(**drill.target.params) as conn:  # type: ignore[arg-type]
+    with drill.target.connect() as conn:
         assert table_counts(conn) == before
 
 
