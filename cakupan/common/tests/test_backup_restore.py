@@ -316,3 +316,20 @@ def test_the_commands_refuse_without_a_key_and_never_overwrite(
     assert json.loads(stdout.getvalue())["error"]["code"] == "exists"
     assert drill.file.stat().st_size == size
     assert os.listdir(tmp_path) == []
+
+
+def test_the_backup_tells_people_where_it_went_and_the_head_to_keep(
+    drill: Drill, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _set_key(monkeypatch)
+    out = tmp_path / "kedua.cbk"
+    stdout = io.StringIO()
+    call_command("backup", "--out", str(out), stdout=stdout)
+    lines = stdout.getvalue().splitlines()
+    head = f"{drill.source_chain.head_seq}:{drill.source_chain.head_hash}"
+    assert lines[0].startswith(f"Cadangan ditulis: {out} (")
+    assert lines[0].endswith(f" MB, kunci {drill.backup_report['key_id']}).")
+    assert lines[1].startswith(f"Basis data {connection.settings_dict['NAME']} (PostgreSQL ")
+    assert f"{len(drill.source_counts)} tabel" in lines[1]
+    assert lines[2].endswith(f"kepala rantai {head}")
+    assert lines[3].endswith(f"`cakupan audit verify --expect {head}`.")

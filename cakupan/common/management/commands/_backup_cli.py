@@ -41,6 +41,10 @@ def megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f}".replace(".", ",") + " MB"
 
 
+def seconds(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",") + " detik"
+
+
 def chain_line(chain: dict[str, Any]) -> str:
     if chain.get("head_seq") is None:
         return "Jejak audit: kosong."

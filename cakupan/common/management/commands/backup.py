@@ -18,6 +18,7 @@ from cakupan.common.management.commands._backup_cli import (
     megabytes,
     number,
     run,
+    seconds,
 )
 
 
@@ -45,7 +46,7 @@ class Command(ReportCommand):
             f"{report['key_id']}).",
             f"Basis data {report['database']} (PostgreSQL {report['server_version']}): "
             f"{number(len(report['tables']))} tabel, {number(report['rows'])} baris; "
-            f"pg_dump {report['pg_dump']['version']}; {report['duration_seconds']:.1f} detik.",
+            f"pg_dump {report['pg_dump']['version']}; {seconds(report['duration_seconds'])}.",
             chain_line(chain),
         ]
         if chain.get("head_seq") is not None:

@@ -23,6 +23,7 @@ from cakupan.common.management.commands._backup_cli import (
     megabytes,
     number,
     run,
+    seconds,
 )
 
 
@@ -67,7 +68,7 @@ class Command(ReportCommand):
         lines = [
             f"Dipulihkan dari {report['file']} (dibuat {report['backup_created_at']}) ke basis "
             f"data {report['database']}: {number(len(report['tables']))} tabel, "
-            f"{number(report['rows'])} baris; {report['duration_seconds']:.1f} detik.",
+            f"{number(report['rows'])} baris; {seconds(report['duration_seconds'])}.",
             chain_line(chain),
         ]
         if report["app_role_granted"]:
