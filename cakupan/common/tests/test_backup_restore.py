@@ -24,14 +24,15 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from cakupan.accounts.audit import Actor, record_access, record_change, snapshot
 from cakupan.accounts.chain import ChainReport, chain_verify
 from cakupan.accounts.models import Action, Source
 from cakupan.common import dbroles, pgserver
-from cakupan.common.backup import KEY_ENV, BackupError, DbTarget, restore, table_counts
+from cakupan.common.backup import KEY_ENV, BackupError, DbTarget, backup, restore, table_counts
+from cakupan.common.management.commands._backup_cli import run
 from cakupan.registry.models import Segment
 from cakupan.testing.factories import make_membership, make_person, make_unit, make_user
 
@@ -333,3 +334,38 @@ def test_the_backup_tells_people_where_it_went_and_the_head_to_keep(
     assert f"{len(drill.source_counts)} tabel" in lines[1]
     assert lines[2].endswith(f"kepala rantai {head}")
     assert lines[3].endswith(f"`cakupan audit verify --expect {head}`.")
+
+
+def test_a_failing_pg_dump_leaves_no_file(drill: Drill, tmp_path: Path) -> None:
+    """The application role may not read this sequence: pg_dump stops, and nothing that looks like
+    a backup is left behind."""
+    with drill.target.connect() as owner:
+        owner.execute("CREATE SEQUENCE uji_rahasia")
+        owner.execute(f"REVOKE ALL ON SEQUENCE uji_rahasia FROM {dbroles.APP_ROLE}")
+    out = tmp_path / "gagal.cbk"
+    with pytest.raises(BackupError) as caught:
+        backup(target=drill.app, out=out, key=base64.b64decode(KEY))
+    assert caught.value.code == "dump_failed"
+    # pg_dump's own words differ by version; they name the sequence.
+    assert caught.value.message.startswith("pg_dump gagal (pg_dump ")
+    assert "uji_rahasia" in caught.value.message
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_database_error_is_a_message_and_exit_1_not_a_traceback() -> None:
+    class Command(BaseCommand):
+        pass
+
+    command = Command(stdout=io.StringIO())
+
+    def unreachable() -> dict[str, Any]:
+        raise psycopg.OperationalError('connection to server at "db" failed: Connection refused')
+
+    with pytest.raises(CommandError) as caught:
+        run(command, True, unreachable)
+    assert caught.value.returncode == 1
+    assert str(caught.value) == (
+        'Basis data menolak atau tidak terjangkau: connection to server at "db" failed: '
+        "Connection refused"
+    )
+    assert json.loads(command.stdout._out.getvalue())["error"]["code"] == "database"  # type: ignore[attr-defined]
