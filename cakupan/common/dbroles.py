@@ -38,7 +38,10 @@ __all__ = [
 OWNER_ROLE = "cakupan_owner"
 APP_ROLE = "cakupan_app"
 # Tables the application may only read and append to.
-APPEND_ONLY_TABLES = ("accounts_auditevent",)
+# The audit log and the hash chain over its blocks (``accounts_auditlink``): the application may
+# read and append, never rewrite; a rewritten link would otherwise only be caught by a later
+# ``cakupan audit verify``.
+APPEND_ONLY_TABLES = ("accounts_auditevent", "accounts_auditlink")
 _ROLE_OPTIONS = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS LOGIN"
 
 

@@ -112,6 +112,9 @@ def test_the_application_role_is_neither_superuser_nor_owner(
         ("SET ROLE cakupan_owner", "permission denied"),
         ("SET ROLE postgres", "permission denied"),
         ("COPY accounts_auditevent FROM PROGRAM 'true'", "permission denied"),
+        ("UPDATE accounts_auditlink SET hash = NULL", "permission denied"),
+        ("DELETE FROM accounts_auditlink", "permission denied"),
+        ("TRUNCATE accounts_auditlink", "permission denied"),
     ],
 )
 def test_attacks_on_the_audit_log_fail_from_the_application_connection(
