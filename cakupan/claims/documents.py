@@ -17,35 +17,17 @@ from fpdf import FPDF
 
 from cakupan.accounts.audit import Actor, record_access
 from cakupan.accounts.models import Action
-from cakupan.claims.display import terbilang
 from cakupan.claims.models import ClaimStatus, ScholarshipInstalment
 from cakupan.claims.selectors import ClaimDetail, claim_detail
+from cakupan.common.dates import long_date
+from cakupan.common.money import terbilang
 from cakupan.common.spreadsheet import write_cell, xlsx_workbook
 from cakupan.registry.models import BranchOffice
 from cakupan.rules.params import Parameters
 from cakupan.wilayah.models import Region
 
 DAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 LEVELS = {"tk": "TK", "sd": "SD", "smp": "SMP", "sma": "SMA", "pt": "Perguruan tinggi"}
-
-
-def long_date(day: dt.date) -> str:
-    """``"29 Mei 2024"``."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _latin1(text: str) -> str:
@@ -290,5 +272,4 @@ __all__ = [
     "handover_rows",
     "instalment_rows",
     "instalments_xlsx",
-    "long_date",
 ]

@@ -15,8 +15,10 @@ import datetime as dt
 import re
 
 __all__ = [
+    "MONTH_NAMES",
     "add_months",
     "full_months",
+    "long_date",
     "month_end",
     "month_start",
     "parse_month",
@@ -24,6 +26,28 @@ __all__ = [
 ]
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+# Documents with legal force (berita acara, KSO report) are written in Indonesian whatever the
+# reader's interface language, so these names are not translated.
+MONTH_NAMES = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def long_date(day: dt.date) -> str:
+    """A date as Indonesian documents write it: ``9 November 2022``."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def month_start(day: dt.date) -> dt.date:

@@ -50,3 +50,52 @@ def format_rupiah(amount: Decimal | int) -> str:
     value = int(amount)
     sign = "-" if value < 0 else ""
     return f"{sign}Rp{abs(value):,}".replace(",", ".")
+
+
+_ONES = (
+    "",
+    "satu",
+    "dua",
+    "tiga",
+    "empat",
+    "lima",
+    "enam",
+    "tujuh",
+    "delapan",
+    "sembilan",
+    "sepuluh",
+    "sebelas",
+)
+_SCALES = ((10**12, "triliun"), (10**9, "miliar"), (10**6, "juta"))
+
+
+def _words(n: int) -> str:
+    if n < 12:
+        return _ONES[n]
+    if n < 20:
+        return f"{_ONES[n - 10]} belas"
+    if n < 100:
+        return f"{_ONES[n // 10]} puluh {_words(n % 10)}".strip()
+    if n < 200:
+        return f"seratus {_words(n - 100)}".strip()
+    if n < 1000:
+        return f"{_ONES[n // 100]} ratus {_words(n % 100)}".strip()
+    if n < 2000:
+        return f"seribu {_words(n - 1000)}".strip()
+    if n < 1_000_000:
+        return f"{_words(n // 1000)} ribu {_words(n % 1000)}".strip()
+    for size, name in _SCALES:
+        if n >= size:
+            return f"{_words(n // size)} {name} {_words(n % size)}".strip()
+    raise AssertionError(n)  # pragma: no cover - the scales cover every n >= 10**6
+
+
+def terbilang(amount: Decimal | int) -> str:
+    """Whole rupiah in Indonesian words, as legal documents write an amount beside its figures:
+    ``42000000`` -> ``"empat puluh dua juta rupiah"``."""
+    value = int(amount)
+    if value < 0:
+        return f"minus {terbilang(-value)}"
+    if value == 0:
+        return "nol rupiah"
+    return f"{_words(value)} rupiah"

@@ -8,33 +8,14 @@ formats in the workbook).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from cakupan.common.money import format_rupiah
+
 Kind = Literal["text", "int", "money", "percent"]
 Cell = str | int | Decimal | None
-
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
-
-
-def long_date(day: dt.date) -> str:
-    """``9 November 2022``."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def number(value: int | Decimal) -> str:
@@ -49,8 +30,7 @@ def percent(value: Decimal | None) -> str:
 
 def rupiah(value: int | Decimal) -> str:
     """``Rp1.077.000.000``."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}Rp{number(-value if value < 0 else value)}"
+    return format_rupiah(value)
 
 
 def formatted(value: Cell, kind: Kind) -> str:

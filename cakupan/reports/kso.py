@@ -22,8 +22,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cakupan.accounts.access import MaybeViewer
-from cakupan.claims.display import terbilang
 from cakupan.claims.summary import BENEFIT_KEYS, BENEFIT_LABELS, claims_summary
+from cakupan.common.dates import MONTH_NAMES, long_date
+from cakupan.common.money import terbilang
 from cakupan.coverage.followup import followup_lists
 from cakupan.coverage.indicators import indicators_for_level
 from cakupan.coverage.selectors import (
@@ -38,13 +39,11 @@ from cakupan.coverage.selectors import (
 from cakupan.parameters.selectors import active_parameters
 from cakupan.registry.models import BranchOffice, Occupation, Segment
 from cakupan.reports.document import (
-    MONTHS,
     Chart,
     Letterhead,
     Report,
     Section,
     Table,
-    long_date,
     number,
     percent,
     rupiah,
@@ -61,7 +60,7 @@ def _authority(region: Region) -> str:
 
 
 def _short_month(day: dt.date) -> str:
-    return f"{MONTHS[day.month - 1][:3]} {day:%y}"
+    return f"{MONTH_NAMES[day.month - 1][:3]} {day:%y}"
 
 
 def _summary(place: Place, m: Any, shown: dict[str, Any], rank: tuple[int, int] | None) -> Section:

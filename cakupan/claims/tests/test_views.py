@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from cakupan.accounts.models import AuditEvent
 from cakupan.claims import payments, services
-from cakupan.claims.display import terbilang
 from cakupan.claims.models import Claim
 from cakupan.claims.tests.builders import PDF, TODAY, World, approved, complete_draft, heir
+from cakupan.common.money import terbilang
 
 D = dt.date
 pytestmark = pytest.mark.django_db
