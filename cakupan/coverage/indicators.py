@@ -327,7 +327,7 @@ for _indicator in (
     Indicator(
         code="rentan_target",
         label=_("Pekerja rentan terhadap target per desa"),
-        short_label=_("Rentan vs target"),
+        short_label=_("Rentan terhadap target"),
         numerator_label=_("pekerja rentan terlindungi"),
         denominator_label=_("target (target per desa x jumlah desa)"),
         definition=_(
@@ -339,7 +339,7 @@ for _indicator in (
     Indicator(
         code="rentan_registered",
         label=_("Pekerja rentan terhadap data DTSEN/P3KE"),
-        short_label=_("Rentan vs DTSEN/P3KE"),
+        short_label=_("Rentan terhadap DTSEN/P3KE"),
         numerator_label=_("pekerja rentan terlindungi"),
         denominator_label=_("pekerja rentan terdata"),
         definition=_(
