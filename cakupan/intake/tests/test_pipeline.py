@@ -299,7 +299,8 @@ def test_bad_rows_are_rejected_with_their_file_row_numbers(unit: Unit) -> None:
         f"{nik(17)};Andi Lagi;L;17-08-1985;{DESA};Kepala Desa;3.150.000;01-01-2026",  # same NIK again
         f"7.32404E+15;Cici;P;01-01-1990;{DESA};Staf Desa;2.450.000;01-01-2026",  # Excel-damaged NIK
         f"{nik(20)};Dodi;L;20-08-1985;{other_desa};Staf Desa;2.450.000;01-01-2026",  # outside the unit
-        f"{nik(21)};Edi;L;21-08-1985;{DESA};Astronot;2.450.000;01-01-2026",  # unknown occupation
+        # An occupation no rule knows is kept as "lainnya" with a warning, never an error.
+        f"{nik(21)};Edi;L;21-08-1985;{DESA};Astronot;2.450.000;01-01-2026",
     ]
     outcome = run(unit, csv_file(*rows), commit=False)
     found = sorted(
@@ -312,9 +313,9 @@ def test_bad_rows_are_rejected_with_their_file_row_numbers(unit: Unit) -> None:
         (7, "nik_duplicate_in_file"),
         (8, "nik_excel_damaged"),
         (9, "desa_outside_unit"),
-        (10, "occupation_unknown"),
     ]
-    assert (outcome.batch.rows, outcome.batch.accepted, outcome.batch.rejected) == (6, 1, 5)
+    assert ImportIssue.objects.get(batch=outcome.batch, row_number=10).code == "occupation_unmapped"
+    assert (outcome.batch.rows, outcome.batch.accepted, outcome.batch.rejected) == (6, 2, 4)
     column = ImportIssue.objects.get(batch=outcome.batch, code="desa_outside_unit").column
     assert column == "Desa"
 
