@@ -8,7 +8,7 @@ committed twice changes nothing the second time and says so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -162,7 +162,9 @@ VALUE_FIELDS = vocabulary.FIELDS
 
 
 @transaction.atomic
-def remember_values(*, actor: Actor, unit: Unit, field: str, mapping: dict[str, str | None]) -> int:
+def remember_values(
+    *, actor: Actor, unit: Unit, field: str, mapping: Mapping[str, str | None]
+) -> int:
     """Store an operator's mapping of a coded field's values ``{normalised value: target}`` for the
     unit's next files; a target of None forgets the value (the vocabulary decides again).
 

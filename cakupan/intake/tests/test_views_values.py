@@ -26,7 +26,7 @@ ODD = f"{nik(20)};Budi Santoso;L;20-08-1985;{DESA};Juru Pelihara Kantor;2.450.00
 ODDER = f"{nik(21)};Cici;L;21-08-1985;{DESA};Pengurus Koperasi;2.450.000;01-01-2026"
 
 
-def test_unknown_values_are_mapped_once_on_the_batch_page(world: World) -> None:
+def test_unknown_values_are_mapped_once_on_the_batch_page(world: World) -> None:  # noqa: F811
     operator = as_user(world.operator)
     upload(operator, world.unit, csv_file(*GOOD, ODD, ODDER))
     batch = latest()
@@ -69,7 +69,7 @@ def test_unknown_values_are_mapped_once_on_the_batch_page(world: World) -> None:
     assert [form[name].value() for name in form.fields] == ["staf-desa", IGNORE]
 
 
-def test_an_unknown_target_is_refused(world: World) -> None:
+def test_an_unknown_target_is_refused(world: World) -> None:  # noqa: F811
     operator = as_user(world.operator)
     upload(operator, world.unit, csv_file(*GOOD, ODD))
     batch = latest()
