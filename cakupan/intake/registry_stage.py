@@ -283,8 +283,9 @@ def fuzzy_duplicates(*, max_digits: int, min_similarity: float) -> list[NearMatc
         return (
             f"SELECT {select} FROM {left} a JOIN {right} b"  # noqa: S608
             f" ON b.birth_date = a.birth_date AND {on} AND b.nik <> a.nik"
-            f" WHERE {_digits_apart('a.nik', 'b.nik')} <= %(digits)s"
-            " AND similarity(a.name, b.name) >= %(similarity)s"
+            # CASE: the cheap digit count first, the trigram similarity only for near NIKs.
+            f" WHERE CASE WHEN {_digits_apart('a.nik', 'b.nik')} <= %(digits)s"
+            " THEN similarity(a.name, b.name) >= %(similarity)s ELSE false END"
         )
 
     in_file = " UNION ".join(
@@ -311,9 +312,9 @@ def fuzzy_duplicates(*, max_digits: int, min_similarity: float) -> list[NearMatc
     rows = _execute(
         f"""
         WITH rows_ AS MATERIALIZED (
-            SELECT DISTINCT row_number, nik, name, birth_date FROM {MATCH}
+            SELECT row_number, nik, name, birth_date FROM {MATCH}
         ), new_ AS MATERIALIZED (
-            SELECT DISTINCT row_number, nik, name, birth_date FROM {MATCH} WHERE person_new
+            SELECT row_number, nik, name, birth_date FROM {MATCH} WHERE person_new
         ), found AS (
             {in_file}
             UNION
