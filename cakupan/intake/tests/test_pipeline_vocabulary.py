@@ -87,8 +87,8 @@ def test_opensid_book_of_officials_is_accepted_in_full(
     assert (batch.status, batch.file_type) == (BatchStatus.COMMITTED, file_type)
     assert (batch.rows, batch.accepted, batch.rejected, batch.new) == (8, 8, 0, 8)
     assert [i for i in issues(outcome) if i[2] == "error"] == []
-    # Only warnings a person reads and accepts: place and date of birth split, "Rp" wages.
-    assert {code for _, code, _ in issues(outcome)} == {"birth_place_split", "wage_normalized"}
+    # The only warning: "Malili, 12-03-1975" split into place and date of birth.
+    assert {code for _, code, _ in issues(outcome)} == {"birth_place_split"}
     memberships = {
         m.person.nik: m for m in Membership.objects.select_related("person", "occupation")
     }
