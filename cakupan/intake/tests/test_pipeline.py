@@ -231,7 +231,9 @@ def test_changes_to_a_person_and_a_membership_are_audited_field_by_field(unit: U
     membership_event = updates.get(entity="registry.membership", entity_id=str(membership.pk))
     expected = diff(membership_before, snapshot(membership, Membership.AUDITED_FIELDS))
     assert (membership_event.before, membership_event.after) == expected
-    assert set(expected[1]) == {"occupation", "wage", "start_date"}
+    # The job title as written is kept beside the occupation, and audited with it.
+    assert set(expected[1]) == {"occupation", "occupation_title", "wage", "start_date"}
+    assert expected[1]["occupation_title"] == "Sekretaris Desa"
     assert updates.count() == 2  # Siti and Baso are unchanged: no audit row, no write
     # The registry's name differed from the file's: said as a warning on the file's row.
     assert ImportIssue.objects.filter(
