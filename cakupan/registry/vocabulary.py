@@ -38,7 +38,8 @@ def _targets() -> dict[str, set[str]]:
     from cakupan.registry.models import FundingSource, Scheme, Segment
 
     return {
-        "occupation": {code for code, *_ in (*GROUPS, *OCCUPATIONS, *OTHERS)},
+        "occupation": {code for code, _, _ in GROUPS}
+        | {code for code, _, _, _ in (*OCCUPATIONS, *OTHERS)},
         "funding_source": {str(v) for v in FundingSource.values},
         "scheme": {str(v) for v in Scheme.values},
         "segment": {str(v) for v in Segment.values},

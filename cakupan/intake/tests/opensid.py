@@ -63,7 +63,7 @@ def nik_of(index: int) -> str:
 
 def rows() -> list[list[object]]:
     """The header, OpenSID's numbering row (1 .. 15) and one row per official."""
-    out: list[list[object]] = [HEADER, [str(i) for i in range(1, len(HEADER) + 1)]]
+    out: list[list[object]] = [list(HEADER), [str(i) for i in range(1, len(HEADER) + 1)]]
     for i, (name, sex, birth, title, siltap) in enumerate(OFFICIALS):
         out.append(
             [
