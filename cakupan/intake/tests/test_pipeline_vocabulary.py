@@ -330,3 +330,14 @@ def test_different_people_with_similar_names_and_different_birth_dates_are_not_f
         ),
     )
     assert issues(outcome) == []
+
+
+def test_a_typo_in_the_region_digits_is_found_by_the_other_block(unit: Unit) -> None:
+    # 73.24.04 (Malili) typed as 73.24.05: the first six digits differ, the last ten agree.
+    make_person(nik=nik(17, sequence=1), name="Muhammad Rizki", birth_date=dt.date(1985, 8, 17))
+    typo = make_nik(district_code="73.24.05", birth_date=dt.date(1985, 8, 17), sex="L", sequence=1)
+    assert sum(a != b for a, b in zip(nik(17, sequence=1), typo, strict=True)) == 1
+    outcome = run(unit, csv(row(typo, "Muhamad Rizki", 17, "Kaur Keuangan")))
+    assert issues(outcome, "possible_duplicate_in_registry") == [
+        (2, "possible_duplicate_in_registry", "warning")
+    ]
