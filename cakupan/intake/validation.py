@@ -94,10 +94,10 @@ def _coded(
     """
     vocabulary = ctx.vocabularies.get(str(f)) or V.Vocabulary(exact=exact)
     resolved = V.resolve(raw, vocabulary, ctx.value_memory.get(str(f)))
-    frame = resolved.with_columns(raw=raw.cast(pl.String).str.strip_chars()).with_row_index(ROW)
-    checks = [C.Check(code, pl.col("how") == V.UNMAPPED, pl.format(message, pl.col("raw")))]
+    frame = resolved.with_row_index(ROW)
+    checks = [C.Check(code, pl.col("how") == V.UNMAPPED, pl.format(message, pl.col("text")))]
     issues = C.issues_from_checks(frame, f, checks)
-    listed = V.distinct_values(raw, resolved, limit=VALUES_LISTED)
+    listed = V.distinct_values(resolved, limit=VALUES_LISTED)
     return resolved, C.Validated(frame.select("target"), issues), listed
 
 
@@ -129,19 +129,13 @@ def _occupation(raw: pl.Series, ctx: Context) -> tuple[C.Validated, list[dict[st
         {"target": list(ids), "occupation_id": list(ids.values())},
         schema={"target": pl.String, "occupation_id": pl.Int64},
     )
-    values = (
-        resolved.with_columns(
-            text=raw.cast(pl.String).str.replace_all(r"[\s\u00a0]+", " ").str.strip_chars()
-        )
-        .join(id_table, on="target", how="left", maintain_order="left")
-        .select(
-            occupation_id=pl.when(pl.col("how") == V.UNMAPPED)
-            .then(pl.lit(other_id, pl.Int64))
-            .otherwise(pl.col("occupation_id")),
-            occupation_title=pl.when(pl.col("how").is_in([V.EMPTY, V.IGNORED]))
-            .then(pl.lit(""))
-            .otherwise(pl.col("text").str.slice(0, _TITLE_MAX)),
-        )
+    values = resolved.join(id_table, on="target", how="left", maintain_order="left").select(
+        occupation_id=pl.when(pl.col("how") == V.UNMAPPED)
+        .then(pl.lit(other_id, pl.Int64))
+        .otherwise(pl.col("occupation_id")),
+        occupation_title=pl.when(pl.col("how").is_in([V.EMPTY, V.IGNORED]))
+        .then(pl.lit(""))
+        .otherwise(pl.col("text").str.slice(0, _TITLE_MAX)),
     )
     return C.Validated(values, validated.issues), listed
 

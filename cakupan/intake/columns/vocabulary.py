@@ -74,13 +74,24 @@ def rule_target(key: pl.Expr, rules: Sequence[Rule]) -> pl.Expr:
 def resolve(
     raw: pl.Series, vocabulary: Vocabulary, memory: Mapping[str, str] | None = None
 ) -> pl.DataFrame:
-    """One row per cell of ``raw``: ``key`` (normalised), ``target`` (null unless resolved) and
-    ``how`` (:data:`EMPTY`, :data:`MEMORY`, :data:`EXACT`, :data:`RULE`, :data:`UNMAPPED` or
+    """One row per cell of ``raw``: ``key`` (normalised), ``text`` (the cell as written, runs of
+    whitespace as one space, trimmed), ``target`` (null unless resolved) and ``how``
+    (:data:`EMPTY`, :data:`MEMORY`, :data:`EXACT`, :data:`RULE`, :data:`UNMAPPED` or
     :data:`IGNORED`: the unit mapped the value to "abaikan", so it counts as empty).
+
+    Everything but the final join runs once per distinct cell text, not per row.
     """
     memory = memory or {}
-    keys = pl.DataFrame({"raw": raw.cast(pl.String)}).select(key=normalised(pl.col("raw")))
-    distinct = keys.filter(pl.col("key").fill_null("") != "").unique("key")
+    cells = pl.DataFrame({"raw": raw.cast(pl.String)})
+    spellings = (
+        cells.unique("raw")
+        .drop_nulls()
+        .with_columns(
+            key=normalised(pl.col("raw")),
+            text=pl.col("raw").str.replace_all(r"[\s\u00a0]+", " ").str.strip_chars(),
+        )
+    )
+    distinct = spellings.filter(pl.col("key") != "").unique("key").select("key")
 
     def table(mapping: Mapping[str, str], name: str) -> pl.DataFrame:
         return pl.DataFrame(
@@ -108,22 +119,24 @@ def resolve(
             .otherwise(pl.lit(UNMAPPED)),
         )
     )
-    return keys.join(resolved, on="key", how="left", maintain_order="left").with_columns(
+    by_spelling = spellings.join(resolved, on="key", how="left").with_columns(
         how=pl.col("how").fill_null(EMPTY)
+    )
+    return (
+        cells.join(by_spelling, on="raw", how="left", maintain_order="left")
+        .with_columns(how=pl.col("how").fill_null(EMPTY))
+        .select("key", "text", "target", "how")
     )
 
 
-def distinct_values(
-    raw: pl.Series, resolved: pl.DataFrame, *, limit: int
-) -> list[dict[str, object]]:
+def distinct_values(resolved: pl.DataFrame, *, limit: int) -> list[dict[str, object]]:
     """The unmapped and unit-mapped values of a column, once each, for the batch page.
 
     ``[{"key", "text" (the first spelling seen), "rows" (how many), "how", "target"}]``, the most
     frequent first, at most ``limit``.
     """
     frame = (
-        resolved.with_columns(text=raw.cast(pl.String).str.strip_chars())
-        .filter(pl.col("how").is_in([UNMAPPED, MEMORY, IGNORED]))
+        resolved.filter(pl.col("how").is_in([UNMAPPED, MEMORY, IGNORED]))
         .group_by("key", maintain_order=True)
         .agg(
             pl.col("text").first(),

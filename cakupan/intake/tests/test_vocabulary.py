@@ -95,7 +95,7 @@ def occupations(*titles: str | None, memory: dict[str, str] | None = None) -> pl
 
 @pytest.mark.parametrize(("title", "code"), VILLAGE_TITLES + OTHER_TITLES)
 def test_job_titles_map_to_their_occupation(title: str, code: str) -> None:
-    [(key, target, how)] = occupations(title).rows()
+    [(key, _, target, how)] = occupations(title).rows()
     assert (target, how) == (code, RULE), key
 
 
@@ -103,7 +103,7 @@ def test_job_titles_map_to_their_occupation(title: str, code: str) -> None:
     "title", ["Guru", "Juru Masak", "Pengurus Koperasi", "Guru SMA Negeri 1", "Astronot"]
 )
 def test_titles_no_rule_knows_are_unmapped_not_refused(title: str) -> None:
-    [(_, target, how)] = occupations(title).rows()
+    [(_, _, target, how)] = occupations(title).rows()
     assert (target, how) == (None, UNMAPPED)
 
 
@@ -119,25 +119,25 @@ def test_order_of_resolution_memory_exact_rules_and_empty_cells() -> None:
         memory={"kaur kesra": "kepala-seksi", "juru masak": IGNORE},
     )
     assert frame.rows() == [
-        ("kaur kesra", "kepala-seksi", MEMORY),
-        ("guru sd", "guru-sd", EXACT),
-        ("kepala dusun i", "kepala-dusun", RULE),
-        ("juru masak", None, IGNORED),
-        (None, None, EMPTY),
-        ("", None, EMPTY),
-        ("kaur kesra", "kepala-seksi", MEMORY),
+        ("kaur kesra", "Kaur Kesra", "kepala-seksi", MEMORY),
+        ("guru sd", "guru SD", "guru-sd", EXACT),
+        ("kepala dusun i", "Kepala Dusun I", "kepala-dusun", RULE),
+        ("juru masak", "Juru Masak", None, IGNORED),
+        (None, None, None, EMPTY),
+        ("", "", None, EMPTY),
+        ("kaur kesra", "Kaur Kesra", "kepala-seksi", MEMORY),
     ]
 
 
 def test_the_unit_mapping_wins_over_a_rule() -> None:
-    [(_, target, how)] = occupations("Kepala Dusun", memory={"kepala dusun": "staf-desa"}).rows()
+    [(_, _, target, how)] = occupations("Kepala Dusun", memory={"kepala dusun": "staf-desa"}).rows()
     assert (target, how) == ("staf-desa", MEMORY)
 
 
 def test_distinct_values_list_each_unmapped_or_mapped_value_once() -> None:
     raw = pl.Series(["Juru Masak", "Kaur Kesra", "juru  masak", "Kepala Desa", None, "Penjaga"])
     resolved = occupations(*raw.to_list(), memory={"kaur kesra": "kepala-seksi"})
-    assert distinct_values(raw, resolved, limit=10) == [
+    assert distinct_values(resolved, limit=10) == [
         {"key": "juru masak", "text": "Juru Masak", "rows": 2, "how": UNMAPPED, "target": None},
         {
             "key": "kaur kesra",
@@ -148,7 +148,7 @@ def test_distinct_values_list_each_unmapped_or_mapped_value_once() -> None:
         },
         {"key": "penjaga", "text": "Penjaga", "rows": 1, "how": UNMAPPED, "target": None},
     ]
-    assert len(distinct_values(raw, resolved, limit=1)) == 1
+    assert len(distinct_values(resolved, limit=1)) == 1
 
 
 @pytest.mark.parametrize(
