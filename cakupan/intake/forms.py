@@ -246,6 +246,58 @@ class MappingForm(forms.Form):
         return cleaned
 
 
+class ValueMappingForm(forms.Form):
+    """One select per coded value of the batch that the vocabulary did not know (or that the unit
+    mapped before): which occupation, funding source ... it stands for, or "abaikan".
+
+    Left at "tidak dipetakan", a value stays as the vocabulary reads it (a job title as "lainnya"
+    of the segment, with a warning); a previous mapping of that value is forgotten.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        values: dict[str, list[dict[str, Any]]],
+        targets: dict[str, list[tuple[str, str]]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.entries: list[tuple[str, str, str, dict[str, Any]]] = []  # (name, field, key, entry)
+        for field_value, entries in values.items():
+            if field_value not in targets:
+                continue
+            choices = [
+                ("", _("tidak dipetakan")),
+                (IGNORE, _("abaikan nilai ini")),
+                *targets[field_value],
+            ]
+            for index, entry in enumerate(entries):
+                name = f"nilai_{field_value}_{index}"
+                how = entry.get("how")
+                initial = (
+                    IGNORE
+                    if how == "ignored"
+                    else (entry.get("target") or "")
+                    if how == "memory"
+                    else ""
+                )
+                self.fields[name] = forms.ChoiceField(
+                    label=str(entry.get("text") or entry.get("key")),
+                    choices=choices,
+                    initial=initial,
+                    required=False,
+                    help_text=FIELD_LABELS[Field(field_value)],
+                )
+                self.entries.append((name, field_value, str(entry["key"]), entry))
+
+    def mappings(self) -> dict[str, dict[str, str | None]]:
+        """``{field: {normalised value: target or None}}`` from the cleaned form."""
+        chosen: dict[str, dict[str, str | None]] = {}
+        for name, field_value, key, _entry in self.entries:
+            chosen.setdefault(field_value, {})[key] = self.cleaned_data.get(name) or None
+        return chosen
+
+
 class ExportForm(forms.Form):
     fmt = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")])
 

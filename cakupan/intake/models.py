@@ -203,3 +203,25 @@ class HeaderMemory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.header} -> {self.field}"
+
+
+class ValueMemory(models.Model):
+    """A coded value an operator mapped once for a unit ("Kaur Kesra" -> kepala seksi, or
+    "abaikan"), applied to that unit's next files before the vocabulary (``columns.vocabulary``).
+    """
+
+    unit = models.ForeignKey("registry.Unit", on_delete=models.CASCADE, related_name="value_memory")
+    field = models.CharField(_("isian"), max_length=30)
+    value = models.CharField(_("nilai (dinormalkan)"), max_length=200)
+    target = models.CharField(_("dipetakan ke"), max_length=40)  # a code, or schema.IGNORE
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pemetaan nilai tersimpan")
+        verbose_name_plural = _("pemetaan nilai tersimpan")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "field", "value"], name="value_memory_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.value} -> {self.target}"

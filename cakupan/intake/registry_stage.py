@@ -40,6 +40,7 @@ from cakupan.accounts import audit
 from cakupan.accounts.models import Action
 from cakupan.intake.models import BatchMembership
 from cakupan.registry.models import COVERED_STATUSES, Membership, MembershipStatus, Person, Unit
+from cakupan.wilayah.models import Region
 
 STAGING = "intake_staging"
 MATCH = "intake_match"
@@ -58,6 +59,7 @@ STAGING_COLUMNS: dict[str, str] = {
     "phone": "text",
     "kk_number": "text",
     "occupation_id": "bigint",
+    "occupation_title": "text",
     "funding_source": "text",
     "scheme": "text",
     "wage": "numeric(15,0)",
@@ -73,6 +75,7 @@ PERSON_FIELDS = ("name", "sex", "birth_date", "domicile", "phone", "kk_number")
 # while BPJS has not registered the membership yet.
 MEMBERSHIP_FIELDS = (
     "occupation_id",
+    "occupation_title",
     "funding_source",
     "scheme",
     "wage",
@@ -228,11 +231,107 @@ def holders_elsewhere(*, unit: Unit, segment: str, today: dt.date) -> list[Holde
 
 
 def registry_names() -> list[tuple[Any, ...]]:
-    """(row_number, name in the file, name in the registry) where an existing person's name differs."""
+    """(row_number, name in the file, name in the registry, pg_trgm similarity of the two) where an
+    existing person's name differs."""
     return _execute(
-        f"SELECT DISTINCT row_number, name, registry_name FROM {MATCH} "  # noqa: S608
-        "WHERE registry_name IS NOT NULL ORDER BY row_number"
+        f"SELECT DISTINCT row_number, name, registry_name, similarity(name, registry_name) "  # noqa: S608
+        f"FROM {MATCH} WHERE registry_name IS NOT NULL ORDER BY row_number"
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NearMatch:
+    """A row that may be the same person as an earlier row or a person of the registry."""
+
+    row_number: int
+    other_row: int | None  # the earlier row of the file; None: a person of the registry
+    other_nik: str
+    other_desa: str | None  # the registry person's desa/kelurahan of domicile, if known
+    similarity: float  # pg_trgm similarity of the names
+    digits: int  # NIK digits that differ
+
+
+def _digits_apart(a: str, b: str) -> str:
+    # Position by position: a typo changes one digit, two swapped digits change two. Inline SQL
+    # (16 comparisons) rather than a function call per pair.
+    return " + ".join(f"(substr({a}, {i}, 1) <> substr({b}, {i}, 1))::int" for i in range(1, 17))
+
+
+# Pairs are found by equi-joins only (hash joins, no pair-by-pair scan), on the same birth date,
+# the same name key (first letter of the name and of its last word: "Muhammad Rizki", "M. Rizky"
+# and "Muhamad Rizky" all give "mr") and either the same first six NIK digits (region: a typo in
+# the birth date or sequence digits) or the same last ten (birth date and sequence: a typo in the
+# region digits). Without the name key a block is nearly everyone born that day (sequence numbers
+# are mostly 0001), which grows with the square of the file. Missed, and said so in the docs: two
+# typos, one in each half; a swap of digits 6 and 7; name variants whose first letters differ.
+_NAME_KEY = "lower(left({a}.name, 1) || right(split_part(reverse({a}.name), ' ', 1), 1))"
+_BLOCKS = ("left({a}.nik, 6) = left({b}.nik, 6)", "right({a}.nik, 10) = right({b}.nik, 10)")
+
+
+def fuzzy_duplicates(*, max_digits: int, min_similarity: float) -> list[NearMatch]:
+    """Rows that may be a person already in the file (an earlier row) or in the registry.
+
+    Same birth date, NIKs at most ``max_digits`` digits apart (but not equal: an equal NIK is an
+    exact duplicate or the same person), names at least ``min_similarity`` alike (pg_trgm). Against
+    the registry only rows whose NIK the registry does not know are compared. One match per row,
+    the most similar (an earlier row of the file before the registry when equally similar).
+    Set-based: four hash joins (see ``_BLOCKS``) over the match table and the person table.
+    """
+    params = {"digits": max_digits, "similarity": min_similarity}
+    person = Person._meta.db_table
+
+    def pairs(left: str, right: str, select: str, block: str) -> str:
+        on = block.format(a="a", b="b")
+        # Our tables and expressions only; the thresholds are parameters.
+        return (
+            f"SELECT {select} FROM {left} a JOIN {right} b"  # noqa: S608
+            f" ON b.birth_date = a.birth_date AND b.k = a.k AND {on} AND b.nik <> a.nik"
+            # CASE: the cheap digit count first, the trigram similarity only for near NIKs.
+            f" WHERE CASE WHEN {_digits_apart('a.nik', 'b.nik')} <= %(digits)s"
+            " THEN similarity(a.name, b.name) >= %(similarity)s ELSE false END"
+        )
+
+    in_file = " UNION ".join(
+        pairs(
+            "rows_",
+            "rows_",
+            "b.row_number, a.row_number AS other_row, a.nik AS other_nik, NULL AS domicile, "
+            f"similarity(a.name, b.name) AS score, {_digits_apart('a.nik', 'b.nik')} AS digits",
+            block,
+        )
+        + " AND a.row_number < b.row_number"
+        for block in _BLOCKS
+    )
+    key = _NAME_KEY.format(a="x")
+    in_registry = " UNION ".join(
+        pairs(
+            "new_",
+            f"(SELECT x.nik, x.name, x.birth_date, x.domicile_id, {key} AS k FROM {person} x)",  # noqa: S608
+            "a.row_number, NULL::integer, b.nik, b.domicile_id, similarity(a.name, b.name), "
+            + _digits_apart("a.nik", "b.nik"),
+            block,
+        )
+        for block in _BLOCKS
+    )
+    rows = _execute(
+        f"""
+        WITH rows_ AS MATERIALIZED (
+            SELECT row_number, nik, name, birth_date, {key} AS k FROM {MATCH} x
+        ), new_ AS MATERIALIZED (
+            SELECT * FROM rows_ WHERE nik IN (SELECT nik FROM {MATCH} WHERE person_new)
+        ), found AS (
+            {in_file}
+            UNION
+            {in_registry}
+        )
+        SELECT DISTINCT ON (f.row_number) f.row_number, f.other_row, f.other_nik, r.name,
+               f.score, f.digits
+          FROM found f LEFT JOIN {Region._meta.db_table} r ON r.code = f.domicile
+         ORDER BY f.row_number, f.score DESC, f.other_row NULLS LAST, f.other_nik
+        """,  # noqa: S608 - table names are ours, values are parameters
+        params,
+    )
+    return [NearMatch(*row) for row in rows]
 
 
 def drop_rows(row_numbers: list[int]) -> None:
@@ -272,6 +371,7 @@ _MEMBERSHIP_SNAPSHOT = {
     "unit": "{a}.unit_id",
     "segment": "{a}.segment",
     "occupation": "{a}.occupation_id",
+    "occupation_title": "{a}.occupation_title",
     "funding_source": "{a}.funding_source",
     "scheme": "{a}.scheme",
     "programmes": "to_jsonb({a}.programmes)",
@@ -297,6 +397,7 @@ _NEW_MEMBERSHIP = {
     "unit": "%(unit)s::bigint",
     "segment": "%(segment)s::text",
     "occupation": "x.occupation_id",
+    "occupation_title": "x.occupation_title",
     "funding_source": "x.funding_source",
     "scheme": "x.scheme",
     "programmes": "to_jsonb(x.programmes)",
@@ -386,11 +487,12 @@ def write(
         #    person order (the order of the membership_person index the no-overlap check probes).
         cursor.execute(
             f"""
-            INSERT INTO {membership} (id, person_id, unit_id, segment, occupation_id, funding_source,
-                                      scheme, programmes, wage, risk_class, start_date, end_date,
-                                      status, kpj_number, created_at, updated_at)
+            INSERT INTO {membership} (id, person_id, unit_id, segment, occupation_id,
+                                      occupation_title, funding_source, scheme, programmes, wage,
+                                      risk_class, start_date, end_date, status, kpj_number,
+                                      created_at, updated_at)
             SELECT x.membership_id, x.person_id, %(unit)s, %(segment)s, x.occupation_id,
-                   x.funding_source, x.scheme, x.programmes, x.wage, x.risk_class, x.start_date,
+                   x.occupation_title, x.funding_source, x.scheme, x.programmes, x.wage, x.risk_class, x.start_date,
                    x.end_date, %(draft)s, coalesce(x.kpj_number, ''), %(now)s, %(now)s
               FROM {MATCH} x
              WHERE x.membership_new
@@ -417,7 +519,8 @@ def write(
                FOR UPDATE OF m
         ), updated AS (
             UPDATE {membership} m
-               SET occupation_id = s.occupation_id, funding_source = s.funding_source,
+               SET occupation_id = s.occupation_id, occupation_title = s.occupation_title,
+                   funding_source = s.funding_source,
                    scheme = s.scheme, wage = s.wage, risk_class = s.risk_class,
                    programmes = s.programmes, kpj_number = coalesce(s.kpj_number, m.kpj_number),
                    start_date = CASE WHEN m.status = ANY(%(pending)s) THEN s.start_date

@@ -97,7 +97,7 @@ class FileIssue(StrEnum):
 FILE_MESSAGES: dict[FileIssue, str] = {
     FileIssue.TOO_LARGE: "Berkas terlalu besar ({size} MB); batasnya {limit} MB. Pecah berkas menjadi beberapa bagian.",
     FileIssue.EMPTY: "Berkas kosong.",
-    FileIssue.UNSUPPORTED_TYPE: "Jenis berkas tidak didukung. Unggah XLSX, XLS, ODS atau CSV.",
+    FileIssue.UNSUPPORTED_TYPE: "Jenis berkas tidak didukung: {kind}. Unggah XLSX, XLS, ODS, CSV, atau tabel HTML yang disimpan sebagai .xls (misalnya unduhan OpenSID).",
     FileIssue.MACRO_WORKBOOK: "Berkas berisi makro (XLSM/XLSB). Simpan ulang sebagai XLSX biasa lalu unggah kembali.",
     FileIssue.UNREADABLE: "Berkas tidak dapat dibaca ({detail}). Buka dan simpan ulang berkas di Excel, lalu unggah kembali.",
     FileIssue.ENCRYPTED: "Berkas dilindungi kata sandi. Buka proteksinya lalu unggah kembali.",
@@ -173,6 +173,17 @@ class RowIssue(StrEnum):
     NIK_ACTIVE_ELSEWHERE = "nik_active_elsewhere"  # possible double funding (same segment)
     NIK_ACTIVE_OTHER_SEGMENT = "nik_active_other_segment"  # warning: a second job elsewhere
     NAME_DIFFERS_FROM_REGISTRY = "name_differs_from_registry"  # warning
+    # Warnings: a coded value no vocabulary rule fits; the row is kept (occupation "lainnya" of the
+    # segment, the unit's default funding/scheme) and the operator may map the value once.
+    OCCUPATION_UNMAPPED = "occupation_unmapped"
+    FUNDING_SOURCE_UNMAPPED = "funding_source_unmapped"
+    SCHEME_UNMAPPED = "scheme_unmapped"
+    SEGMENT_UNMAPPED = "segment_unmapped"
+    # Warnings: possibly the same person twice (pg_trgm name similarity, NIK one or two digits off),
+    # or one NIK with a clearly different name in the registry.
+    POSSIBLE_DUPLICATE_IN_FILE = "possible_duplicate_in_file"
+    POSSIBLE_DUPLICATE_IN_REGISTRY = "possible_duplicate_in_registry"
+    NIK_NAME_CONFLICT = "nik_name_conflict"
 
 
 # Warnings never reject a row; everything else does.
@@ -184,6 +195,13 @@ WARNING_CODES = frozenset(
         RowIssue.WAGE_NORMALIZED,
         RowIssue.NAME_DIFFERS_FROM_REGISTRY,
         RowIssue.NIK_ACTIVE_OTHER_SEGMENT,
+        RowIssue.OCCUPATION_UNMAPPED,
+        RowIssue.FUNDING_SOURCE_UNMAPPED,
+        RowIssue.SCHEME_UNMAPPED,
+        RowIssue.SEGMENT_UNMAPPED,
+        RowIssue.POSSIBLE_DUPLICATE_IN_FILE,
+        RowIssue.POSSIBLE_DUPLICATE_IN_REGISTRY,
+        RowIssue.NIK_NAME_CONFLICT,
         "nik_regency_unknown",
         "nik_district_unknown",
     }
@@ -234,6 +252,13 @@ ISSUE_LABELS: dict[str, str] = {
     RowIssue.NIK_ACTIVE_ELSEWHERE: gettext_noop("NIK sudah terdaftar di unit lain (segmen sama)"),
     RowIssue.NIK_ACTIVE_OTHER_SEGMENT: gettext_noop("NIK terdaftar di segmen lain"),
     RowIssue.NAME_DIFFERS_FROM_REGISTRY: gettext_noop("Nama berbeda dengan registri"),
+    RowIssue.OCCUPATION_UNMAPPED: gettext_noop("Pekerjaan/jabatan belum dipetakan"),
+    RowIssue.FUNDING_SOURCE_UNMAPPED: gettext_noop("Sumber dana belum dipetakan"),
+    RowIssue.SCHEME_UNMAPPED: gettext_noop("Skema belum dipetakan"),
+    RowIssue.SEGMENT_UNMAPPED: gettext_noop("Segmen belum dipetakan"),
+    RowIssue.POSSIBLE_DUPLICATE_IN_FILE: gettext_noop("Mungkin orang yang sama dalam berkas"),
+    RowIssue.POSSIBLE_DUPLICATE_IN_REGISTRY: gettext_noop("Mungkin orang yang sama di registri"),
+    RowIssue.NIK_NAME_CONFLICT: gettext_noop("NIK tercatat atas nama yang jauh berbeda"),
 }
 
 

@@ -148,6 +148,7 @@ class BatchActions:
     remap: bool
     waiting_for_verifier: bool = False
     mark_sent: bool = False  # confirm the registration file was sent to BPJS
+    revalue: bool = False  # map the coded values the vocabulary did not know (batch page)
 
 
 def batch_actions(*, user: MaybeViewer, batch: ImportBatch) -> BatchActions:
@@ -169,6 +170,10 @@ def batch_actions(*, user: MaybeViewer, batch: ImportBatch) -> BatchActions:
         remap=idle and writes and _mappable(batch),
         waiting_for_verifier=idle and status == BatchStatus.SUBMITTED and not verify,
         mark_sent=sends and status == BatchStatus.VERIFIED,
+        revalue=idle
+        and writes
+        and status == BatchStatus.VALIDATED
+        and bool((batch.mapping or {}).get("values")),
     )
 
 
@@ -418,3 +423,25 @@ def waiting_work(*, user: MaybeViewer) -> list[WorkItem]:
 def waiting_label(kind: str) -> str:
     """What a ``?tunggu=`` filter of the batch list shows (empty for none)."""
     return str(_WAITING_LABELS[kind]) if kind in _WAITING_LABELS else ""
+
+
+# --- value mapping ------------------------------------------------------------------------------
+
+
+def value_targets() -> dict[str, list[tuple[str, str]]]:
+    """What each coded field's values may be mapped to on the batch page: (code, label).
+
+    Occupations without members (groups are for counting, not for people), by name.
+    """
+    from cakupan.registry.models import FundingSource, Occupation, Scheme, Segment
+
+    return {
+        "occupation": list(
+            Occupation.objects.filter(members__isnull=True)
+            .order_by("name")
+            .values_list("code", "name")
+        ),
+        "funding_source": [(str(v), str(label)) for v, label in FundingSource.choices],
+        "scheme": [(str(v), str(label)) for v, label in Scheme.choices],
+        "segment": [(str(v), str(label)) for v, label in Segment.choices],
+    }

@@ -8,7 +8,7 @@ committed twice changes nothing the second time and says so.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -21,13 +21,23 @@ from django.utils import timezone
 from cakupan.accounts.audit import Actor, record_change
 from cakupan.accounts.models import Action
 from cakupan.intake import readers, registry_stage
+from cakupan.intake.columns.vocabulary import Vocabulary
 from cakupan.intake.defaults import default_funding, default_scheme
 from cakupan.intake.headers import HeaderMapping, map_headers, normalise_header
-from cakupan.intake.models import BatchStatus, HeaderMemory, ImportBatch, ImportIssue, Phase
+from cakupan.intake.models import (
+    BatchStatus,
+    HeaderMemory,
+    ImportBatch,
+    ImportIssue,
+    Phase,
+    ValueMemory,
+)
 from cakupan.intake.schema import FIELD_LABELS, FileError, FileIssue, RowIssue, file_error
 from cakupan.intake.storage import intake_limits, read_upload, store_upload
 from cakupan.intake.validation import Context, Result, normalise_label, validate
+from cakupan.registry import vocabulary
 from cakupan.registry.models import FundingSource, Occupation, Scheme, Segment, Unit
+from cakupan.registry.occupations import other_code
 from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import region_subtree_q
 
@@ -65,11 +75,26 @@ def build_context(
         ).values_list("code", "name")
     )
     occupations: dict[str, int] = {}
+    occupation_ids: dict[str, int] = {}
+    occupation_exact: dict[str, str] = {}
+    other: tuple[int, str] | None = None
     for pk, code, name in Occupation.objects.values_list("pk", "code", "name"):
         occupations[normalise_label(code)] = pk
         occupations[normalise_label(name)] = pk
+        occupation_ids[code] = pk
+        occupation_exact[normalise_label(code)] = occupation_exact[normalise_label(name)] = code
+        if code == other_code(segment):
+            other = (pk, name)
     scheme = default_scheme(segment)
     schemes = _labels(Scheme.choices) | {"pu": Scheme.PU, "bpu": Scheme.BPU}
+    funding_sources = _labels(FundingSource.choices)
+    segments = _labels(Segment.choices)
+    rules = vocabulary.rules()
+    memory: dict[str, dict[str, str]] = {}
+    for field_value, value, target in ValueMemory.objects.filter(unit=unit).values_list(
+        "field", "value", "target"
+    ):
+        memory.setdefault(field_value, {})[value] = target
     return Context(
         segment=segment,
         scheme=scheme,
@@ -85,14 +110,18 @@ def build_context(
         area_desa=area,
         default_desa=unit.region_id if unit.region.level == 4 else None,
         occupations=occupations,
-        funding_sources=_labels(FundingSource.choices)
-        | {
-            "apbd": FundingSource.APBD_KABKOTA,
-            "apbdes": FundingSource.APBDES_ADD,
-            "add": FundingSource.APBDES_ADD,
-        },
-        segments=_labels(Segment.choices),
+        funding_sources=funding_sources,
+        segments=segments,
         schemes=schemes,
+        vocabularies={
+            "occupation": Vocabulary(exact=occupation_exact, rules=rules["occupation"]),
+            "funding_source": Vocabulary(exact=funding_sources, rules=rules["funding_source"]),
+            "scheme": Vocabulary(exact=schemes, rules=rules["scheme"]),
+            "segment": Vocabulary(exact=segments, rules=rules["segment"]),
+        },
+        value_memory=memory,
+        occupation_ids=occupation_ids,
+        occupation_other=other,
     )
 
 
@@ -126,6 +155,50 @@ def remember_mapping(*, unit: Unit, mapping: dict[str, str]) -> None:
         HeaderMemory.objects.update_or_create(
             unit=unit, header=normalise_header(header), defaults={"field": field_value}
         )
+
+
+# The coded fields whose values an operator may map (``ValueMemory.field``).
+VALUE_FIELDS = vocabulary.FIELDS
+
+
+@transaction.atomic
+def remember_values(
+    *, actor: Actor, unit: Unit, field: str, mapping: Mapping[str, str | None]
+) -> int:
+    """Store an operator's mapping of a coded field's values ``{normalised value: target}`` for the
+    unit's next files; a target of None forgets the value (the vocabulary decides again).
+
+    ``target`` is a code of the field (an occupation code, a funding source ...) or
+    ``schema.IGNORE`` ("abaikan": the value counts as empty). Returns the values changed; each change
+    is audited on the unit.
+    """
+    if field not in VALUE_FIELDS:
+        raise ValueError(field)
+    before = dict(
+        ValueMemory.objects.filter(unit=unit, field=field, value__in=list(mapping)).values_list(
+            "value", "target"
+        )
+    )
+    changed = 0
+    for value, target in mapping.items():
+        if before.get(value) == target:
+            continue
+        if target is None:
+            ValueMemory.objects.filter(unit=unit, field=field, value=value).delete()
+        else:
+            ValueMemory.objects.update_or_create(
+                unit=unit, field=field, value=value, defaults={"target": target}
+            )
+        record_change(
+            actor=actor,
+            action=Action.UPDATE,
+            instance=unit,
+            before={f"{field}:{value}": before.get(value)},
+            after={f"{field}:{value}": target},
+            note=f"pemetaan nilai {field} untuk unit {unit.code}",
+        )
+        changed += 1
+    return changed
 
 
 @transaction.atomic
@@ -204,7 +277,22 @@ def _registry_issues(batch: ImportBatch, today: dt.date) -> pl.DataFrame:
                 ),
             }
         )
-    for row_number, file_name, registry_name in registry_stage.registry_names():
+    conflict = settings.INTAKE_NAME_CONFLICT_SIMILARITY
+    for row_number, file_name, registry_name, score in registry_stage.registry_names():
+        if score < conflict:
+            rows.append(
+                {
+                    "row_number": row_number,
+                    "column": "",
+                    "field": "nik",
+                    "code": RowIssue.NIK_NAME_CONFLICT,
+                    "severity": "warning",
+                    "message": f'NIK ini tercatat di registri atas nama "{registry_name}", jauh berbeda '
+                    f'dengan "{file_name}" (kemiripan nama {_score(score)}): mungkin NIK salah ketik '
+                    "atau milik orang lain. Periksa NIK; bila disimpan, nama di registri akan diganti.",
+                }
+            )
+            continue
         rows.append(
             {
                 "row_number": row_number,
@@ -212,8 +300,37 @@ def _registry_issues(batch: ImportBatch, today: dt.date) -> pl.DataFrame:
                 "field": "name",
                 "code": RowIssue.NAME_DIFFERS_FROM_REGISTRY,
                 "severity": "warning",
-                "message": f'Nama di berkas "{file_name}" berbeda dengan nama di registri "{registry_name}"; '
-                "nama di registri akan diganti.",
+                "message": f'Nama di berkas "{file_name}" berbeda dengan nama di registri "{registry_name}" '
+                f"(kemiripan {_score(score)}); nama di registri akan diganti.",
+            }
+        )
+    for near in registry_stage.fuzzy_duplicates(
+        max_digits=settings.INTAKE_FUZZY_NIK_DIGITS,
+        min_similarity=settings.INTAKE_FUZZY_NAME_SIMILARITY,
+    ):
+        details = f"(NIK berbeda {near.digits} digit, kemiripan nama {_score(near.similarity)})"
+        if near.other_row is not None:
+            code = RowIssue.POSSIBLE_DUPLICATE_IN_FILE
+            message = (
+                f"Mungkin orang yang sama dengan baris {near.other_row} {details}: tanggal lahir "
+                "sama, NIK hampir sama. Periksa apakah NIK salah ketik."
+            )
+        else:
+            code = RowIssue.POSSIBLE_DUPLICATE_IN_REGISTRY
+            place = f" di {near.other_desa}" if near.other_desa else ""
+            message = (
+                f"Mungkin orang yang sama dengan NIK ...{near.other_nik[-4:]}{place} yang sudah ada "
+                f"di registri {details}: tanggal lahir sama, NIK hampir sama. Periksa apakah NIK "
+                "salah ketik."
+            )
+        rows.append(
+            {
+                "row_number": near.row_number,
+                "column": "",
+                "field": "nik",
+                "code": code,
+                "severity": "warning",
+                "message": message,
             }
         )
     schema = {
@@ -225,6 +342,11 @@ def _registry_issues(batch: ImportBatch, today: dt.date) -> pl.DataFrame:
         "severity": pl.String,
     }
     return pl.DataFrame(rows, schema=schema) if rows else pl.DataFrame(schema=schema)
+
+
+def _score(value: float) -> str:
+    """A similarity as Indonesian write it: ``0,83``."""
+    return f"{value:.2f}".replace(".", ",")
 
 
 def _save_issues(batch: ImportBatch, issues: pl.DataFrame) -> None:
@@ -363,7 +485,7 @@ def batch_process(
                 now=now,
             )
         counts = issues.group_by("code").len().sort("code")
-        batch.mapping = _mapping_json(mapping)
+        batch.mapping = _mapping_json(mapping) | {"values": result.values}
         batch.header_row, batch.file_type = sheet.header_row, sheet.file_type
         batch.rows, batch.rejected, batch.accepted = total, rejected_rows, total - rejected_rows
         batch.new, batch.changed, batch.unchanged = classes.new, classes.changed, classes.unchanged

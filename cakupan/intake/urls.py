@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/kemajuan/", views.batch_progress, name="batch_progress"),
     path("<int:pk>/hasil-periksa/", views.annotated, name="annotated"),
     path("<int:pk>/pemetaan/", views.mapping_save, name="mapping"),
+    path("<int:pk>/pemetaan-nilai/", views.value_mapping_save, name="value_mapping"),
     path("<int:pk>/simpan/", views.commit, name="commit"),
     path("<int:pk>/ajukan/", views.submit, name="submit"),
     path("<int:pk>/verifikasi/", views.verify, name="verify"),

@@ -11,11 +11,11 @@ import datetime as dt
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import polars as pl
 
 from cakupan.intake import columns as C
+from cakupan.intake.columns import vocabulary as V
 from cakupan.intake.headers import HeaderMapping
 from cakupan.intake.readers import Sheet
 from cakupan.intake.schema import FIELD_LABELS, Field, RowIssue
@@ -51,6 +51,13 @@ class Context:
     segments: Mapping[str, str]  # normalised code or label -> code
     schemes: Mapping[str, str]  # normalised code or label -> code
     programmes: tuple[str, ...] = ("jkk", "jkm")
+    # The coded fields' vocabularies (``Field`` value -> exact keys and rules; targets are codes).
+    # A field without one is matched exactly on the tables above.
+    vocabularies: Mapping[str, V.Vocabulary] = field(default_factory=dict)
+    # The unit's own mappings of values: ``Field`` value -> {normalised value: code or IGNORE}.
+    value_memory: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    occupation_ids: Mapping[str, int] = field(default_factory=dict)  # code -> id
+    occupation_other: tuple[int, str] | None = None  # the segment's "lainnya": (id, name)
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,75 @@ class Result:
     rows: int
     rejected: int
     counts: dict[str, int] = field(default_factory=dict)
+    # Per coded field, its unmapped and unit-mapped values (``columns.vocabulary.distinct_values``).
+    values: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+
+
+# Values of a coded field listed on the batch page for mapping, at most.
+VALUES_LISTED = 100
+_TITLE_MAX = 150  # Membership.occupation_title
+
+
+def _coded(
+    raw: pl.Series,
+    f: Field,
+    ctx: Context,
+    exact: Mapping[str, str],
+    code: str,
+    message: str,
+) -> tuple[pl.DataFrame, C.Validated, list[dict[str, object]]]:
+    """Resolve a coded column through its vocabulary and the unit's mappings.
+
+    Returns the resolution (``key``, ``target``, ``how``; see ``columns.vocabulary.resolve``), the
+    warnings (``code`` on every unmapped value, ``message`` formatted with the cell's text) and the
+    values to list on the batch page. Never an error: the caller gives unmapped values a default.
+    """
+    vocabulary = ctx.vocabularies.get(str(f)) or V.Vocabulary(exact=exact)
+    resolved = V.resolve(raw, vocabulary, ctx.value_memory.get(str(f)))
+    frame = resolved.with_row_index(ROW)
+    checks = [C.Check(code, pl.col("how") == V.UNMAPPED, pl.format(message, pl.col("text")))]
+    issues = C.issues_from_checks(frame, f, checks)
+    listed = V.distinct_values(resolved, limit=VALUES_LISTED)
+    return resolved, C.Validated(frame.select("target"), issues), listed
+
+
+def _occupation(raw: pl.Series, ctx: Context) -> tuple[C.Validated, list[dict[str, object]]]:
+    """Occupation id and the title as written; an unknown title counts as the segment's "lainnya".
+
+    Returns the columns ``occupation_id`` and ``occupation_title`` (the cell's text, spaces
+    collapsed, "" when empty or mapped to "abaikan").
+    """
+    if str(Field.OCCUPATION) in ctx.vocabularies:
+        ids = dict(ctx.occupation_ids)
+        exact: dict[str, str] = {}
+    else:  # no vocabulary: exact names and codes only, the ids standing in for codes
+        ids = {str(v): v for v in ctx.occupations.values()}
+        exact = {k: str(v) for k, v in ctx.occupations.items()}
+    other_id, other_name = ctx.occupation_other or (None, "Lainnya")
+    resolved, validated, listed = _coded(
+        raw,
+        Field.OCCUPATION,
+        ctx,
+        exact,
+        RowIssue.OCCUPATION_UNMAPPED,
+        'Pekerjaan/jabatan "{}" belum dikenal; dicatat sebagai "'
+        + other_name.replace("{", "(").replace("}", ")")
+        + '" dengan teks jabatan apa adanya. Petakan nilai ini di halaman batch bila ada '
+        "pekerjaan yang sesuai.",
+    )
+    id_table = pl.DataFrame(
+        {"target": list(ids), "occupation_id": list(ids.values())},
+        schema={"target": pl.String, "occupation_id": pl.Int64},
+    )
+    values = resolved.join(id_table, on="target", how="left", maintain_order="left").select(
+        occupation_id=pl.when(pl.col("how") == V.UNMAPPED)
+        .then(pl.lit(other_id, pl.Int64))
+        .otherwise(pl.col("occupation_id")),
+        occupation_title=pl.when(pl.col("how").is_in([V.EMPTY, V.IGNORED]))
+        .then(pl.lit(""))
+        .otherwise(pl.col("text").str.slice(0, _TITLE_MAX)),
+    )
+    return C.Validated(values, validated.issues), listed
 
 
 def _column(sheet: Sheet, mapping: HeaderMapping, f: Field) -> pl.Series:
@@ -69,39 +145,6 @@ def _column(sheet: Sheet, mapping: HeaderMapping, f: Field) -> pl.Series:
     if header is None:
         return pl.Series(str(f), [None] * sheet.frame.height, dtype=pl.String)
     return sheet.frame.get_column(header).cast(pl.String)
-
-
-def _lookup(
-    values: pl.Series,
-    table: Mapping[str, object],
-    f: Field,
-    code: str,
-    message: str,
-    dtype: Any,
-) -> C.Validated:
-    """Map free text onto known codes by normalised label; unknown non-empty text is an error."""
-    keys = pl.DataFrame(
-        {"key": list(table), "value": list(table.values())},
-        schema={"key": pl.String, "value": dtype},
-    )
-    frame = (
-        pl.DataFrame({"raw": values})
-        .with_row_index(ROW)
-        .with_columns(
-            key=pl.col("raw").str.to_lowercase().str.replace_all(_NON_ALNUM, " ").str.strip_chars()
-        )
-        .join(keys, on="key", how="left", maintain_order="left")
-    )
-    checks = [
-        C.Check(
-            code,
-            pl.col("key").fill_null("").ne("") & pl.col("value").is_null(),
-            pl.format(message, pl.col("raw").str.strip_chars()),
-        )
-    ]
-    return C.Validated(
-        frame.select(pl.col("value").alias(str(f))), C.issues_from_checks(frame, f, checks)
-    )
 
 
 def _desa(raw: pl.Series, ctx: Context) -> C.Validated:
@@ -249,15 +292,18 @@ def validate(sheet: Sheet, mapping: HeaderMapping, ctx: Context) -> Result:
         birth_date=birth.values.get_column(str(Field.BIRTH_DATE)),
     )
     duplicates = C.duplicates_in_file(nik.values.get_column("nik"), row_numbers=sheet.row_numbers)
-    scheme = _lookup(
+    listed: dict[str, list[dict[str, object]]] = {}
+    scheme_resolved, scheme, listed[str(Field.SCHEME)] = _coded(
         get(Field.SCHEME),
-        ctx.schemes,
         Field.SCHEME,
-        RowIssue.SCHEME_UNKNOWN,
-        'Skema "{}" tidak dikenal; isi PU atau BPU.',
-        pl.String,
+        ctx,
+        dict(ctx.schemes),
+        RowIssue.SCHEME_UNMAPPED,
+        'Skema "{}" tidak dikenal; dipakai skema bawaan segmen ini ('
+        + ctx.scheme.upper()
+        + "). Isi PU atau BPU, atau petakan nilai ini di halaman batch.",
     )
-    scheme_values = scheme.values.get_column(str(Field.SCHEME)).fill_null(ctx.scheme)
+    scheme_values = scheme_resolved.get_column("target").fill_null(ctx.scheme).alias("scheme")
     low, high = ctx.wage_bounds[ctx.scheme]
     wage = C.wage_column(get(Field.WAGE), min_value=low, max_value=high, required=True)
     start = C.date_column(
@@ -274,29 +320,24 @@ def validate(sheet: Sheet, mapping: HeaderMapping, ctx: Context) -> Result:
         min_age=ctx.age_limits[0],
         max_age=ctx.age_limits[1],
     )
-    occupation = _lookup(
-        get(Field.OCCUPATION),
-        ctx.occupations,
-        Field.OCCUPATION,
-        RowIssue.OCCUPATION_UNKNOWN,
-        'Pekerjaan/jabatan "{}" tidak dikenal.',
-        pl.Int64,
-    )
-    funding = _lookup(
+    occupation, listed[str(Field.OCCUPATION)] = _occupation(get(Field.OCCUPATION), ctx)
+    funding_resolved, funding, listed[str(Field.FUNDING_SOURCE)] = _coded(
         get(Field.FUNDING_SOURCE),
-        ctx.funding_sources,
         Field.FUNDING_SOURCE,
-        RowIssue.FUNDING_SOURCE_UNKNOWN,
-        'Sumber dana "{}" tidak dikenal.',
-        pl.String,
+        ctx,
+        dict(ctx.funding_sources),
+        RowIssue.FUNDING_SOURCE_UNMAPPED,
+        'Sumber dana "{}" tidak dikenal; dipakai sumber dana bawaan unit ini ('
+        + ctx.funding_source
+        + "). Petakan nilai ini di halaman batch bila berbeda.",
     )
-    segment = _lookup(
+    segment_resolved, segment, listed[str(Field.SEGMENT)] = _coded(
         get(Field.SEGMENT),
-        ctx.segments,
         Field.SEGMENT,
-        RowIssue.SEGMENT_UNKNOWN,
-        'Segmen "{}" tidak dikenal.',
-        pl.String,
+        ctx,
+        dict(ctx.segments),
+        RowIssue.SEGMENT_UNMAPPED,
+        'Segmen "{}" tidak dikenal; baris dibaca sebagai segmen berkas ini (' + ctx.segment + ").",
     )
     desa = _desa(get(Field.DESA), ctx)
     phone = C.phone_column(get(Field.PHONE))
@@ -309,7 +350,7 @@ def validate(sheet: Sheet, mapping: HeaderMapping, ctx: Context) -> Result:
         {
             "start": start_values,
             "end": end_values,
-            "segment": segment.values.get_column(str(Field.SEGMENT)),
+            "segment": segment_resolved.get_column("target"),
         }
     ).with_row_index(ROW)
     cross = C.issues_from_checks(
@@ -386,10 +427,9 @@ def validate(sheet: Sheet, mapping: HeaderMapping, ctx: Context) -> Result:
             "domicile": desa.values.get_column("desa"),
             "phone": phone.values.get_column("phone"),
             "kk_number": kk.values.get_column("kk_number"),
-            "occupation_id": occupation.values.get_column(str(Field.OCCUPATION)),
-            "funding_source": funding.values.get_column(str(Field.FUNDING_SOURCE)).fill_null(
-                ctx.funding_source
-            ),
+            "occupation_id": occupation.values.get_column("occupation_id"),
+            "occupation_title": occupation.values.get_column("occupation_title"),
+            "funding_source": funding_resolved.get_column("target").fill_null(ctx.funding_source),
             "scheme": scheme_values,
             "wage": wage.values.get_column("wage"),
             "start_date": start_values,
@@ -414,6 +454,7 @@ def validate(sheet: Sheet, mapping: HeaderMapping, ctx: Context) -> Result:
                 counts.get_column("code").to_list(), counts.get_column("len").to_list(), strict=True
             )
         ),
+        values={k: v for k, v in listed.items() if v},
     )
 
 

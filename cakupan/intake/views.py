@@ -46,6 +46,7 @@ from cakupan.intake.forms import (
     ReturnForm,
     TemplateForm,
     UploadForm,
+    ValueMappingForm,
 )
 from cakupan.intake.models import BatchStatus, ImportBatch, Phase
 from cakupan.intake.schema import FileError
@@ -192,6 +193,10 @@ def _detail_context(request: CakupanRequest, batch: ImportBatch, **extra: Any) -
             "page_obj": page,
             "steps": selectors.workflow_steps(batch=batch),
         }
+    if actions.revalue and "value_form" not in extra:
+        context["value_form"] = ValueMappingForm(
+            values=(batch.mapping or {}).get("values") or {}, targets=selectors.value_targets()
+        )
     mapping = selectors.column_mapping(batch=batch) if actions.remap else None
     if mapping is not None and "mapping_form" not in extra:
         context["mapping_form"] = MappingForm(mapping=mapping)
@@ -446,6 +451,42 @@ def mapping_save(request: CakupanRequest, pk: int) -> HttpResponse:
             request,
             _(
                 "Pemetaan kolom disimpan untuk %(unit)s dan dipakai lagi untuk berkas berikutnya. "
+                "Berkas diperiksa ulang."
+            )
+            % {"unit": batch.unit.name},
+        )
+    else:
+        messages.error(request, _("Batch ini sedang diproses. Tunggu sampai selesai."))
+    return _to_batch(batch)
+
+
+@login_required
+@require_POST
+def value_mapping_save(request: CakupanRequest, pk: int) -> HttpResponse:
+    """Remember what the batch's unknown job titles, funding sources ... stand for (for the unit),
+    then check the batch again."""
+    batch = selectors.batch_get_for(request.user, pk, write=True)
+    actions = selectors.batch_actions(user=request.user, batch=batch)
+    if not actions.revalue:
+        messages.error(request, _("Tidak ada nilai yang dapat dipetakan untuk batch ini."))
+        return _to_batch(batch)
+    form = ValueMappingForm(
+        request.POST,
+        values=(batch.mapping or {}).get("values") or {},
+        targets=selectors.value_targets(),
+    )
+    if not form.is_valid():
+        return render(
+            request, "intake/batch_detail.html", _detail_context(request, batch, value_form=form)
+        )
+    actor = web_actor(request)
+    for field_value, mapping in form.mappings().items():
+        services.remember_values(actor=actor, unit=batch.unit, field=field_value, mapping=mapping)
+    if _start_processing(request, batch, commit=False):
+        messages.success(
+            request,
+            _(
+                "Pemetaan nilai disimpan untuk %(unit)s dan dipakai lagi untuk berkas berikutnya. "
                 "Berkas diperiksa ulang."
             )
             % {"unit": batch.unit.name},

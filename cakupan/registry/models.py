@@ -404,6 +404,12 @@ class Membership(models.Model):
         on_delete=models.PROTECT,
         related_name="memberships",
     )
+    # The job title as the file wrote it ("Kepala Dusun Maleku I", "Guru Honorer SDN 1 Malili"):
+    # the occupation is the registry's class of it, the title keeps what the class leaves out.
+    # db_default: bulk loaders that COPY memberships without this column (demo, benchmarks) stay valid.
+    occupation_title = models.CharField(
+        _("jabatan (seperti tertulis)"), max_length=150, blank=True, default="", db_default=""
+    )
     funding_source = models.CharField(
         _("sumber dana"), max_length=20, choices=FundingSource.choices
     )
@@ -427,6 +433,7 @@ class Membership(models.Model):
         "unit",
         "segment",
         "occupation",
+        "occupation_title",
         "funding_source",
         "scheme",
         "programmes",

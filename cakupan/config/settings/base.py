@@ -261,6 +261,14 @@ INTAKE_AGE_LIMITS = {
     "penyelenggara_pemilu": (17, 70),
 }
 INTAKE_WAGE_BOUNDS = {"pu": (100_000, 200_000_000), "bpu": (300_000, 50_000_000)}
+# Possible duplicates (warnings, never errors; intake.registry_stage.fuzzy_duplicates): two rows, or
+# a row and a person in the registry, with the same birth date, NIKs that differ in at most
+# INTAKE_FUZZY_NIK_DIGITS digits (a typo, two swapped digits) and names at least this pg_trgm
+# similar (0..1); and one NIK whose name in the file is less similar than
+# INTAKE_NAME_CONFLICT_SIMILARITY to its name in the registry (someone else's NIK?).
+INTAKE_FUZZY_NIK_DIGITS = 2
+INTAKE_FUZZY_NAME_SIMILARITY = 0.5
+INTAKE_NAME_CONFLICT_SIMILARITY = 0.3
 
 # Background work: jobs wait in a database table; `cakupan worker` runs them (make demo starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

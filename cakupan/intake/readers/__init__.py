@@ -32,6 +32,8 @@ Cell text rules (validators downstream rely on these exactly)
 * Formulas are not evaluated: calamine reads the value cached by the program that saved the file.
   A formula saved without a cached value (some generators do that) is an empty cell.
 * CSV: every field is text exactly as in the file (after CSV unquoting); no type inference.
+* HTML: a cell is the text a browser shows (whitespace runs and ``&nbsp;`` as one space, trimmed);
+  cells covered by a ``colspan``/``rowspan`` are empty.
 
 Type detection (by content, never by file name)
 -----------------------------------------------
@@ -44,8 +46,13 @@ Type detection (by content, never by file name)
   or binary workbooks (``vbaProject.bin``, ``xl/workbook.bin``, ``macroEnabled`` / ``sheet.binary``
   content types) are ``MACRO_WORKBOOK``; ODS when its ``mimetype`` entry is
   ``application/vnd.oasis.opendocument.spreadsheet``; any other zip is ``UNSUPPORTED_TYPE``.
-* Known binary formats (PDF, images, executables, archives), HTML/XML pages saved as ".xls", and
-  bytes that are mostly control characters: ``UNSUPPORTED_TYPE``. Everything else is CSV.
+* HTML (a page starting with a doctype, ``<html>``, ``<table>``, ``<meta>``, a comment ...): read
+  for its first table with a header row (:mod:`.html`; OpenSID's "unduh" and Excel's "Web Page"
+  are HTML sent as ``.xls``); an HTML page without a table is ``UNSUPPORTED_TYPE``.
+* Known binary formats (PDF, images, executables, archives), XML documents (SpreadsheetML
+  included) and bytes that are mostly control characters: ``UNSUPPORTED_TYPE``, whose message
+  names what the file is ("dokumen PDF", "arsip ZIP yang bukan XLSX atau ODS" ...). Everything
+  else is CSV.
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ from collections.abc import Mapping
 from cakupan.intake.readers.common import DEFAULT_LIMITS, Limits, Sheet, _mb, _unreadable
 from cakupan.intake.readers.csv import _read_csv
 from cakupan.intake.readers.detect import _detect, _is_blank
+from cakupan.intake.readers.html import _read_html
 from cakupan.intake.readers.xls_preflight import _read_xls
 from cakupan.intake.readers.zip_preflight import _read_zip_workbook
 from cakupan.intake.schema import FileError, FileIssue, file_error
@@ -85,6 +93,8 @@ def read_upload(
             return _read_zip_workbook(data, limits, remembered)
         if kind == "ole2":
             return _read_xls(data, limits, remembered)
+        if kind == "html":
+            return _read_html(data, limits, remembered)
         return _read_csv(data, limits, remembered)
     except FileError:
         raise

@@ -51,12 +51,12 @@ def _decode_csv(data: bytes) -> tuple[str, bytes]:
         except UnicodeDecodeError:
             raise file_error(FileIssue.ENCODING) from None
         if _looks_binary_text(text[:_SNIFF_BYTES]):
-            raise file_error(FileIssue.UNSUPPORTED_TYPE)
+            raise file_error(FileIssue.UNSUPPORTED_TYPE, kind="berkas biner, bukan teks atau tabel")
         if "\x00" in text:
             raise _unreadable("karakter NUL")
         return "utf-16", text.encode("utf-8")
     if _looks_binary_bytes(data[:_SNIFF_BYTES]):
-        raise file_error(FileIssue.UNSUPPORTED_TYPE)
+        raise file_error(FileIssue.UNSUPPORTED_TYPE, kind="berkas biner, bukan teks atau tabel")
     if b"\x00" in data:
         raise _unreadable("karakter NUL")
     if data.startswith(b"\xef\xbb\xbf"):

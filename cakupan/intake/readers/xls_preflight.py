@@ -229,7 +229,12 @@ def _read_xls(data: bytes, limits: Limits, remembered: Mapping[str, str] | None 
     if "EncryptedPackage" in cfb.names or "EncryptionInfo" in cfb.names:
         raise file_error(FileIssue.ENCRYPTED)
     if cfb.workbook is None:
-        raise file_error(FileIssue.UNSUPPORTED_TYPE)
+        kind = (
+            "dokumen Word lama (DOC)"
+            if "WordDocument" in cfb.names
+            else "berkas Office lama selain XLS (DOC/PPT/MSG)"
+        )
+        raise file_error(FileIssue.UNSUPPORTED_TYPE, kind=kind)
     if any(name in ("_VBA_PROJECT_CUR", "VBA", "_VBA_PROJECT") for name in cfb.names):
         raise file_error(FileIssue.MACRO_WORKBOOK)
     errors = _biff_scan(cfb.workbook, limits)

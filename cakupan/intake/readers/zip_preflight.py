@@ -172,7 +172,7 @@ def _classify_zip(data: bytes, infos: list[zipfile.ZipInfo]) -> str:
     mimetype = by_name.get("mimetype")
     if mimetype is not None and _read_small(data, mimetype).strip().startswith(_ODS_MIME):
         return "ods"
-    raise file_error(FileIssue.UNSUPPORTED_TYPE)
+    raise file_error(FileIssue.UNSUPPORTED_TYPE, kind=_zip_kind(by_name))
 
 
 def _scan_zip(data: bytes, infos: list[zipfile.ZipInfo], kind: str, limits: Limits) -> _ZipScan:
@@ -248,3 +248,14 @@ def _read_zip_workbook(
     kind = _classify_zip(data, infos)
     scan = _scan_zip(data, infos, kind, limits)
     return _read_book(data, kind, scan.errors, limits, remembered)
+
+
+def _zip_kind(names: Mapping[str, object]) -> str:
+    """What a zip that is neither XLSX nor ODS is, for the refusal."""
+    if "word/document.xml" in names:
+        return "dokumen Word (DOCX)"
+    if "ppt/presentation.xml" in names:
+        return "presentasi PowerPoint (PPTX)"
+    if "mimetype" in names or "content.xml" in names:
+        return "dokumen OpenDocument selain lembar kerja (ODT/ODP)"
+    return "arsip ZIP yang bukan XLSX atau ODS"

@@ -231,7 +231,9 @@ def test_changes_to_a_person_and_a_membership_are_audited_field_by_field(unit: U
     membership_event = updates.get(entity="registry.membership", entity_id=str(membership.pk))
     expected = diff(membership_before, snapshot(membership, Membership.AUDITED_FIELDS))
     assert (membership_event.before, membership_event.after) == expected
-    assert set(expected[1]) == {"occupation", "wage", "start_date"}
+    # The job title as written is kept beside the occupation, and audited with it.
+    assert set(expected[1]) == {"occupation", "occupation_title", "wage", "start_date"}
+    assert expected[1]["occupation_title"] == "Sekretaris Desa"
     assert updates.count() == 2  # Siti and Baso are unchanged: no audit row, no write
     # The registry's name differed from the file's: said as a warning on the file's row.
     assert ImportIssue.objects.filter(
@@ -299,7 +301,8 @@ def test_bad_rows_are_rejected_with_their_file_row_numbers(unit: Unit) -> None:
         f"{nik(17)};Andi Lagi;L;17-08-1985;{DESA};Kepala Desa;3.150.000;01-01-2026",  # same NIK again
         f"7.32404E+15;Cici;P;01-01-1990;{DESA};Staf Desa;2.450.000;01-01-2026",  # Excel-damaged NIK
         f"{nik(20)};Dodi;L;20-08-1985;{other_desa};Staf Desa;2.450.000;01-01-2026",  # outside the unit
-        f"{nik(21)};Edi;L;21-08-1985;{DESA};Astronot;2.450.000;01-01-2026",  # unknown occupation
+        # An occupation no rule knows is kept as "lainnya" with a warning, never an error.
+        f"{nik(21)};Edi;L;21-08-1985;{DESA};Astronot;2.450.000;01-01-2026",
     ]
     outcome = run(unit, csv_file(*rows), commit=False)
     found = sorted(
@@ -312,9 +315,9 @@ def test_bad_rows_are_rejected_with_their_file_row_numbers(unit: Unit) -> None:
         (7, "nik_duplicate_in_file"),
         (8, "nik_excel_damaged"),
         (9, "desa_outside_unit"),
-        (10, "occupation_unknown"),
     ]
-    assert (outcome.batch.rows, outcome.batch.accepted, outcome.batch.rejected) == (6, 1, 5)
+    assert ImportIssue.objects.get(batch=outcome.batch, row_number=10).code == "occupation_unmapped"
+    assert (outcome.batch.rows, outcome.batch.accepted, outcome.batch.rejected) == (6, 2, 4)
     column = ImportIssue.objects.get(batch=outcome.batch, code="desa_outside_unit").column
     assert column == "Desa"
 

@@ -710,13 +710,18 @@ def test_ods_space_bomb_is_refused() -> None:
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
         b"\xff\xd8\xff\xe0\x00\x10JFIF",
         b"MZ\x90\x00\x03\x00\x00\x00",
-        b"<html><body><table><tr><td>NIK</td><td>Nama</td></tr></table></body></html>",
         b"\xef\xbb\xbf<!DOCTYPE html><html>",
         b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
     ],
 )
 def test_unsupported_types(data: bytes) -> None:
     assert refused(data, "data.xlsx").code == FileIssue.UNSUPPORTED_TYPE
+
+
+def test_an_html_table_is_read_not_refused() -> None:
+    # HTML tables sent as .xls are read (test_readers_html.py): a header without rows is NO_ROWS.
+    data = b"<html><body><table><tr><td>NIK</td><td>Nama</td></tr></table></body></html>"
+    assert refused(data, "data.xls").code == FileIssue.NO_ROWS
 
 
 def test_zip_that_is_not_a_workbook() -> None:

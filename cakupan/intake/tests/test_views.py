@@ -462,7 +462,7 @@ def test_an_unreadable_file_becomes_a_failed_batch_with_the_reason(world: World)
     assert batch.status == BatchStatus.FAILED
     html = as_user(world.operator).get(detail(batch.pk)).content.decode()
     assert "Berkas tidak dapat dipakai" in html
-    assert "Jenis berkas tidak didukung. Unggah XLSX, XLS, ODS atau CSV." in html
+    assert "Jenis berkas tidak didukung: dokumen PDF. Unggah XLSX, XLS, ODS, CSV" in html
     assert "Unggah berkas yang sudah diperbaiki" in html
     assert "Unduh berkas hasil pemeriksaan" not in html
     response = as_user(world.operator).get(action("annotated", batch.pk))

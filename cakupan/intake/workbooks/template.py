@@ -365,6 +365,11 @@ def _write_instructions(
         "Upah ditulis sebagai angka rupiah sebulan tanpa Rp, titik atau koma, misalnya 2500000.",
         "Jenis kelamin, desa/kelurahan, pekerjaan/jabatan dan sumber dana: pilih dari daftar "
         "(tanda panah di sel).",
+        "Pekerjaan/jabatan boleh juga ditulis seperti di SK: Kaur Keuangan, Kasi Pemerintahan, "
+        "Kepala Dusun Maleku I, Ketua BPD, Guru Honorer SDN 1 Malili, Imam Masjid. Sebutan yang "
+        "lazim dikenali; jabatan yang belum dikenal tetap diterima, dicatat sebagai Lainnya dengan "
+        "teks aslinya, dan dapat dipetakan sekali di halaman batch (diingat untuk unit Anda). "
+        "Sumber dana boleh ditulis ADD, Dana Desa, APBD dan sebagainya.",
         "Simpan sebagai Excel biasa (.xlsx), bukan .xlsm atau .xlsb. Ukuran berkas paling besar "
         f"{MAX_UPLOAD_MB} MB; berkas yang lebih besar dipecah menjadi beberapa berkas. Lembar "
         "Petunjuk boleh dibiarkan.",
