@@ -231,6 +231,47 @@ def record_access(
     _event(actor, action, entity, entity_id, None, after, note).save()
 
 
+def record_access_query(
+    *,
+    actor: Actor,
+    action: str = Action.EXPORT,
+    entity: str,
+    ids: Any,
+    details: Mapping[str, Any],
+    note: str = "",
+) -> None:
+    """:func:`record_access` for a list too long to hold in Python (an export of a million rows).
+
+    ``ids`` is a queryset of one column, the ids of the records the export names (``entity``);
+    PostgreSQL collects them into ``after["shown"]`` (distinct, ascending, as the list pages log
+    them) in the ``INSERT ... SELECT`` itself, so the ids never travel through Python. ``details``
+    (row count, format, filter) go into ``after`` beside them.
+    """
+    import json
+
+    sql, params = ids.order_by().query.sql_with_params()
+    statement = (
+        f"INSERT INTO {AuditEvent._meta.db_table} "  # noqa: S608 - our table; values are parameters
+        "(at, actor_id, actor_label, source, action, entity, entity_id, before, after, note) "
+        "SELECT %s, %s, %s, %s, %s, %s, '*', NULL, %s::jsonb || jsonb_build_object('shown', "
+        "coalesce((SELECT jsonb_agg(DISTINCT s.id ORDER BY s.id) "
+        f"FROM ({sql}) AS s (id)), '[]'::jsonb)), %s"
+    )
+    values = [
+        timezone.now(),
+        actor.user.pk if actor.user is not None else None,
+        actor.name,
+        actor.source,
+        action,
+        entity,
+        json.dumps({k: jsonable(v) for k, v in details.items()}),
+        *params,
+        note[:300],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
+
+
 def record_auth(
     *, actor: Actor, action: str, entity_id: Any, details: Mapping[str, Any], note: str = ""
 ) -> None:
