@@ -11,8 +11,10 @@ Two kinds of rows, each written from one kind of place:
   hands the personal data out, once per read path: a detail selector logs the record it returns
   (``registry.selectors.person_detail``); a list page, which learns which rows it showed only after
   paging, calls the app's ``list_view_record`` selector; a download logs in the selector that
-  builds the file. A service that hands data out as part of a change logs that export itself, in
-  its transaction (intake's BPJS registration file, which also marks the batch sent). Scoped
+  builds the file (a list download through :func:`record_access_query`, which lets PostgreSQL
+  gather the ids of a million-row export). A service that hands data out as part of a change logs
+  that export itself, in its transaction (intake's BPJS registration file, which also marks the
+  batch sent). Scoped
   accessors and searches (``*_visible_to``, ``*_get_for``, ``*_search``) log nothing: they are
   building blocks of reads and of writes.
 

@@ -139,7 +139,7 @@ _YARDSTICK = (
 def _yardstick() -> tuple[float, int]:
     size = 0
     start = time.perf_counter()
-    with connection.cursor() as cursor, cursor.copy(_YARDSTICK) as copy:  # type: ignore[attr-defined]
+    with connection.cursor() as cursor, cursor.copy(_YARDSTICK) as copy:
         for block in copy:
             size += len(block)
     return time.perf_counter() - start, size

@@ -36,6 +36,7 @@ An XLSX sheet holds at most 1,048,576 rows; a longer list goes on in a second sh
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -245,8 +246,8 @@ def _cell(column: Column, value: Any) -> CellValue:
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, int | float) or hasattr(value, "as_integer_ratio"):
-        return value  # type: ignore[no-any-return]
+    if isinstance(value, int | float | decimal.Decimal):
+        return value
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
@@ -430,7 +431,14 @@ def export_rows(
     extra values after the columns' (ignored, for ``full`` to read)."""
     check_limit(len(rows))
     log(ExportLog(fmt=fmt, rows=len(rows), filters=filters))
-    decide = full if callable(full) else (lambda _r, f=bool(full): f)
+    if callable(full):
+        decide = full
+    else:
+        everything = bool(full)
+
+        def decide(_row: Sequence[Any]) -> bool:
+            return everything
+
     return _response(_typed_rows(rows, columns, decide), columns, fmt=fmt, file_stem=file_stem)
 
 
