@@ -14,9 +14,8 @@ Two kinds of rows, each written from one kind of place:
   builds the file (a list download through :func:`record_access_query`, which lets PostgreSQL
   gather the ids of a million-row export). A service that hands data out as part of a change logs
   that export itself, in its transaction (intake's BPJS registration file, which also marks the
-  batch sent). Scoped
-  accessors and searches (``*_visible_to``, ``*_get_for``, ``*_search``) log nothing: they are
-  building blocks of reads and of writes.
+  batch sent). Scoped accessors and searches (``*_visible_to``, ``*_get_for``, ``*_search``) log
+  nothing: they are building blocks of reads and of writes.
 
 * **Sign-in events** (sign in, failed sign-in, lock, unlock, sign out: :func:`record_auth`) are
   written by ``accounts.services``, called by the sign-in views and the session middleware.

@@ -35,8 +35,10 @@ An XLSX sheet holds at most 1,048,576 rows; a longer list goes on in a second sh
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import decimal
+import io
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -268,9 +270,6 @@ def _typed_rows(
 def csv_chunks(rows: Iterable[Sequence[CellValue]], headers: Sequence[str]) -> Iterator[bytes]:
     """A CSV file in chunks of about :data:`CHUNK_BYTES`: UTF-8 with BOM, ``,``, CRLF (RFC 4180),
     every text cell escaped, as ``common.spreadsheet.write_csv`` writes a whole file."""
-    import csv
-    import io
-
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     buffer.write("\ufeff")

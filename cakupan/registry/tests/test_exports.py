@@ -258,7 +258,7 @@ def test_an_export_past_the_row_limit_is_refused_naming_the_limit(
         assert message.startswith("Unduhan dibatasi 2 baris; daftar ini ")
     assert exports_of("registry.membership") == []
     settings.EXPORT_MAX_ROWS = 1_100_000
-    assert client.get(reverse("registry:membership_list"), {"unduh": "csv"}).status_code == 200
+    assert len(csv_rows(client.get(reverse("registry:membership_list"), {"unduh": "csv"}))) > 3
 
 
 # --- billing ------------------------------------------------------------------------------------
@@ -427,7 +427,7 @@ def test_no_export_of_any_role_holds_a_nik_outside_its_scope(
         for url, params in requests:
             for fmt in ("csv", "xlsx"):
                 response = client.get(url, {**params, "unduh": fmt})
-                if response.status_code == 404:  # a region outside the scope
+                if response.status_code in (403, 404):  # not this role's page, or region
                     continue
                 found = set(NIK_RUN.findall(_text(response, fmt)))
                 scanned += 1
