@@ -94,7 +94,9 @@ def test_xlsx_writes_nik_as_text_numbers_as_numbers_and_escapes_text() -> None:
 def test_xlsx_goes_on_in_a_new_sheet_past_excel_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(exports, "SHEET_ROWS", 3)
     rows = typed([[f"Orang {i}", NIK, i, None, "active"] for i in range(7)])
-    book = openpyxl.load_workbook(exports.xlsx_temporary_file(rows, COLUMNS, title="kepesertaan"))
+    book = openpyxl.load_workbook(
+        exports.xlsx_temporary_file(rows, COLUMNS, title="kepesertaan", rows_hint=7)
+    )
     assert book.sheetnames == ["kepesertaan", "kepesertaan (2)", "kepesertaan (3)"]
     names = [
         [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
@@ -106,6 +108,14 @@ def test_xlsx_goes_on_in_a_new_sheet_past_excel_rows(monkeypatch: pytest.MonkeyP
         ["Orang 6"],
     ]
     assert all(sheet["A1"].value == "Nama" for sheet in book.worksheets)
+
+
+def test_xlsx_refuses_rows_past_the_sheets_planned(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The list grew between the count and the writing, past a sheet boundary: no cut file.
+    monkeypatch.setattr(exports, "SHEET_ROWS", 3)
+    rows = typed([[f"Orang {i}", NIK, i, None, "active"] for i in range(4)])
+    with pytest.raises(RuntimeError, match="grew past the sheets"):
+        exports.xlsx_temporary_file(rows, COLUMNS, title="orang", rows_hint=3)
 
 
 def test_the_limit_is_named_in_the_refusal(settings: Any) -> None:
