@@ -19,8 +19,11 @@ What every export does, in this order:
    app's selector does the writing);
 3. streams the file: CSV through a ``StreamingHttpResponse`` fed from a server-side cursor
    (``QuerySet.iterator(chunk_size=...)`` inside a transaction, so PostgreSQL hands the rows out in
-   chunks and nothing holds the list), XLSX written row by row by xlsxwriter in
-   ``constant_memory`` mode into a temporary file that a ``FileResponse`` sends and removes.
+   chunks and nothing holds the list), XLSX from the same cursor into a temporary file that a
+   ``FileResponse`` sends and removes: xlsxwriter writes the workbook's structure (styles, header,
+   widths, frozen header, filter) and the rows are streamed as sheet XML into the package
+   (``common.spreadsheet.inline_string_cell``), about ten times faster than xlsxwriter's
+   ``constant_memory`` mode cell by cell (``docs/benchmarks.md``), memory as flat.
 
 Cells go through ``common.spreadsheet``: text escaped against formula injection (``= + - @``, tab,
 CR and the rest, ASVS 1.2.10), NIK, KK and phone numbers always text (never a number losing its
