@@ -86,7 +86,7 @@ def preload() -> dict[str, Any]:
         (pl.lit(dt.date(2020, 1, 1)) + pl.duration(days=pl.col("id") % 1500)).alias("start_date"),
         pl.lit(None, pl.Date).alias("end_date"),
         pl.lit("active").alias("status"),
-        pl.format("KPJ{}", pl.col("id")).alias("kpj_number"),
+        pl.format("9{}", pl.col("id").cast(pl.String).str.zfill(10)).alias("kpj_number"),
         pl.lit(now).alias("created_at"),
         pl.lit(now).alias("updated_at"),
     )
