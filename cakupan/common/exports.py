@@ -158,7 +158,7 @@ class ExportLog:
 
     @property
     def note(self) -> str:
-        """``"unduh CSV, 1.234 baris; status=aktif"``: the access log's note."""
+        """``"unduh CSV, 1234 baris; status=active"``: the access log's note."""
         text = f"unduh {self.fmt.upper()}, {self.rows} baris"
         return f"{text}; {self.filters}" if self.filters else text
 
@@ -501,14 +501,8 @@ def export_rows(
     extra values after the columns' (ignored, for ``full`` to read)."""
     check_limit(len(rows))
     log(ExportLog(fmt=fmt, rows=len(rows), filters=filters))
-    if callable(full):
-        decide = full
-    else:
-        everything = bool(full)
-
-        def decide(_row: Sequence[Any]) -> bool:
-            return everything
-
+    everything = bool(full)
+    decide: Callable[[Sequence[Any]], bool] = full if callable(full) else (lambda _r: everything)
     return _response(
         _typed_rows(rows, columns, decide),
         columns,
