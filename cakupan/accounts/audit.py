@@ -250,7 +250,12 @@ def record_access_query(
     """
     import json
 
-    sql, params = ids.order_by().query.sql_with_params()
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        sql, params = ids.order_by().query.sql_with_params()
+    except EmptyResultSet:  # ``pk__in=[]``: Django knows there is no row without asking
+        sql, params = "SELECT NULL::bigint WHERE false", ()
     statement = (
         f"INSERT INTO {AuditEvent._meta.db_table} "  # noqa: S608 - our table; values are parameters
         "(at, actor_id, actor_label, source, action, entity, entity_id, before, after, note) "

@@ -56,7 +56,7 @@ def export_world(
     with module_world(django_db_blocker, tmp_path_factory.mktemp("export-files")) as world:
         pemdes = Membership.objects.get(pk=world.ids["membership"]).unit
         konsel = make_unit(region="74.05", code="OPD-KONSEL-UJI", name="Dinas Konawe Selatan")
-        outsider = make_person(name="Orang Konawe", district="74.05")
+        outsider = make_person(name="Orang Konawe", district="74.05.01")
         make_membership(person=outsider, unit=konsel, start_date=D(2023, 1, 1))
         injected = make_person(name=INJECTED, phone="081234567890")
         make_membership(
