@@ -263,27 +263,70 @@ def _cell(column: Column, value: Any) -> CellValue:
     return str(value)
 
 
+def _converter(column: Column) -> Callable[[Any], CellValue]:
+    """What turns a column's raw value into a cell. Labels are translated once, here, in the
+    request's language (a lazy label costs a catalogue lookup each time it is read)."""
+    if column.labels is not None:
+        labels = {key: str(label) for key, label in column.labels.items()}
+
+        def label(value: Any) -> CellValue:
+            if value is None:
+                return None
+            found = labels.get(value, value)
+            return found if isinstance(found, str) else _cell(column, found)
+
+        return label
+
+    def convert(value: Any) -> CellValue:
+        return value if value is None or type(value) is str else _cell(column, value)
+
+    return convert
+
+
 def _typed_rows(
     rows: Iterable[Sequence[Any]], columns: Sequence[Column], full: Callable[[Sequence[Any]], bool]
 ) -> Iterator[list[CellValue]]:
+    """The cells of ``rows``: masked where ``full(row)`` is false, typed (eagerly prepared, so the
+    labels are in the request's language even when the rows are read after the view returned)."""
+    converters = [_converter(c) for c in columns]
     sensitive = [i for i, c in enumerate(columns) if c.sensitive]
-    for row in rows:
-        values = list(row[: len(columns)])
-        if sensitive and not full(row):
-            for i in sensitive:
-                values[i] = mask_value(columns[i], values[i])
-        yield [_cell(c, v) for c, v in zip(columns, values, strict=True)]
+    width = len(columns)
+
+    def cells() -> Iterator[list[CellValue]]:
+        for row in rows:
+            values = list(row[:width])
+            if sensitive and not full(row):
+                for i in sensitive:
+                    values[i] = mask_value(columns[i], values[i])
+            yield [convert(v) for convert, v in zip(converters, values, strict=True)]
+
+    return cells()
 
 
 def csv_chunks(rows: Iterable[Sequence[CellValue]], headers: Sequence[str]) -> Iterator[bytes]:
     """A CSV file in chunks of about :data:`CHUNK_BYTES`: UTF-8 with BOM, ``,``, CRLF (RFC 4180),
     every text cell escaped, as ``common.spreadsheet.write_csv`` writes a whole file."""
+    dates: dict[dt.date, str] = {}  # a list repeats its dates; strftime is a third of a row's cost
+
+    def field(value: CellValue) -> str:
+        kind = type(value)
+        if kind is str:
+            return escape_formula(value)  # type: ignore[arg-type]
+        if kind is dt.date:
+            text = dates.get(value)  # type: ignore[arg-type]
+            if text is None:
+                if len(dates) > 50_000:
+                    dates.clear()
+                text = dates[value] = csv_value(value)  # type: ignore[index]
+            return text
+        return csv_value(value)
+
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow([escape_formula(str(h)) for h in headers])
     for row in rows:
-        writer.writerow([csv_value(v) for v in row])
+        writer.writerow([field(v) for v in row])
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
