@@ -117,7 +117,7 @@ def _download(fmt: str, user: Any) -> tuple[float, int, Any]:
     size = 0
     with measure_memory() as peak:
         start = time.perf_counter()
-        response = membership_list(request)
+        response = membership_list(request)  # type: ignore[arg-type]
         assert response.status_code == 200, response.status_code
         for chunk in response.streaming_content:  # type: ignore[attr-defined]
             size += len(chunk)

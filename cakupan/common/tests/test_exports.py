@@ -142,7 +142,7 @@ def test_export_rows_refuses_before_logging(settings: Any) -> None:
         [["=a"]], (Column("Nama"),), fmt="csv", file_stem="x", log=logged.append
     )
     assert logged == [ExportLog(fmt="csv", rows=1, filters="")]
-    assert b"".join(response.streaming_content).decode("utf-8-sig") == "Nama\r\n'=a\r\n"
+    assert response.getvalue().decode("utf-8-sig") == "Nama\r\n'=a\r\n"
     assert response["Cache-Control"] == "no-store"
 
 

@@ -120,6 +120,11 @@ def exports_of(entity: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action="export", entity=entity).order_by("id"))
 
 
+def after(event: AuditEvent) -> dict[str, Any]:
+    assert isinstance(event.after, dict)
+    return event.after
+
+
 def admin(world: RouteWorld) -> User:
     return world.users_in[Role.ADMIN_KABUPATEN]
 
@@ -166,7 +171,7 @@ def test_a_nik_searched_for_is_logged_masked_and_hashed(
     sheet = xlsx_sheet(client.get(link))
     assert [c.value for c in sheet[2]][:2] == ["'" + INJECTED, extras.injected.nik]
     [event] = exports_of("registry.person")
-    assert extras.injected.nik not in event.note + str(event.after["filter"])
+    assert extras.injected.nik not in event.note + str(after(event)["filter"])
     assert f"{extras.injected.nik[:4]}********{extras.injected.nik[-4:]}#" in event.note
 
 
@@ -188,10 +193,10 @@ def test_people_xlsx_holds_exactly_the_scope_with_nik_as_text(
         assert nik.data_type == "s"
         assert isinstance(nik.value, str) and len(nik.value) == 16 and nik.value.isdigit()
     [event] = exports_of("registry.person")
-    assert event.after["rows"] == len(expected)
-    assert event.after["format"] == "xlsx"
-    assert event.after["filter"] == ""
-    assert extras.outsider.pk not in event.after["shown"]
+    assert after(event)["rows"] == len(expected)
+    assert after(event)["format"] == "xlsx"
+    assert after(event)["filter"] == ""
+    assert extras.outsider.pk not in after(event)["shown"]
 
 
 def test_membership_downloads_follow_the_segment_and_status_filters(
@@ -214,7 +219,7 @@ def test_membership_downloads_follow_the_segment_and_status_filters(
     wage = sheet.cell(row=2, column=11)
     assert wage.value == 2_850_000 and wage.data_type == "n"  # money stays a number
     events = exports_of("registry.membership")
-    assert [(e.after["format"], e.after["rows"], e.after["filter"]) for e in events] == [
+    assert [(after(e)["format"], after(e)["rows"], after(e)["filter"]) for e in events] == [
         ("csv", len(expected), "segment=bpd; status=active"),
         ("xlsx", len(expected), "segment=bpd; status=active"),
     ]
@@ -287,7 +292,7 @@ def test_bill_list_downloads_the_filtered_bills_of_the_scope(
     )
     assert none[1:] == []
     events = exports_of("billing.bill")
-    assert [(e.after["rows"], e.after["filter"]) for e in events] == [
+    assert [(after(e)["rows"], after(e)["filter"]) for e in events] == [
         (1, ""), (1, "month=01-2024"), (0, "status=paid"),
     ]  # fmt: skip
 
@@ -301,7 +306,7 @@ def test_lapsed_memberships_download_names_the_people_and_logs_them(
     assert [c.value for c in sheet[2]][:2] == ["Nelayan Menunggak", extras.lapsed.nik]
     assert sheet.max_row == 2
     [event] = exports_of("registry.person")
-    assert event.after["shown"] == [extras.lapsed.pk]
+    assert after(event)["shown"] == [extras.lapsed.pk]
     out = client_of(world.users_out[Role.ADMIN_KABUPATEN])
     assert csv_rows(out.get(reverse("billing:arrears"), {"unduh": "csv"}))[1:] == []
 
@@ -329,7 +334,7 @@ def test_claim_downloads_list_overdue_and_scholarships(
     assert len(rows) - 1 == shown
     year = ScholarshipInstalment.objects.get(pk=world.ids["instalment"]).year
     sheet = xlsx_sheet(
-        client.get(reverse("claims:instalments_due"), {"year": year, "unduh": "xlsx"})
+        client.get(reverse("claims:instalments_due"), {"year": str(year), "unduh": "xlsx"})
     )
     assert [c.value for c in sheet[1]][:5] == [
         "Kabupaten/kota", "Nomor klaim", "Peserta", "Anak", "NIK anak",
@@ -339,7 +344,7 @@ def test_claim_downloads_list_overdue_and_scholarships(
     assert re.fullmatch(r"[0-9]{4}\*{8}[0-9]{4}", first[4])
     older = xlsx_sheet(client.get(reverse("claims:instalments_xlsx"), {"year": year}))
     assert [c.value for c in older[2]] == first
-    assert [e.after["format"] for e in exports_of("claims.heir")] == ["xlsx", "xlsx"]
+    assert [after(e)["format"] for e in exports_of("claims.heir")] == ["xlsx", "xlsx"]
     assert [e.note.split(";")[0] for e in exports_of("registry.person")] == [
         "daftar klaim", "daftar klaim", "klaim terlambat",
     ]  # fmt: skip
@@ -368,10 +373,10 @@ def test_follow_up_downloads_workbook_and_one_list_as_csv(
     assert len(rows) - 1 == len(lists["desa_without_officials"].rows)
     events = exports_of("registry.membership")
     total = sum(len(found.rows) for found in lists.values())
-    assert [(e.after["format"], e.after["rows"]) for e in events] == [
+    assert [(after(e)["format"], after(e)["rows"]) for e in events] == [
         ("xlsx", total), ("csv", len(lists["desa_without_officials"].rows)),
     ]  # fmt: skip
-    assert "daftar=desa_without_officials" in events[1].after["filter"]
+    assert "daftar=desa_without_officials" in after(events[1])["filter"]
 
 
 # --- the scan: no NIK leaves its scope through any export -------------------------------------
@@ -428,7 +433,8 @@ def test_no_export_of_any_role_holds_a_nik_outside_its_scope(
         client = client_of(user)
         for url, params in requests:
             for fmt in ("csv", "xlsx"):
-                response = client.get(url, {**params, "unduh": fmt})
+                query: dict[str, Any] = {**params, "unduh": fmt}
+                response = client.get(url, query)
                 if response.status_code in (403, 404):  # not this role's page, or region
                     continue
                 found = set(NIK_RUN.findall(_text(response, fmt)))
