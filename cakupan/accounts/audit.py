@@ -11,10 +11,11 @@ Two kinds of rows, each written from one kind of place:
   hands the personal data out, once per read path: a detail selector logs the record it returns
   (``registry.selectors.person_detail``); a list page, which learns which rows it showed only after
   paging, calls the app's ``list_view_record`` selector; a download logs in the selector that
-  builds the file. A service that hands data out as part of a change logs that export itself, in
-  its transaction (intake's BPJS registration file, which also marks the batch sent). Scoped
-  accessors and searches (``*_visible_to``, ``*_get_for``, ``*_search``) log nothing: they are
-  building blocks of reads and of writes.
+  builds the file (a list download through :func:`record_access_query`, which lets PostgreSQL
+  gather the ids of a million-row export). A service that hands data out as part of a change logs
+  that export itself, in its transaction (intake's BPJS registration file, which also marks the
+  batch sent). Scoped accessors and searches (``*_visible_to``, ``*_get_for``, ``*_search``) log
+  nothing: they are building blocks of reads and of writes.
 
 * **Sign-in events** (sign in, failed sign-in, lock, unlock, sign out: :func:`record_auth`) are
   written by ``accounts.services``, called by the sign-in views and the session middleware.
@@ -229,6 +230,52 @@ def record_access(
     """
     after = {"shown": [jsonable(x) for x in shown]} if shown is not None else None
     _event(actor, action, entity, entity_id, None, after, note).save()
+
+
+def record_access_query(
+    *,
+    actor: Actor,
+    action: str = Action.EXPORT,
+    entity: str,
+    ids: Any,
+    details: Mapping[str, Any],
+    note: str = "",
+) -> None:
+    """:func:`record_access` for a list too long to hold in Python (an export of a million rows).
+
+    ``ids`` is a queryset of one column, the ids of the records the export names (``entity``);
+    PostgreSQL collects them into ``after["shown"]`` (distinct, ascending, as the list pages log
+    them) in the ``INSERT ... SELECT`` itself, so the ids never travel through Python. ``details``
+    (row count, format, filter) go into ``after`` beside them.
+    """
+    import json
+
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        sql, params = ids.order_by().query.sql_with_params()
+    except EmptyResultSet:  # ``pk__in=[]``: Django knows there is no row without asking
+        sql, params = "SELECT NULL::bigint WHERE false", ()
+    statement = (
+        f"INSERT INTO {AuditEvent._meta.db_table} "  # noqa: S608 - our table; values are parameters
+        "(at, actor_id, actor_label, source, action, entity, entity_id, before, after, note) "
+        "SELECT %s, %s, %s, %s, %s, %s, '*', NULL, %s::jsonb || jsonb_build_object('shown', "
+        "coalesce((SELECT jsonb_agg(DISTINCT s.id ORDER BY s.id) "
+        f"FROM ({sql}) AS s (id)), '[]'::jsonb)), %s"
+    )
+    values = [
+        timezone.now(),
+        actor.user.pk if actor.user is not None else None,
+        actor.name,
+        actor.source,
+        action,
+        entity,
+        json.dumps({k: jsonable(v) for k, v in details.items()}),
+        *params,
+        note[:300],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, values)
 
 
 def record_auth(

@@ -1,27 +1,25 @@
 """Claims as documents: the handover record (berita acara penyerahan santunan, PDF with fpdf2) and
-the scholarship instalments due in a school year (XLSX through ``common.spreadsheet``).
+the rows of the scholarship instalments due in a school year (downloaded as CSV or XLSX through
+``common.exports`` by ``views.instalments_due``).
 
 Both hold personal data: the handover is built from ``selectors.claim_detail`` (which logs the
-export) and the instalment list logs the children it names.
+export) and the instalment download logs the children it names.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 from fpdf import FPDF
 
-from cakupan.accounts.audit import Actor, record_access
-from cakupan.accounts.models import Action
+from cakupan.accounts.audit import Actor
 from cakupan.claims.models import ClaimStatus, ScholarshipInstalment
 from cakupan.claims.selectors import ClaimDetail, claim_detail
 from cakupan.common.dates import long_date
 from cakupan.common.money import terbilang
-from cakupan.common.spreadsheet import write_cell, xlsx_workbook
 from cakupan.registry.models import BranchOffice
 from cakupan.rules.params import Parameters
 from cakupan.wilayah.models import Region
@@ -228,48 +226,8 @@ def instalment_rows(
     return rows
 
 
-def instalments_xlsx(
-    *, actor: Actor, instalments: list[ScholarshipInstalment], year: int, max_age: int | None
-) -> bytes:
-    """The instalments due in school year ``year`` as XLSX; the export is logged."""
-    record_access(
-        actor=actor,
-        action=Action.EXPORT,
-        entity="claims.heir",
-        entity_id="*",
-        shown=sorted({i.heir_id for i in instalments}),
-        note=f"beasiswa jatuh tempo {year}/{year + 1} (XLSX)",
-    )
-    output = io.BytesIO()
-    workbook = xlsx_workbook(output)
-    sheet = workbook.add_worksheet("Beasiswa")
-    title = workbook.add_format({"bold": True, "font_size": 13})
-    head = workbook.add_format(
-        {"bold": True, "border": 1, "bg_color": "#DDEBF7", "text_wrap": True}
-    )
-    money = workbook.add_format({"num_format": "#,##0", "border": 1})
-    text = workbook.add_format({"border": 1, "num_format": "@"})
-    write_cell(sheet, 0, 0, f"Beasiswa jatuh tempo tahun ajaran {year}/{year + 1}", title)
-    for col, (name, width) in enumerate(INSTALMENT_COLUMNS):
-        write_cell(sheet, 2, col, name, head)
-        sheet.set_column(col, col, width)
-    rows = instalment_rows(instalments, max_age=max_age)
-    for r, values in enumerate(rows, start=3):
-        for col, value in enumerate(values):
-            write_cell(sheet, r, col, value, money if col == 7 else text)
-    last = 3 + len(rows)
-    write_cell(sheet, last, 6, "Jumlah", head)
-    write_cell(sheet, last, 7, sum((row[7] for row in rows), Decimal(0)), money)
-    if rows:
-        sheet.autofilter(2, 0, last - 1, len(INSTALMENT_COLUMNS) - 1)
-    sheet.freeze_panes(3, 0)
-    workbook.close()
-    return output.getvalue()
-
-
 __all__ = [
     "handover_pdf",
     "handover_rows",
     "instalment_rows",
-    "instalments_xlsx",
 ]

@@ -18,11 +18,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cakupan.accounts.access import regions_plannable_by
@@ -45,16 +48,25 @@ from cakupan.claims.forms import (
     UploadForm,
     heir_initial,
 )
-from cakupan.claims.models import Claim, ClaimComponent, DocumentKind, ScholarshipInstalment
+from cakupan.claims.models import (
+    Claim,
+    ClaimComponent,
+    ClaimStatus,
+    ClaimType,
+    DocumentKind,
+    ScholarshipInstalment,
+)
 from cakupan.claims.preview import claim_preview
 from cakupan.claims.services import ClaimError
 from cakupan.claims.storage import read_document
+from cakupan.common import exports
+from cakupan.common.exports import Column, ExportLog
 from cakupan.common.web import CakupanRequest, is_fragment, web_actor
-from cakupan.registry.models import Unit
+from cakupan.registry.models import Person, Segment, Unit
+from cakupan.registry.selectors import export_record, full_data_annotation
 from cakupan.wilayah.models import Region, RegionKind
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _attachment(data: bytes, content_type: str, file_name: str) -> HttpResponse:
@@ -81,8 +93,72 @@ def _region_choices(user: Any) -> list[tuple[str, str]]:
     return [(r.code, f"{r.name} ({r.code})") for r in _regions(user)]
 
 
+# The downloads of the claim lists (``common.exports``); the deceased's or injured worker's NIK
+# masked for a user who may not read it in full, as on the person's page.
+CLAIM_COLUMNS = (
+    Column(gettext_lazy("Nomor klaim"), "number", width=18),
+    Column(gettext_lazy("Jenis klaim"), "type", labels=dict(ClaimType.choices), width=24),
+    Column(gettext_lazy("Status"), "status", labels=dict(ClaimStatus.choices), width=14),
+    Column(gettext_lazy("Nama peserta"), "person__name", width=30),
+    Column(gettext_lazy("NIK"), "person__nik", kind="nik", sensitive=True),
+    Column(gettext_lazy("Kode unit"), "unit__code", width=16),
+    Column(gettext_lazy("Unit"), "unit__name", width=30),
+    Column(gettext_lazy("Segmen"), "segment", labels=dict(Segment.choices), width=18),
+    Column(gettext_lazy("Kode wilayah"), "region_id", width=14),
+    Column(gettext_lazy("Wilayah"), "region__name", width=20),
+    Column(gettext_lazy("Tanggal peristiwa"), "event_date", kind="date", width=12),
+    Column(gettext_lazy("Diterima BPJS"), "filed_on", kind="date", width=12),
+    Column(gettext_lazy("Lunas"), "paid_on", kind="date", width=12),
+    Column(gettext_lazy("Hak tunai (Rp)"), "cash_entitlement", kind="money", width=14),
+)
+OVERDUE_COLUMNS = (
+    Column(gettext_lazy("Kantor cabang"), width=24),
+    Column(gettext_lazy("Kabupaten/kota"), width=22),
+    Column(gettext_lazy("Nomor klaim"), width=18),
+    Column(gettext_lazy("Jenis klaim"), width=24),
+    Column(gettext_lazy("Nama peserta"), width=30),
+    Column(gettext_lazy("NIK"), kind="nik", sensitive=True),
+    Column(gettext_lazy("Diterima BPJS"), kind="date", width=12),
+    Column(gettext_lazy("Batas waktu"), kind="date", width=12),
+    Column(gettext_lazy("Terlambat (hari kerja)"), kind="number", width=10),
+    Column(gettext_lazy("Hak tunai (Rp)"), kind="money", width=14),
+    Column(gettext_lazy("Denda 1%/hari (Rp)"), kind="money", width=14),
+)
+INSTALMENT_COLUMNS = tuple(
+    Column(
+        gettext_lazy(name),
+        kind="money" if i == 7 else "number" if i == 10 else "text",
+        width=width,
+    )
+    for i, (name, width) in enumerate(documents.INSTALMENT_COLUMNS)
+)
+
+
+def _fully_visible(user: Any, person_ids: set[int]) -> set[int]:
+    """Of ``person_ids``, the people ``user`` reads in full (``registry.selectors``)."""
+    return set(
+        Person.objects.filter(pk__in=person_ids)
+        .annotate(export_full=full_data_annotation(user, "pk"))
+        .filter(export_full=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def _log_rows(request: CakupanRequest, *, entity: str, ids: list[int], list_name: str) -> Any:
+    """The ``log`` callback of an export of rows already in hand (``common.exports``)."""
+    actor = web_actor(request)
+
+    def log(export: ExportLog) -> None:
+        export_record(
+            actor=actor, entity=entity, ids=Person.objects.filter(pk__in=ids).values_list("pk"),
+            export=export, list_name=list_name,
+        )  # fmt: skip
+
+    return log
+
+
 @login_required
-def claim_list(request: CakupanRequest) -> HttpResponse:
+def claim_list(request: CakupanRequest) -> HttpResponseBase:
     """``/klaim/``: claims in the user's scope, newest event first (people logged as shown)."""
     form = ClaimFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
@@ -95,6 +171,33 @@ def claim_list(request: CakupanRequest) -> HttpResponse:
             "query": data["q"] or "",
         }
     claims = selectors.claim_list(user=request.user, **filters)
+    fmt = exports.requested_format(request)
+    if fmt:
+        actor = web_actor(request)
+
+        def log(export: ExportLog, qs: QuerySet[Any]) -> None:
+            export_record(
+                actor=actor, entity="registry.person", ids=qs.values_list("person_id"),
+                export=export, list_name="daftar klaim",
+            )  # fmt: skip
+
+        annotated = claims.annotate(export_full=full_data_annotation(request.user, "person_id"))
+        described = exports.describe_filters(
+            {"status": filters.get("status"), "type": filters.get("claim_type"),
+             "year": filters.get("year"), "q": filters.get("query")}
+        )  # fmt: skip
+        return exports.answer(
+            request,
+            lambda: exports.export_queryset(
+                annotated,
+                CLAIM_COLUMNS,
+                fmt=fmt,
+                file_stem="klaim",
+                log=log,
+                filters=described,
+                full="export_full",
+            ),
+        )
     page = Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.list_view_record(actor=web_actor(request), claims=list(page))
     rows = [{"claim": c, "status_class": STATUS_CLASS.get(c.status, "")} for c in page]
@@ -104,6 +207,7 @@ def claim_list(request: CakupanRequest) -> HttpResponse:
         "rows": rows,
         "filtered": any(filters.values()),
         "may_report": request.user.role in permissions.REPORTER_ROLES,
+        "downloads": exports.download_links(request),
     }
     return render(request, "claims/claim_list.html", context)
 
@@ -570,9 +674,41 @@ def _max_age(year: int) -> int | None:
     return entry.value if entry is not None else None
 
 
+def _instalments_download(request: CakupanRequest, fmt: str) -> HttpResponseBase:
+    """The instalments due as CSV or XLSX (``common.exports``); the children's NIKs masked, as
+    on the page."""
+    _form, year, region, rows = _instalments(request)
+    table = documents.instalment_rows(rows, max_age=_max_age(year))
+    actor = web_actor(request)
+    heirs = sorted({i.heir_id for i in rows})
+
+    def log(export: ExportLog) -> None:
+        from cakupan.claims.models import Heir
+
+        export_record(
+            actor=actor, entity="claims.heir", ids=Heir.objects.filter(pk__in=heirs).values_list("pk"),
+            export=export, list_name=f"beasiswa jatuh tempo {year}/{year + 1}",
+        )  # fmt: skip
+
+    return exports.answer(
+        request,
+        lambda: exports.export_rows(
+            table,
+            INSTALMENT_COLUMNS,
+            fmt=fmt,
+            file_stem=f"beasiswa-{year}-{year + 1}",
+            log=log,
+            filters=exports.describe_filters({"year": year, "region": region or ""}),
+        ),
+    )
+
+
 @login_required
-def instalments_due(request: CakupanRequest) -> HttpResponse:
+def instalments_due(request: CakupanRequest) -> HttpResponseBase:
     """``/klaim/beasiswa/``: instalments due this school year per kabupaten (children logged)."""
+    fmt = exports.requested_format(request)
+    if fmt:
+        return _instalments_download(request, fmt)
     form, year, _region, rows = _instalments(request)
     if rows:
         record_access(
@@ -589,26 +725,50 @@ def instalments_due(request: CakupanRequest) -> HttpResponse:
         "year": year,
         "rows": [{"instalment": i, "row": r} for i, r in zip(rows, table, strict=True)],
         "total": sum((i.amount for i in rows), Decimal(0)),
-        "query": request.GET.urlencode(),
+        "downloads": exports.download_links(request),
     }
     return render(request, "claims/instalments.html", context)
 
 
 @login_required
-def instalments_xlsx(request: CakupanRequest) -> HttpResponse:
-    _form, year, _region, rows = _instalments(request)
-    data = documents.instalments_xlsx(
-        actor=web_actor(request), instalments=rows, year=year, max_age=_max_age(year)
-    )
-    return _attachment(data, XLSX, f"beasiswa-{year}-{year + 1}.xlsx")
+def instalments_xlsx(request: CakupanRequest) -> HttpResponseBase:
+    """``/klaim/beasiswa/xlsx/``: the older address of ``/klaim/beasiswa/?unduh=xlsx``."""
+    return _instalments_download(request, "xlsx")
 
 
 @login_required
-def overdue(request: CakupanRequest) -> HttpResponse:
+def overdue(request: CakupanRequest) -> HttpResponseBase:
     """``/klaim/terlambat/``: claims past their payment deadline, per branch and kabupaten."""
     rows = selectors.overdue_claims(
         user=request.user, today=timezone.localdate(), params=claim_parameters()
     )
+    fmt = exports.requested_format(request)
+    if fmt:
+        full = _fully_visible(request.user, {r.claim.person_id for r in rows})
+        table = [
+            [
+                r.branch, r.kabupaten, r.claim.number, r.claim.get_type_display(),
+                r.claim.person.name, r.claim.person.nik, r.claim.filed_on, r.clock.deadline,
+                r.clock.days_late, r.claim.cash_entitlement, r.clock.penalty,
+                r.claim.person_id in full,
+            ]
+            for r in rows
+        ]  # fmt: skip
+        log = _log_rows(
+            request, entity="registry.person", ids=sorted({r.claim.person_id for r in rows}),
+            list_name="klaim terlambat",
+        )  # fmt: skip
+        return exports.answer(
+            request,
+            lambda: exports.export_rows(
+                table,
+                OVERDUE_COLUMNS,
+                fmt=fmt,
+                file_stem="klaim-terlambat",
+                log=log,
+                full=lambda row: bool(row[-1]),
+            ),
+        )
     selectors.list_view_record(
         actor=web_actor(request), claims=[r.claim for r in rows], note="klaim terlambat"
     )
@@ -619,6 +779,7 @@ def overdue(request: CakupanRequest) -> HttpResponse:
         "groups": [{"branch": b, "kabupaten": k, "rows": r} for (b, k), r in groups.items()],
         "count": len(rows),
         "today": timezone.localdate(),
+        "downloads": exports.download_links(request),
     }
     return render(request, "claims/overdue.html", context)
 

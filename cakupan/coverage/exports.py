@@ -1,7 +1,8 @@
 """The follow-up lists as one XLSX workbook: a cover sheet, then a sheet per list.
 
 Written through ``common.spreadsheet`` (text escaped against formula injection, NIKs masked as on
-the pages, dates as dates). The caller logs the export (``record_access``).
+the pages, dates as dates). One list alone downloads as CSV through ``common.exports`` with
+:func:`followup_columns`. The view logs every download (``registry.selectors.export_record``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cakupan.common.exports import Column
 from cakupan.common.spreadsheet import write_cell, xlsx_workbook
 from cakupan.coverage.followup import FollowupList
 from cakupan.coverage.selectors import Place
@@ -61,6 +63,24 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
         ("contact", "Kontak"),
     ],
 }
+# Columns holding counts (numbers) and dates; the rest is text (a masked NIK too).
+_NUMBERS = frozenset({"covered", "target", "gap", "posts", "filled", "vacant"})
+_DATES = frozenset({"end_date", "lapses_on", "oldest_unpaid_month"})
+
+
+def followup_columns(key: str) -> tuple[Column, ...]:
+    """The columns of list ``key`` for ``common.exports`` (its CSV download)."""
+    return tuple(
+        Column(
+            header,
+            name,
+            kind="number" if name in _NUMBERS else "date" if name in _DATES else "text",
+            width=40 if name in ("contact", "unit") else 18,
+        )
+        for name, header in COLUMNS[key]
+    )
+
+
 SHEET_NAMES = {
     "desa_without_officials": "Desa tanpa aparat",
     "desa_below_rentan_target": "Desa di bawah target",

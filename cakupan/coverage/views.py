@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models import Min
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,9 +26,11 @@ from django.utils.translation import pgettext_lazy
 
 from cakupan.accounts.audit import record_access
 from cakupan.accounts.models import Action, Role
+from cakupan.common import exports
 from cakupan.common.charts import horizontal_bar_chart, line_chart
+from cakupan.common.exports import ExportLog
 from cakupan.common.web import CakupanRequest, web_actor
-from cakupan.coverage.exports import followup_workbook
+from cakupan.coverage.exports import COLUMNS, followup_columns, followup_workbook
 from cakupan.coverage.followup import DEFAULT_DAYS, followup_lists, membership_ids
 from cakupan.coverage.forms import OnForm
 from cakupan.coverage.indicators import (
@@ -325,7 +328,12 @@ def _followup(request: CakupanRequest, code: str) -> tuple[Place, dt.date, OnFor
 
 
 @login_required
-def followup_page(request: CakupanRequest, code: str) -> HttpResponse:
+def followup_page(request: CakupanRequest, code: str) -> HttpResponseBase:
+    """``/cakupan/CODE/tindak-lanjut/``; ``?unduh=xlsx`` downloads every list as one workbook,
+    ``?unduh=csv&daftar=KEY`` one list as CSV (``common.exports``)."""
+    fmt = exports.requested_format(request)
+    if fmt == "xlsx" or (fmt == "csv" and request.GET.get("daftar") in COLUMNS):
+        return _followup_download(request, code, fmt)
     place, on, form, lists = _followup(request, code)
     shown = membership_ids(lists)
     if shown:
@@ -337,6 +345,7 @@ def followup_page(request: CakupanRequest, code: str) -> HttpResponse:
             shown=shown,
             note=f"daftar tindak lanjut {place.code} per {on}",
         )
+    downloads = exports.download_links(request)
     context = {
         "place": place,
         "on": on,
@@ -344,30 +353,75 @@ def followup_page(request: CakupanRequest, code: str) -> HttpResponse:
         "lists": lists,
         "days": DEFAULT_DAYS,
         "breadcrumbs": _crumbs(request.user, [*breadcrumbs(place), place]),
+        "xlsx_url": downloads["xlsx"],
+        "csv_urls": {key: f"{downloads['csv']}&daftar={key}" for key in lists},
     }
     return render(request, "coverage/followup.html", context)
 
 
-@login_required
-def followup_xlsx(request: CakupanRequest, code: str) -> HttpResponse:
+def _followup_download(request: CakupanRequest, code: str, fmt: str) -> HttpResponseBase:
+    """The follow-up lists as a workbook (a cover sheet, a sheet per list) or one list as CSV.
+
+    Every download is logged once with its row count and the memberships it names (the desa and
+    unit lists name nobody). The lists are bounded by the region, so the workbook is built in
+    memory; the row limit applies all the same.
+    """
     place, on, _form, lists = _followup(request, code)
-    shown = membership_ids(lists)
-    if shown:  # the desa and unit lists hold no personal data
-        record_access(
-            actor=web_actor(request),
-            action=Action.EXPORT,
-            entity="registry.membership",
-            entity_id="*",
-            shown=shown,
-            note=f"unduh daftar tindak lanjut {place.code} per {on}",
-        )
-    response = HttpResponse(
-        followup_workbook(place, on, lists),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    chosen = request.GET.get("daftar", "") if fmt == "csv" else ""
+    selected = {chosen: lists[chosen]} if chosen else lists
+    # The memberships the download names: those of the lists of people it holds.
+    shown = sorted(
+        {
+            row["membership"]
+            for key, found in selected.items()
+            if key in ("memberships_ending", "bpu_lapsing")
+            for row in found.rows
+        }
     )
-    name = f"tindak-lanjut-{place.code.replace('.', '')}-{on:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    rows = sum(len(found.rows) for found in selected.values())
+    filters = exports.describe_filters({"wilayah": place.code, "on": on, "daftar": chosen})
+    actor = web_actor(request)
+
+    def log(export: ExportLog) -> None:
+        from cakupan.registry.models import Membership
+        from cakupan.registry.selectors import export_record
+
+        export_record(
+            actor=actor,
+            entity="registry.membership",
+            ids=Membership.objects.filter(pk__in=shown).values_list("pk"),
+            export=export,
+            list_name=f"daftar tindak lanjut {place.code} per {on}",
+        )
+
+    def build() -> HttpResponseBase:
+        if fmt == "csv":
+            found = lists[chosen]
+            columns = followup_columns(chosen)
+            table = [[row.get(key) for key, _header in COLUMNS[chosen]] for row in found.rows]
+            return exports.export_rows(
+                table,
+                columns,
+                fmt="csv",
+                file_stem=f"tindak-lanjut-{place.code.replace('.', '')}-{chosen.replace('_', '-')}",
+                log=log,
+                filters=filters,
+            )
+        exports.check_limit(rows)
+        log(ExportLog(fmt="xlsx", rows=rows, filters=filters))
+        name = f"tindak-lanjut-{place.code.replace('.', '')}-{on:%Y%m%d}.xlsx"
+        response = HttpResponse(followup_workbook(place, on, lists), content_type=exports.XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+    return exports.answer(request, build)
+
+
+@login_required
+def followup_xlsx(request: CakupanRequest, code: str) -> HttpResponseBase:
+    """``/cakupan/CODE/tindak-lanjut.xlsx``: the older address of ``?unduh=xlsx``."""
+    return _followup_download(request, code, "xlsx")
 
 
 @login_required

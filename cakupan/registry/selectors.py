@@ -19,12 +19,13 @@ import re
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, Model, OuterRef, Q, QuerySet, Value
 
 from cakupan.accounts import access
 from cakupan.accounts.access import MaybeViewer
-from cakupan.accounts.audit import Actor, record_access
+from cakupan.accounts.audit import Actor, record_access, record_access_query
 from cakupan.accounts.models import Action, Role
+from cakupan.common.exports import ExportLog
 from cakupan.common.pii import redact_query
 from cakupan.registry.models import COVERED_STATUSES, Membership, MembershipStatus, Person, Unit
 from cakupan.wilayah.selectors import region_subtree_q
@@ -138,6 +139,46 @@ def list_view_record(
             shown=ids,
             note=f"{list_name}; pencarian: {redact_query(query[:200])}" if query else list_name,
         )
+
+
+def export_record(
+    *, actor: Actor, entity: str, ids: QuerySet[Any], export: ExportLog, list_name: str
+) -> None:
+    """Log one download of a list (``common.exports``): the records it names, counted and filtered.
+
+    ``ids`` is the export's own queryset reduced to the ids of ``entity`` (``values_list``); the
+    database gathers them into ``after["shown"]`` so that a million-row export is logged without
+    holding its ids. ``after`` also holds ``rows``, ``format`` and ``filter`` (search text redacted,
+    ``common.exports.describe_filters``); the note says the same in words.
+    """
+    record_access_query(
+        actor=actor,
+        action=Action.EXPORT,
+        entity=entity,
+        ids=ids,
+        details={"rows": export.rows, "format": export.fmt, "filter": export.filters},
+        note=f"{list_name}; {export.note}",
+    )
+
+
+def full_data_annotation(user: MaybeViewer, person_ref: str = "pk") -> Any:
+    """:func:`full_data_visible` for every row of a list at once, as an expression to annotate.
+
+    ``person_ref`` names the person of a row (``"pk"`` for people, ``"person_id"`` for memberships
+    and claims). ``Value(True)`` / ``Value(False)`` where the role decides alone; for a BPJS
+    officer an ``EXISTS`` over its memberships handed to BPJS.
+    """
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return Value(False, output_field=BooleanField())
+    if user.can_write:
+        return Value(True, output_field=BooleanField())
+    if user.role == Role.PETUGAS_BPJS:
+        return Exists(
+            memberships_visible_to(user)
+            .filter(person_id=OuterRef(person_ref))
+            .exclude(status=MembershipStatus.DRAFT)
+        )
+    return Value(False, output_field=BooleanField())
 
 
 def admin_view_record(*, actor: Actor, model: type[Model], pk: Any) -> None:

@@ -24,30 +24,104 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cakupan.accounts import access
 from cakupan.billing import documents, selectors, services
 from cakupan.billing.forms import BillFilterForm, BillingRunForm, PaymentForm, SummaryForm
+from cakupan.billing.models import BillStatus
+from cakupan.common import exports
+from cakupan.common.exports import Column, ExportLog
 from cakupan.common.money import format_rupiah
 from cakupan.common.web import PDF, XLSX, CakupanRequest, attachment, web_actor
 from cakupan.parameters.selectors import active_parameters
-from cakupan.registry.selectors import list_view_record
+from cakupan.registry.models import Segment
+from cakupan.registry.selectors import export_record, full_data_annotation, list_view_record
 from cakupan.rules.text import format_percent
 from cakupan.wilayah.models import Region
 from cakupan.wilayah.selectors import RegionNotFound, region_get
 
 PAGE_SIZE = 50
 
+# The downloads of the bill list and of the lapsed memberships (``common.exports``).
+BILL_COLUMNS = (
+    Column(gettext_lazy("Bulan iuran"), "month", kind="date", width=12),
+    Column(gettext_lazy("Kode pembayar"), "payer__code", width=16),
+    Column(gettext_lazy("Pembayar"), "payer__name", width=32),
+    Column(gettext_lazy("Peserta"), "memberships_count", kind="number", width=10),
+    Column(gettext_lazy("Jatuh tempo"), "due_date", kind="date", width=12),
+    Column(gettext_lazy("Jumlah (Rp)"), "total", kind="money", width=14),
+    Column(gettext_lazy("Dibayar (Rp)"), "paid", kind="money", width=14),
+    Column(gettext_lazy("Sisa (Rp)"), "export_outstanding", kind="money", width=14),
+    Column(gettext_lazy("Status"), "status", labels=dict(BillStatus.choices), width=14),
+)
+LAPSE_COLUMNS = (
+    Column(gettext_lazy("Nama"), "membership__person__name", width=30),
+    Column(gettext_lazy("NIK"), "membership__person__nik", kind="nik", sensitive=True),
+    Column(gettext_lazy("Kode unit"), "membership__unit__code", width=16),
+    Column(gettext_lazy("Unit"), "membership__unit__name", width=30),
+    Column(gettext_lazy("Segmen"), "membership__segment", labels=dict(Segment.choices), width=18),
+    Column(gettext_lazy("Nonaktif sejak"), "lapsed_on", kind="date", width=12),
+    Column(gettext_lazy("Bulan terakhir dibayar"), "last_paid_month", kind="date", width=12),
+    Column(
+        gettext_lazy("Bulan tertua belum dibayar"), "oldest_unpaid_month", kind="date", width=12
+    ),
+    Column(gettext_lazy("Alasan"), "reason", width=40),
+)
+
+
+def _download(
+    request: CakupanRequest,
+    fmt: str,
+    rows: QuerySet[Any],
+    columns: tuple[Column, ...],
+    *,
+    entity: str,
+    id_field: str,
+    file_stem: str,
+    list_name: str,
+    filters: dict[str, Any],
+    person_ref: str | None = None,
+) -> HttpResponseBase:
+    """``rows`` (the page's own queryset) as CSV or XLSX, logged; masked per row where the list
+    names people (``person_ref``)."""
+    actor = web_actor(request)
+
+    def log(export: ExportLog, qs: QuerySet[Any]) -> None:
+        export_record(
+            actor=actor, entity=entity, ids=qs.values_list(id_field), export=export,
+            list_name=list_name,
+        )  # fmt: skip
+
+    full: bool | str = True
+    if person_ref is not None:
+        rows = rows.annotate(export_full=full_data_annotation(request.user, person_ref))
+        full = "export_full"
+    return exports.answer(
+        request,
+        lambda: exports.export_queryset(
+            rows,
+            columns,
+            fmt=fmt,
+            file_stem=file_stem,
+            log=log,
+            filters=exports.describe_filters(filters),
+            full=full,
+        ),
+    )
+
 
 @login_required
-def bill_list(request: CakupanRequest) -> HttpResponse:
+def bill_list(request: CakupanRequest) -> HttpResponseBase:
     """``/tagihan/``: bills per payer and month, newest month first."""
     user = request.user
     payers = selectors.bill_payers(user=user)
@@ -61,6 +135,14 @@ def bill_list(request: CakupanRequest) -> HttpResponse:
         payer_code = form.cleaned_data["payer"] or None
     payer = selectors.payer_get_for(user, payer_code) if payer_code else None
     bills = selectors.bill_list(user=user, month=month, payer=payer, status=status)
+    fmt = exports.requested_format(request)
+    if fmt:
+        return _download(
+            request, fmt, bills.annotate(export_outstanding=F("total") - F("paid")), BILL_COLUMNS,
+            entity="billing.bill", id_field="pk", file_stem="tagihan", list_name="daftar tagihan",
+            filters={"month": f"{month:%m-%Y}" if month else "", "status": status or "",
+                     "payer": payer_code or ""},
+        )  # fmt: skip
     page = Paginator(bills, PAGE_SIZE).get_page(request.GET.get("page"))
     years = selectors.bill_years(user=user)
     year = month.year if month else (years[0] if years else None)
@@ -86,6 +168,7 @@ def bill_list(request: CakupanRequest) -> HttpResponse:
             for m, rows in groupby(page.object_list, key=lambda b: b.month)
         ],
         "this_month": timezone.localdate().replace(day=1),
+        "downloads": exports.download_links(request),
     }
     return render(request, "billing/bill_list.html", context)
 
@@ -298,9 +381,21 @@ def payment_create(request: CakupanRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def arrears(request: CakupanRequest) -> HttpResponse:
-    """``/tagihan/tunggakan/``: payers with overdue bills, PU payers over the threshold, lapses."""
+def arrears(request: CakupanRequest) -> HttpResponseBase:
+    """``/tagihan/tunggakan/``: payers with overdue bills, PU payers over the threshold, lapses.
+
+    Its download (``?unduh=csv|xlsx``) is the list of lapsed memberships, the part that names
+    people; the payers in arrears are on the page and in ``cakupan billing summary``.
+    """
     user = request.user
+    fmt = exports.requested_format(request)
+    if fmt:
+        return _download(
+            request, fmt, selectors.membership_lapses(user=user), LAPSE_COLUMNS,
+            entity="registry.person", id_field="membership__person_id",
+            person_ref="membership__person_id", file_stem="kepesertaan-nonaktif-menunggak",
+            list_name="daftar kepesertaan nonaktif karena menunggak", filters={},
+        )  # fmt: skip
     today = timezone.localdate()
     threshold = active_parameters().value("pu.arrears_threshold_months", today)
     rows = selectors.arrears_flagged(user=user, on=today, threshold=threshold)
@@ -322,5 +417,6 @@ def arrears(request: CakupanRequest) -> HttpResponse:
         "can_bill": selectors.billing_regions(user) != [],
         "total": sum((r["amount"] for r in rows), 0),
         "page_obj": page,
+        "downloads": exports.download_links(request),
     }
     return render(request, "billing/arrears.html", context)

@@ -251,6 +251,10 @@ CONTENT_SECURITY_POLICY = {
 INTAKE_MAX_UPLOAD_BYTES = env_int("CAKUPAN_INTAKE_MAX_UPLOAD_MB", 50) * 1024 * 1024
 INTAKE_MAX_UNCOMPRESSED_BYTES = env_int("CAKUPAN_INTAKE_MAX_UNCOMPRESSED_MB", 500) * 1024 * 1024
 INTAKE_MAX_ROWS = env_int("CAKUPAN_INTAKE_MAX_ROWS", 1_100_000)
+# List exports (common.exports): the most rows one CSV/XLSX download may hold; a longer list is
+# refused with this limit named. As many as the intake accepts, so a kabupaten's registry (up to a
+# million memberships) downloads whole and goes back in as one file.
+EXPORT_MAX_ROWS = env_int("CAKUPAN_EXPORT_MAX_ROWS", 1_100_000)
 INTAKE_AGE_LIMITS = {
     "non_asn": (18, 60),
     "perangkat_desa": (20, 60),

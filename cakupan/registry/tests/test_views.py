@@ -242,6 +242,7 @@ def test_htmx_search_returns_only_the_table_fragment(data: Data, client_in: Clie
     assert response.status_code == 200
     assert [t.name for t in response.templates] == [
         "registry/snippets/person_table.html",
+        "snippets/downloads.html",
         "snippets/masked_nik.html",  # one row: Siti's
         "registry/snippets/pagination.html",
     ]
