@@ -7,7 +7,8 @@ Periods are settings (``config/settings/base.py``, ``docs/security.md``, "Retent
   file, and the text of the issues found in its rows (they quote names and cell values of rejected
   rows), are removed that many months after the batch closed. Closed: registered by BPJS
   (``registered_at``), or failed, or never committed (draft, validated: the operator gave up), from
-  the last time it was checked (``validated_at``, else the upload). Batches still in the workflow
+  the last time it was checked (``validated_at``, else the upload). The rows of BPJS's reply that
+  did not fit (``reply_summary["mismatches"]``, which quote the reply's cells) go too. Batches still in the workflow
   (committed, submitted, returned, verified, sent) are kept whatever their age: someone still has
   to act on them. The registry holds what the accepted rows said; the batch keeps its counts,
   issue codes and rows (``issue_counts``, ``ImportIssue.code``), the file's name, size and SHA-256.
@@ -199,6 +200,16 @@ def retention_purge(
             return result
         issues.update(message="")
         ImportBatch.objects.filter(pk__in=result.batch_ids).update(file_path="")
+        # BPJS's reply keeps its counts; the rows that did not fit quote what the file said.
+        replies = ImportBatch.objects.filter(pk__in=result.batch_ids, reply_summary__isnull=False)
+        for pk, summary in replies.values_list("pk", "reply_summary"):
+            if summary.get("mismatches"):
+                kept = {
+                    **summary,
+                    "mismatches": [],
+                    "mismatches_removed": len(summary["mismatches"]),
+                }
+                ImportBatch.objects.filter(pk=pk).update(reply_summary=kept)
         memberships.exclude(kpj_number="").update(kpj_number="")
         Person.objects.filter(pk__in=result.person_ids).update(
             nik=Concat(

@@ -52,6 +52,11 @@ CHANGE_ACTIONS = (Action.CREATE, Action.UPDATE, Action.DELETE)
 # Routes whose ``pk`` names a person or a membership: a refusal there concerns that record.
 PERSON_ROUTES = ("registry:person_detail", "privacy:person_reveal")
 MEMBERSHIP_ROUTES = ("registry:membership_detail", "privacy:membership_reveal")
+# The page an access row without a note came from (detail pages log none).
+PAGES = {
+    "registry.person": "halaman orang /orang/{id}/",
+    "registry.membership": "halaman kepesertaan /kepesertaan/{id}/",
+}
 
 
 def _region(region: Any) -> dict[str, str] | None:
@@ -285,6 +290,9 @@ def _trail(
             if event.action == Action.DENIED and event.after:
                 row["note"] = f"{event.after.get('method', '')} {event.after.get('path', '')}"
                 row["status"] = event.after.get("status")
+            elif not event.note:
+                # A detail page writes no note: name the page it was.
+                row["note"] = PAGES.get(event.entity, "").format(id=event.entity_id)
             accesses.append(row)
     return changes, accesses
 

@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from cakupan.common.commands import to_json
 from cakupan.common.web import XLSX, CakupanRequest, attachment, web_actor
@@ -84,6 +84,7 @@ def _refuse_unless_allowed(request: CakupanRequest) -> None:
 
 
 @login_required
+@require_GET
 def subject_report(request: CakupanRequest) -> HttpResponse:
     """``/privasi/laporan/``: the NIK form and, once posted, the report (superadmin and admin
     kabupaten only). Invalid NIK: 400 with the message; not found in scope: 404 with a message."""
@@ -123,12 +124,14 @@ def _download(request: CakupanRequest, fmt: str) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def subject_report_json(request: CakupanRequest) -> HttpResponse:
     """``/privasi/laporan.json?cari=<token>``: the same report as a JSON download."""
     return _download(request, "json")
 
 
 @login_required
+@require_GET
 def subject_report_xlsx(request: CakupanRequest) -> HttpResponse:
     """``/privasi/laporan.xlsx?cari=<token>``: the same report as a workbook."""
     return _download(request, "xlsx")

@@ -68,6 +68,12 @@ D = dt.date
 ON = D(2031, 6, 30)
 DESA = "73.24.04.2001"
 ENDED = MembershipStatus.ENDED
+MISMATCH = {
+    "row": 4,
+    "nik": None,
+    "code": "reply_nik_invalid",
+    "message": "NIK tidak valid: '7324x'.",
+}
 
 
 @pytest.fixture
@@ -189,6 +195,9 @@ class World:
             issue_counts={"name_invalid": issues} if issues else {},
             validated_at=_at(validated) if validated else None,
             registered_at=_at(registered) if registered else None,
+            reply_summary={"registered": 3, "mismatches": [MISMATCH]}
+            if registered and file
+            else None,
         )
         ImportBatch.objects.filter(pk=batch.pk).update(created_at=_at(uploaded))
         for row in range(issues):
@@ -279,7 +288,7 @@ def test_purge_anonymises_and_empties_exactly_what_is_past_its_period(
         )
     for key, values in untouched.items():
         assert Person.objects.values().get(pk=values["id"]) == values, key
-    assert Membership.objects.exclude(kpj_number="").count() == 7
+    assert Membership.objects.exclude(kpj_number="").count() == 6  # 9 less the 3 purged
     # The aggregates: coverage on every day, the bills' totals and payments.
     assert _aggregates() == aggregates
 
@@ -290,6 +299,14 @@ def test_purge_anonymises_and_empties_exactly_what_is_past_its_period(
         texts = list(batch.issues.values_list("message", flat=True))
         assert all(t == "" for t in texts) == (emptied or key == "done" or not texts), key
         assert (batch.rows, batch.accepted, batch.rejected, batch.issue_counts) == counts[key]
+        if key == "old":
+            assert batch.reply_summary == {
+                "registered": 3,
+                "mismatches": [],
+                "mismatches_removed": 1,
+            }
+        elif key == "new":
+            assert batch.reply_summary == {"registered": 3, "mismatches": [MISMATCH]}
         if emptied:
             assert not default_storage.exists(paths[key])
             with pytest.raises(FileError) as error:
@@ -353,3 +370,34 @@ def test_purge_cli_refuses_a_bad_date_with_exit_code_2(capsys: pytest.CaptureFix
         call_command("privacy", "purge", "--on", "2031-02-30", "--json")
     assert error.value.returncode == 2
     assert json.loads(capsys.readouterr().out)["error"]["code"] == "date_invalid"
+
+
+# --- on the demo ------------------------------------------------------------------------------
+
+# Luwu Timur's part of the demo (``demo.generator.luwu_timur``, the same seeded people as
+# ``cakupan demo``): its history of contracts that ended before October 2021 and its leavers. On
+# 30 June 2027 the people whose every membership ended by 30 June 2022 are past the five years.
+DEMO_ON = D(2027, 6, 30)
+DEMO_PURGED = -1  # pinned below from the seeded data
+
+
+def test_purge_on_the_demo_keeps_the_reported_figures(files: Any) -> None:
+    from cakupan.demo.builder import Builder
+    from cakupan.demo.generator import luwu_timur
+
+    builder = Builder(actor=Actor.system(source=Source.CLI, label="uji demo"))
+    luwu_timur(builder)
+    builder.flush()
+    region = Region.objects.get(code="73.24")
+    days = (D(2021, 10, 31), D(2022, 11, 9), DEMO_ON)
+    before = {d: region_stats(user=SYSTEM, region=region, on=d) for d in days}
+    assert before[D(2022, 11, 9)]["by_segment"]["non_asn"] == 4535  # the KSO report's figure
+    people = Person.objects.count()
+
+    dry = retention_purge(actor=Actor.system(source=Source.CLI), on=DEMO_ON, dry_run=True)
+    assert Person.objects.exclude(nik__startswith="00").count() == people
+    result = retention_purge(actor=Actor.system(source=Source.CLI), on=DEMO_ON)
+    assert (dry.persons, dry.memberships) == (result.persons, result.memberships)
+    assert (result.persons, result.memberships, result.batches) == (DEMO_PURGED, DEMO_PURGED, 0)
+    assert Person.objects.filter(name=ANONYMOUS_NAME).count() == result.persons
+    assert {d: region_stats(user=SYSTEM, region=region, on=d) for d in days} == before

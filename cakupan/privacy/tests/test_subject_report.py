@@ -80,7 +80,9 @@ def test_the_report_shows_everything_held_and_every_access(route_world: RouteWor
     assert [m["id"] for m in report["memberships"]] == [membership.pk]
     assert report["memberships"][0]["unit"]["name"] == membership.unit.name
     lines = list(
-        BillLine.objects.filter(person=person).order_by("programme").values_list("programme", "total")
+        BillLine.objects.filter(person=person)
+        .order_by("programme")
+        .values_list("programme", "total")
     )
     assert lines  # the world's January 2024 bill
     assert sorted((b["programme"], b["total"]) for b in report["bill_lines"]) == lines
@@ -92,6 +94,8 @@ def test_the_report_shows_everything_held_and_every_access(route_world: RouteWor
 
     accesses = [(a["actor"], a["action"], a["entity"], a["entity_id"]) for a in report["accesses"]]
     assert ("admin.lutim", Action.VIEW, "registry.person", str(person.pk)) in accesses
+    viewed = [a for a in report["accesses"] if a["actor"] == "admin.lutim"]
+    assert viewed[-1]["note"] == f"halaman orang /orang/{person.pk}/"
     assert ("camat", Action.VIEW, "registry.person", "*") in accesses
     denied = [a for a in report["accesses"] if a["action"] == Action.DENIED]
     assert [(a["actor"], a["status"], a["note"]) for a in denied] == [
@@ -177,7 +181,9 @@ def test_only_superadmin_and_the_admin_of_the_persons_kabupaten_get_it(
     refused = AuditEvent.objects.filter(action=Action.DENIED, actor=other).first()
     assert refused is not None and refused.after["path"] == "/privasi/laporan/"
     # Out of scope and unknown look the same.
-    _location, unknown = _ask(_client(route_world.users_in[Role.ADMIN_KABUPATEN]), "7324040101990009")
+    _location, unknown = _ask(
+        _client(route_world.users_in[Role.ADMIN_KABUPATEN]), "7324040101990009"
+    )
     assert unknown.status_code == 404
     assert "Tidak ada orang dengan NIK 7324********0009" in unknown.content.decode()
 
