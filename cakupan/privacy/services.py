@@ -46,8 +46,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import CharField, DateField, Exists, F, Func, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast, Coalesce, Concat, ExtractYear, LPad
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, Concat, LPad, TruncYear
 from django.utils import timezone
 
 from cakupan.accounts.audit import Actor, record_changes_bulk
@@ -103,13 +103,6 @@ class PurgeResult:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-class MakeDate(Func):
-    """``make_date(year, month, day)`` (PostgreSQL)."""
-
-    function = "make_date"
-    output_field = DateField()
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -218,7 +211,7 @@ def retention_purge(
                 output_field=CharField(),
             ),
             name=Value(ANONYMOUS_NAME),
-            birth_date=MakeDate(ExtractYear(F("birth_date")), Value(1), Value(1)),
+            birth_date=TruncYear("birth_date"),
             domicile=None,
             phone="",
             kk_number="",
