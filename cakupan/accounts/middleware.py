@@ -150,7 +150,7 @@ class DeniedAccessLogMiddleware:
             return not request.path.startswith(_static_prefix())
         if response.status_code == 302 and request.path.startswith(_admin_prefix()):
             user = request.user  # the rule of ``accounts.admin.superadmin_only``
-            return not (user.is_active and user.is_staff and user.role == Role.SUPERADMIN)  # type: ignore[union-attr]
+            return not (user.is_active and user.is_staff and user.role == Role.SUPERADMIN)
         return False
 
 

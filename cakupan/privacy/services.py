@@ -196,7 +196,7 @@ def retention_purge(
         # BPJS's reply keeps its counts; the rows that did not fit quote what the file said.
         replies = ImportBatch.objects.filter(pk__in=result.batch_ids, reply_summary__isnull=False)
         for pk, summary in replies.values_list("pk", "reply_summary"):
-            if summary.get("mismatches"):
+            if summary and summary.get("mismatches"):
                 kept = {
                     **summary,
                     "mismatches": [],

@@ -90,7 +90,7 @@ def _membership(m: Membership) -> dict[str, Any]:
         "unit_region": _region(m.unit.region),
         "payer": _unit(payer),
         "segment": m.segment,
-        "occupation": m.occupation.name if m.occupation_id else "",
+        "occupation": m.occupation.name if m.occupation is not None else "",
         "funding_source": m.funding_source,
         "scheme": m.scheme,
         "programmes": list(m.programmes),

@@ -333,7 +333,8 @@ def test_purge_anonymises_and_empties_exactly_what_is_past_its_period(
         RETENTION_ENTITY,
         "*",
     )
-    assert summary["after"]["persons"] == 2 and summary["after"]["files"] == 3
+    counted = summary["after"] or {}
+    assert (counted["persons"], counted["files"]) == (2, 3)
     assert summary["actor_label"] == "uji" and summary["note"] == "retensi per 2031-06-30"
     text = json.dumps(rows, default=str)
     assert "Orang ended" not in text and world.people["ended"].nik not in text

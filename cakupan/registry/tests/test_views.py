@@ -133,7 +133,7 @@ def test_out_of_scope_details_are_404_and_logged_only_as_denials(
     # No view of personal data; each refusal is one "denied" row (accounts.middleware), the
     # unknown id exactly like the out-of-scope ones.
     rows = AuditEvent.objects.filter(id__gt=before).order_by("id")
-    assert [(e.action, e.entity_id, e.after["path"]) for e in rows] == [
+    assert [(e.action, e.entity_id, (e.after or {}).get("path")) for e in rows] == [
         (Action.DENIED, "registry:person_detail", f"/orang/{data.outside.pk}/"),
         (Action.DENIED, "registry:membership_detail", f"/kepesertaan/{data.m_outside.pk}/"),
         (Action.DENIED, "registry:person_detail", f"/orang/{10**9}/"),
