@@ -17,6 +17,12 @@ Two kinds of rows, each written from one kind of place:
   batch sent). Scoped accessors and searches (``*_visible_to``, ``*_get_for``, ``*_search``) log
   nothing: they are building blocks of reads and of writes.
 
+* **Denials** (a 403 or 404 answered to a signed-in user, and a signed-in user who is not a
+  superadmin sent away from the Django admin: :func:`record_denial`) are written in one place,
+  ``accounts.middleware.DeniedAccessLogMiddleware`` through ``accounts.services.denial_record``,
+  whatever view or selector refused: a record outside the user's scope answers 404 exactly like an
+  unknown one, so both are logged alike (an id probed is an id probed).
+
 * **Sign-in events** (sign in, failed sign-in, lock, unlock, sign out: :func:`record_auth`) are
   written by ``accounts.services``, called by the sign-in views and the session middleware.
 
@@ -287,3 +293,25 @@ def record_auth(
     names none; ``details`` (address, method, reason) go into ``after``.
     """
     _event(actor, action, "accounts.user", entity_id, None, dict(details), note).save()
+
+
+DENIAL_ENTITY = "route"
+
+
+def record_denial(
+    *, actor: Actor, route: str, path: str, method: str, status: int, kwargs: Mapping[str, Any]
+) -> None:
+    """Append one ``denied`` row: ``actor`` was refused ``path`` (UU 27/2022 PDP Pasal 31; ASVS
+    5.0 16.3.2, authorisation failures logged).
+
+    ``entity`` is ``"route"`` and ``entity_id`` the route's name (``registry:person_detail``, ``"-"``
+    for a path no route matches); ``after`` holds the path (never a query string: no NIK travels in
+    one), the method, the status answered and the route's path parameters (the record's id).
+    """
+    after = {
+        "path": path[:200],
+        "method": method[:10],
+        "status": status,
+        "kwargs": {str(k): jsonable(v) for k, v in kwargs.items()},
+    }
+    _event(actor, Action.DENIED, DENIAL_ENTITY, route[:64] or "-", None, after, "").save()

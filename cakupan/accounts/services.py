@@ -24,7 +24,14 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cakupan.accounts.audit import Actor, diff, record_auth, record_change, snapshot
+from cakupan.accounts.audit import (
+    Actor,
+    diff,
+    record_auth,
+    record_change,
+    record_denial,
+    snapshot,
+)
 from cakupan.accounts.models import Action, Source, User
 from cakupan.accounts.throttle import Lockout
 
@@ -200,6 +207,31 @@ def sign_in_failed_record(
 
 
 @transaction.atomic
+def denial_record(
+    *,
+    user: User,
+    route: str,
+    path: str,
+    method: str,
+    status: int,
+    kwargs: dict[str, Any],
+    source: str = Source.WEB,
+) -> None:
+    """``user`` was refused a page or an action (403, 404, or the admin for a non-superadmin).
+
+    Written by ``DeniedAccessLogMiddleware`` alone, after the view answered, outside the view's
+    transaction (its rollback must not take the denial with it).
+    """
+    record_denial(
+        actor=Actor(user=user, source=source),
+        route=route,
+        path=path,
+        method=method,
+        status=status,
+        kwargs=kwargs,
+    )
+
+
 def sign_out_record(*, user: User, ip: str | None, reason: str) -> None:
     """A session ended (``reason``: user, idle, expired, second_factor_required)."""
     _auth_event(action=Action.SIGN_OUT, user=user, actor=user, details={"ip": ip, "reason": reason})

@@ -92,6 +92,7 @@ class FileIssue(StrEnum):
     QUOTA = "file_quota_exceeded"
     INFECTED = "file_infected"
     SCAN_FAILED = "file_scan_failed"
+    PURGED = "file_purged"  # removed by retention (``privacy.services.retention_purge``)
 
 
 FILE_MESSAGES: dict[FileIssue, str] = {
@@ -114,6 +115,7 @@ FILE_MESSAGES: dict[FileIssue, str] = {
     FileIssue.QUOTA: "Batas unggahan harian Anda sudah tercapai ({used} MB dalam {files} berkas selama 24 jam terakhir; batas {limit} MB dan {limit_files} berkas). Coba lagi besok atau hubungi admin.",
     FileIssue.INFECTED: "Berkas ditolak karena terdeteksi berisi virus atau kode berbahaya ({signature}).",
     FileIssue.SCAN_FAILED: "Berkas belum dapat diperiksa antivirus saat ini. Coba unggah lagi beberapa saat lagi.",
+    FileIssue.PURGED: "Berkas asli sudah dihapus karena melewati masa simpan data pribadi (retensi). Unggah ulang berkas bila masih diperlukan.",
 }
 
 

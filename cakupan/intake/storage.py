@@ -110,6 +110,9 @@ def _restrict(path: str) -> None:
 
 
 def read_upload(path: str) -> bytes:
+    """The stored file; FileError (``file_purged``) once retention removed it (empty path)."""
+    if not path:
+        raise file_error(FileIssue.PURGED)
     with default_storage.open(path, "rb") as handle:
         data: bytes = handle.read()
     return data

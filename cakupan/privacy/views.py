@@ -1,19 +1,26 @@
-"""Privacy pages: the "tampilkan" of masked personal data (the subject report comes later).
+"""Privacy pages: the "tampilkan" of masked personal data, and the data-subject report.
 
 Thin: read the form, call one selector, render. The reveal answers only POST (the reason is in the
 body, nothing in the URL), and renders the registry's own detail page unmasked for that response.
+The subject report's NIK is posted as a search (``common.search``): the address holds only a
+token, the page and its JSON/XLSX downloads read the NIK back from the session.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from cakupan.common.web import CakupanRequest, web_actor
+from cakupan.common.commands import to_json
+from cakupan.common.web import XLSX, CakupanRequest, attachment, web_actor
 from cakupan.privacy import selectors
 from cakupan.privacy.forms import RevealForm
+from cakupan.privacy.subject import subject_xlsx
 from cakupan.registry import selectors as registry
 
 
@@ -60,3 +67,71 @@ def membership_reveal(request: CakupanRequest, pk: int) -> HttpResponse:
     )
     context = {"membership": membership, "masked": False, "revealed": True}
     return render(request, "registry/membership_detail.html", context)
+
+
+# --- the data-subject report ---------------------------------------------------------------------
+
+
+def _subject_query(request: CakupanRequest) -> str:
+    """The NIK asked for: posted with the search form, kept in the session under the ``cari``
+    token by ``SearchTokenMiddleware`` (never in the address), handed back as ``q``."""
+    return request.GET.get("q", "").strip()
+
+
+def _refuse_unless_allowed(request: CakupanRequest) -> None:
+    if not selectors.may_run_subject_report(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_GET
+def subject_report(request: CakupanRequest) -> HttpResponse:
+    """``/privasi/laporan/``: the NIK form and, once posted, the report (superadmin and admin
+    kabupaten only). Invalid NIK: 400 with the message; not found in scope: 404 with a message."""
+    _refuse_unless_allowed(request)
+    query = _subject_query(request)
+    context: dict[str, Any] = {"query": query, "token": request.GET.get("cari", "")}
+    if not query:
+        return render(request, "privacy/subject_report.html", context)
+    try:
+        context["report"] = selectors.subject_report(
+            actor=web_actor(request), nik=query, purpose="lihat"
+        )
+    except selectors.InvalidNik as error:
+        context["error"] = error.message
+        return render(request, "privacy/subject_report.html", context, status=400)
+    except selectors.SubjectNotFound as error:
+        context["error"] = error.message
+        return render(request, "privacy/subject_report.html", context, status=404)
+    return render(request, "privacy/subject_report.html", context)
+
+
+def _download(request: CakupanRequest, fmt: str) -> HttpResponse:
+    _refuse_unless_allowed(request)
+    purpose = fmt.upper()
+    try:
+        report = selectors.subject_report(
+            actor=web_actor(request), nik=_subject_query(request), purpose=purpose
+        )
+    except selectors.InvalidNik as error:
+        return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
+    except selectors.SubjectNotFound as error:
+        return HttpResponse(error.message, status=404, content_type="text/plain; charset=utf-8")
+    name = f"laporan-subjek-data-{report['person']['id']}"
+    if fmt == "json":
+        return attachment(to_json(report).encode("utf-8"), "application/json", f"{name}.json")
+    return attachment(subject_xlsx(report), XLSX, f"{name}.xlsx")
+
+
+@login_required
+@require_GET
+def subject_report_json(request: CakupanRequest) -> HttpResponse:
+    """``/privasi/laporan.json?cari=<token>``: the same report as a JSON download."""
+    return _download(request, "json")
+
+
+@login_required
+@require_GET
+def subject_report_xlsx(request: CakupanRequest) -> HttpResponse:
+    """``/privasi/laporan.xlsx?cari=<token>``: the same report as a workbook."""
+    return _download(request, "xlsx")

@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "cakupan.accounts.middleware.SessionPolicyMiddleware",
+    # Every 403/404 to a signed-in user is written to the audit log as a denial (one place).
+    "cakupan.accounts.middleware.DeniedAccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -340,6 +342,13 @@ CLAMD_TIMEOUT_SECONDS = env_int("CAKUPAN_CLAMD_TIMEOUT", 30)
 
 # Data-subject reports, retention, masked views with a logged reveal, the log of denied accesses.
 INSTALLED_APPS.append("cakupan.privacy")
+# Retention (`cakupan privacy purge`, cakupan.privacy.services; docs/security.md "Retention"):
+# intake files and the texts of their rows' issues, months after the batch closed; people whose
+# memberships all ended, years after the last end; the audit log (archived offline, never purged
+# by the application), years.
+RETENTION_INTAKE_MONTHS = env_int("CAKUPAN_RETENTION_INTAKE_MONTHS", 12)
+RETENTION_MEMBERSHIP_YEARS = env_int("CAKUPAN_RETENTION_MEMBERSHIP_YEARS", 5)
+RETENTION_AUDIT_YEARS = env_int("CAKUPAN_RETENTION_AUDIT_YEARS", 10)
 
 # Field-level encryption (cakupan.common.crypto): heirs' bank accounts and children's schools.
 # CAKUPAN_FIELD_KEYS: comma-separated "<id>:<base64 of 32 bytes>", the first encrypts; without it a

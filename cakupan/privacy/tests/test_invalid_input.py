@@ -16,31 +16,13 @@ import pytest
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.test import Client, override_settings
-from django.urls import reverse
 
 from cakupan.accounts.models import Role
+from cakupan.privacy.tests.test_route_matrix import path_of as matrix_path_of
 from cakupan.testing.routes import Route, RouteWorld, site_routes
 
 pytestmark = pytest.mark.django_db
 
-# Which record a path parameter names, by route (the matrix test keeps the full table).
-PK_KIND = {
-    "intake": "batch",
-    "billing": "bill",
-    "registry:person_detail": "person",
-    "registry:membership_detail": "membership",
-    "privacy:person_reveal": "person",
-    "privacy:membership_reveal": "membership",
-    "claims:instalment_proof": "instalment",
-    "claims:instalment_pay": "instalment",
-    "claims:heir_remove": "heir",
-    "claims:scholarship_stop": "heir",
-    "claims:document_download": "document",
-    "claims:document_remove": "document",
-    "claims:component_pay": "component",
-    "claims": "claim",
-    "accounts": "user",
-}
 _read: set[str] = set()
 
 
@@ -75,24 +57,11 @@ class RecordGetParameters:
 
 
 def path_of(route: Route, world: RouteWorld) -> str | None:
-    """A concrete path for ``route`` in ``world``; None for the admin (its own fuzz is Django's)."""
+    """A concrete path for ``route`` in ``world`` (the matrix test's); None for the admin (its own
+    fuzz is Django's) and the language switch."""
     if route.is_admin or route.name == "set_language":
         return None
-    kwargs: dict[str, Any] = {}
-    for param in route.params:
-        if param == "pk":
-            kind = PK_KIND.get(route.name) or PK_KIND.get(route.name.split(":")[0])
-            assert kind, f"no record kind for {route.name}"
-            kwargs["pk"] = world.ids[kind]
-        elif param == "step":
-            kwargs["step"] = "ajukan"
-        elif param == "action":
-            kwargs["action"] = "unlock"
-        elif param == "code":
-            kwargs["code"] = "73.24"  # the world's kabupaten (coverage pages)
-        else:
-            raise AssertionError(f"unknown path parameter {param!r} of {route.name}")
-    return reverse(route.name, kwargs=kwargs)
+    return matrix_path_of(route, world)
 
 
 HOSTILE = [
