@@ -211,7 +211,7 @@ def bench_nik(n: int = 200_000) -> dict[str, Any]:
     return line("NIK parse, per row (Python)", n, ours, "stdnum is_valid", baseline)
 
 
-BENCHMARKS = ("regions", "enrol", "nik", "intake", "billing", "coverage")
+BENCHMARKS = ("regions", "enrol", "nik", "intake", "billing", "coverage", "load")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -254,6 +254,10 @@ def main(argv: list[str] | None = None) -> None:
             from cakupan.bench.coverage import bench_coverage
 
             bench_coverage()
+        if "load" in names:
+            from cakupan.bench.load import bench_load
+
+            bench_load()
     finally:
         connection.creation.destroy_test_db(old_config, verbosity=0)
 
