@@ -86,7 +86,7 @@ def _env_positive(name: str) -> int | None:
     return int(value)
 
 
-class ScrubbedGunicornLogger(GunicornLogger):
+class ScrubbedGunicornLogger(GunicornLogger):  # type: ignore[misc]
     """gunicorn's logger whose access and error lines never hold a run of 16 digits (a NIK, a KK)."""
 
     def setup(self, cfg: Any) -> None:
