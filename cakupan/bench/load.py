@@ -163,6 +163,13 @@ class Session:
     def close(self) -> None:
         self.conn.close()
 
+    def retarget(self, port: int) -> None:
+        """The same browser session against a server on ``port`` (same database and secret key)."""
+        self.conn.close()
+        self.port = port
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=60)
+        self.resent = 0
+
 
 # --------------------------------------------------------------------------------------------
 # The server under test
@@ -186,6 +193,7 @@ class Server:
 
     args: list[str]
     workdir: Path
+    secret_key: str
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen[bytes] | None = None
 
@@ -195,7 +203,7 @@ class Server:
             DJANGO_SETTINGS_MODULE="cakupan.config.settings.base",
             DATABASE_URL=_database_url(),
             CAKUPAN_DATA_DIR=str(self.workdir / "data"),
-            SECRET_KEY=secrets.token_urlsafe(50),
+            SECRET_KEY=self.secret_key,  # one for both servers: the same sessions sign in once
             # The demo data were written by this process: the same field keys and PII hash key.
             CAKUPAN_FIELD_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
             CAKUPAN_PII_HASH_KEY=settings.PII_HASH_KEY,
@@ -358,9 +366,9 @@ def _loop(session: Session, workload: Workload, result: Result, seed: int, until
                 )
 
 
-def run_load(server: Server, workload: Workload, password: str) -> dict[str, Any]:
-    """Sign in the sessions, run them for SECONDS, and report what the server did meanwhile."""
-    sessions = [Session(server.port) for _ in range(SESSIONS)]
+def sign_in_all(port: int, password: str) -> tuple[list[Session], float]:
+    """SESSIONS signed-in sessions (8 at a time) and the seconds it took."""
+    sessions = [Session(port) for _ in range(SESSIONS)]
     started = time.perf_counter()
     errors: list[BaseException] = []
 
@@ -371,18 +379,20 @@ def run_load(server: Server, workload: Workload, password: str) -> dict[str, Any
         except BaseException as exc:  # reported below, in the main thread
             errors.append(exc)
 
-    signers = [threading.Thread(target=sign_in, args=(sessions[i::4],)) for i in range(4)]
+    signers = [threading.Thread(target=sign_in, args=(sessions[i::8],)) for i in range(8)]
     for t in signers:
         t.start()
     for t in signers:
         t.join()
     if errors:
-        raise RuntimeError(f"signing in failed: {errors[0]}; server: {server.tail()}")
-    sign_in_seconds = time.perf_counter() - started
-    for s in sessions:  # idle since signing in: start the run on fresh connections
-        s.close()
-        s.resent = 0
+        raise RuntimeError(f"signing in failed: {errors[0]}")
+    return sessions, time.perf_counter() - started
 
+
+def run_load(server: Server, sessions: list[Session], workload: Workload) -> dict[str, Any]:
+    """Run the signed-in sessions against ``server`` for SECONDS; what it did meanwhile."""
+    for s in sessions:  # idle since signing in (or on another server): fresh connections
+        s.retarget(server.port)
     result = Result()
     assert server.process is not None
     server_cpu, pg_pid = _cpu_seconds(server.process.pid), _postmaster_pid()
@@ -408,7 +418,6 @@ def run_load(server: Server, workload: Workload, password: str) -> dict[str, Any
     return {
         "result": result,
         "wall": wall,
-        "sign_in_seconds": sign_in_seconds,
         "requests": result.requests,
         "rps": result.requests / wall,
         "p50": _percentile(everything, 50),
@@ -441,9 +450,8 @@ def _report(name: str, run: dict[str, Any]) -> None:
     detail(
         f"CPU over the run ({cores} cores = {cores * run['wall']:.0f} core-s): "
         f"server {cpu['server']:.0f} s, PostgreSQL {cpu['postgres']:.0f} s, "
-        f"client {cpu['client']:.0f} s ({cpu['client'] / run['wall']:.0%} of one core); "
-        f"sign-in of {SESSIONS} sessions {run['sign_in_seconds']:.1f} s; load average "
-        f"before {run['load_before'][0]:.2f}"
+        f"client {cpu['client']:.0f} s ({cpu['client'] / run['wall']:.0%} of one core); load "
+        f"average before {run['load_before'][0]:.2f}"
     )
     for example in result.error_examples:
         detail(f"error: {example}")
@@ -489,8 +497,8 @@ def _prepare() -> tuple[Workload, str]:
 
 
 @contextlib.contextmanager
-def _serving(args: list[str], workdir: Path) -> Iterator[Server]:
-    server = Server(args=args, workdir=workdir)
+def _serving(args: list[str], workdir: Path, secret_key: str) -> Iterator[Server]:
+    server = Server(args=args, workdir=workdir, secret_key=secret_key)
     server.start()
     try:
         yield server
@@ -542,14 +550,17 @@ def bench_load() -> dict[str, Any]:
 def _compare(workload: Workload, password: str) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="cakupan-bench-load-"))
     baseline: dict[str, Any] | None = None
+    secret_key = secrets.token_urlsafe(50)
     try:
-        with _serving(SERVE_ARGS, workdir) as server:
-            ours = run_load(server, workload, password)
+        with _serving(SERVE_ARGS, workdir, secret_key) as server:
+            sessions, seconds = sign_in_all(server.port, password)
+            detail(f"{SESSIONS} sessions signed in in {seconds:.1f} s")
+            ours = run_load(server, sessions, workload)
         _report(f"cakupan serve {' '.join(SERVE_ARGS) or '(gunicorn)'}", ours)
         if WITH_BASELINE:
-            with _serving(["--dev", "--no-reload"], workdir) as server:
-                baseline = run_load(server, workload, password)
-            _report("baseline: serve --dev (runserver)", baseline)
+            with _serving(["--dev", "--no-reload"], workdir, secret_key) as server:
+                baseline = run_load(server, sessions, workload)
+            _report("baseline: serve --dev (runserver), the same sessions", baseline)
             detail(
                 f"throughput x{ours['rps'] / baseline['rps']:.2f}, p95 "
                 f"x{baseline['p95'] / ours['p95']:.2f} against the development server"
