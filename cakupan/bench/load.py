@@ -254,12 +254,12 @@ class Server:
         return path.read_text(errors="replace")[-2000:] if path.exists() else ""
 
 
-def _cpu_seconds(pid: int | None) -> float:
-    """CPU time of ``pid`` and of its children, living and (through cutime/cstime) reaped."""
+def _cpu_by_process(pid: int | None) -> dict[int, float]:
+    """CPU seconds of ``pid`` and of each of its children (a child's reaped children included)."""
     if pid is None:
-        return 0.0
+        return {}
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    out: dict[int, float] = {}
     for each in (pid, *_children(pid)):
         try:
             with open(f"/proc/{each}/stat") as handle:
@@ -267,8 +267,13 @@ def _cpu_seconds(pid: int | None) -> float:
         except OSError:
             continue
         # After the ")": state ppid ... utime is the 12th field, stime, cutime, cstime follow.
-        total += sum(int(x) for x in fields[11:15])
-    return total / ticks
+        out[each] = sum(int(x) for x in fields[11:15]) / ticks
+    return out
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """CPU time of ``pid`` and of its children, living and (through cutime/cstime) reaped."""
+    return sum(_cpu_by_process(pid).values())
 
 
 # --------------------------------------------------------------------------------------------
@@ -396,6 +401,7 @@ def run_load(server: Server, sessions: list[Session], workload: Workload) -> dic
     result = Result()
     assert server.process is not None
     server_cpu, pg_pid = _cpu_seconds(server.process.pid), _postmaster_pid()
+    per_process = _cpu_by_process(server.process.pid)
     pg_cpu, client_cpu = _cpu_seconds(pg_pid), time.process_time()
     load_before = os.getloadavg()
     start = time.perf_counter()
@@ -411,6 +417,15 @@ def run_load(server: Server, sessions: list[Session], workload: Workload) -> dic
     wall = time.perf_counter() - start
     client_cpu = time.process_time() - client_cpu
     server_cpu = _cpu_seconds(server.process.pid) - server_cpu
+    # gunicorn: how evenly the workers shared the work (kept-alive connections stay on the worker
+    # that accepted them).
+    spread = sorted(
+        (
+            round(cpu - per_process.get(pid, 0.0), 1)
+            for pid, cpu in _cpu_by_process(server.process.pid).items()
+        ),
+        reverse=True,
+    )
     pg_cpu = _cpu_seconds(pg_pid) - pg_cpu
     for s in sessions:
         s.close()
@@ -425,7 +440,7 @@ def run_load(server: Server, sessions: list[Session], workload: Workload) -> dic
         "p99": _percentile(everything, 99),
         "errors": result.error_count,
         "resent": sum(s.resent for s in sessions),
-        "cpu": {"client": client_cpu, "server": server_cpu, "postgres": pg_cpu},
+        "cpu": {"client": client_cpu, "server": server_cpu, "postgres": pg_cpu, "spread": spread},
         "load_before": load_before,
     }
 
@@ -450,8 +465,10 @@ def _report(name: str, run: dict[str, Any]) -> None:
     detail(
         f"CPU over the run ({cores} cores = {cores * run['wall']:.0f} core-s): "
         f"server {cpu['server']:.0f} s, PostgreSQL {cpu['postgres']:.0f} s, "
-        f"client {cpu['client']:.0f} s ({cpu['client'] / run['wall']:.0%} of one core); load "
-        f"average before {run['load_before'][0]:.2f}"
+        f"client {cpu['client']:.0f} s ({cpu['client'] / run['wall']:.0%} of one core); "
+        f"{(cpu['server'] + cpu['postgres']) / max(run['requests'], 1) * 1000:.0f} ms of server "
+        f"and database CPU a request; per server process {cpu['spread']} s; load average "
+        f"before {run['load_before'][0]:.2f}"
     )
     for example in result.error_examples:
         detail(f"error: {example}")
