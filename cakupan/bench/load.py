@@ -14,8 +14,12 @@ Called by ``make bench BENCH=load`` (``cakupan.bench.__main__``) once the test d
    its first 20 pages), the membership list filtered by segment and status, a person's detail page
    and a search (the form's POST, answered 303 to ``?cari=<token>``, and the result page); the
    search text is a name part, a 6-digit NIK prefix or a whole NIK;
-4. does the same against the development server ``cakupan serve`` ran before (``serve --dev
-   --no-reload``, Django's runserver, threaded): the yardstick of the same run.
+4. runs the same sessions (both servers share one secret key) against the development server
+   ``cakupan serve`` ran before (``serve --dev --no-reload``, Django's threaded runserver): the
+   yardstick of the same run.
+
+PostgreSQL runs with ``fsync`` and synchronous commit on meanwhile (the throwaway server has them off):
+every page writes the audit log and commits, and production pays for those commits.
 
 Each request is timed from sending to the last byte of the body; an error is any other status
 than the page's (200, 303 for the search POST) or a failed connection. The clients are threads

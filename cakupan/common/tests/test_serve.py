@@ -73,9 +73,9 @@ def test_serve_runs_gunicorn_by_default_after_opening_the_database(
     call_command("serve", "--no-worker", "--addr", "127.0.0.1:8123", "--workers", "3")
     assert [name for name, _ in servers] == ["open database", "gunicorn"]
     options = servers[1][1]
-    assert options == gunicorn_options(addr="127.0.0.1:8123", workers=3, threads=4)
+    assert options == gunicorn_options(addr="127.0.0.1:8123", workers=3, threads=8)
     assert options["bind"] == ["127.0.0.1:8123"]
-    assert (options["workers"], options["worker_class"], options["threads"]) == (3, "gthread", 4)
+    assert (options["workers"], options["worker_class"], options["threads"]) == (3, "gthread", 8)
     assert options["preload_app"] is True
     assert options["pre_fork"] is close_connections_before_fork
     assert options["logger_class"] is ScrubbedGunicornLogger

@@ -73,8 +73,9 @@ def default_workers() -> int:
 
 
 def default_threads() -> int:
-    """``CAKUPAN_WEB_THREADS``, else 4: a thread waiting on PostgreSQL lets another one render."""
-    return _env_positive("CAKUPAN_WEB_THREADS") or 4
+    """``CAKUPAN_WEB_THREADS``, else 8: while threads wait on PostgreSQL (a query, a commit's
+    fsync) others render; 8 served the most requests a second in ``docs/benchmarks.md`` (load)."""
+    return _env_positive("CAKUPAN_WEB_THREADS") or 8
 
 
 def _env_positive(name: str) -> int | None:
@@ -196,7 +197,7 @@ class Command(BaseCommand):
             "--threads",
             type=int,
             default=None,
-            help="utas per proses gunicorn (bawaan CAKUPAN_WEB_THREADS, atau 4)",
+            help="utas per proses gunicorn (bawaan CAKUPAN_WEB_THREADS, atau 8)",
         )
         parser.add_argument(
             "--keep-db", action="store_true", help="biarkan server basis data bawaan tetap jalan"
