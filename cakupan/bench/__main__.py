@@ -211,7 +211,7 @@ def bench_nik(n: int = 200_000) -> dict[str, Any]:
     return line("NIK parse, per row (Python)", n, ours, "stdnum is_valid", baseline)
 
 
-BENCHMARKS = ("regions", "enrol", "nik", "intake", "billing", "coverage", "exports")
+BENCHMARKS = ("regions", "enrol", "nik", "intake", "billing", "coverage", "exports", "load")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -258,6 +258,10 @@ def main(argv: list[str] | None = None) -> None:
             from cakupan.bench.exports import bench_exports
 
             bench_exports()
+        if "load" in names:
+            from cakupan.bench.load import bench_load
+
+            bench_load()
     finally:
         connection.creation.destroy_test_db(old_config, verbosity=0)
 
