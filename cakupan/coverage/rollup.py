@@ -237,17 +237,15 @@ def _rebuild_all(cursor: Any) -> None:
 
 def _rebuild_frame(cursor: Any) -> None:
     """The rebuild in polars (``coverage.rollup_frame``): the same rows as :func:`_rebuild_all`,
-    grouped on every core instead of in one PostgreSQL process. The registry is read before the
-    DELETE; a value it cannot code falls back to the SQL statements."""
+    grouped on every core instead of in one PostgreSQL process. A registry value it cannot code
+    (found before anything is deleted) falls back to the SQL statements."""
     from cakupan.coverage import rollup_frame
 
     try:
-        rows = rollup_frame.compute(rollup_frame.read_registry(cursor))
+        # DELETE, not TRUNCATE, as above; the rows are written by COPY.
+        rollup_frame.rebuild(cursor, TABLE)
     except rollup_frame.Unsupported:
         _rebuild_all(cursor)
-        return
-    cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608  (DELETE, not TRUNCATE: see above)
-    rollup_frame.write(cursor, TABLE, rows)
 
 
 def _refresh_kabupaten(cursor: Any, kabs: list[str]) -> None:

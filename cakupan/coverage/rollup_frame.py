@@ -51,6 +51,7 @@ from cakupan.registry.models import (
 
 EPOCH = dt.date(1970, 1, 1)
 STEP = 1 << 16  # ids per COPY row of the readings
+LOOKUP_LIMIT = 50_000_000  # largest unit id the dense lookups take (then: the SQL rebuild)
 MEASURES = ("members", "desa", "posts", "units", "filled")
 MEMBERS, DESA, POSTS, UNITS, FILLED = range(len(MEASURES))
 # Code 0 of each coded column is "": the empty key of level-3 rows and of the desa and posts rows.
@@ -208,12 +209,7 @@ def _month_rows(changes: pl.DataFrame, widths: dict[str, int]) -> pl.DataFrame:
     packed = pl.col("day").cast(pl.Int64) - first
     for name in KEYS:
         packed = packed + pl.col(name).cast(pl.Int64) * (1 << shifts[name])
-    summed = (
-        changes.select(packed.alias("k"), pl.col("delta").cast(pl.Int64))
-        .group_by("k")
-        .agg(pl.col("delta").sum())
-        .sort("k")
-    )
+    summed = _summed(changes.select(packed.alias("k"), pl.col("delta").cast(pl.Int64)), ["delta"])
     date = (pl.col("k") % (1 << span) + first).cast(pl.Int32).cast(pl.Date)
     dated = summed.select(
         (pl.col("k") // (1 << span)).alias("key"),
@@ -228,12 +224,58 @@ def _month_rows(changes: pl.DataFrame, widths: dict[str, int]) -> pl.DataFrame:
     row = (dated["new"].cast(pl.Int64).cum_sum() - 1) * 31 + dated["dom"] - 1
     heads = dated.filter(pl.col("new")).select("key", "month")
     flat = pl.zeros(heads.height * 31, pl.Int64, eager=True).scatter(row, dated["delta"])
-    return heads.select(
-        *[(pl.col("key") // (1 << (shifts[n] - span)) % (1 << widths[n])).alias(n) for n in KEYS],
-        "month",
-    ).with_columns(
-        *[flat.gather_every(31, offset=d).alias(name) for d, name in enumerate(DAYS)]
-    ).with_columns(pl.sum_horizontal(DAYS).alias("net"))
+    return (
+        heads.select(
+            *[
+                (pl.col("key") // (1 << (shifts[n] - span)) % (1 << widths[n])).alias(n)
+                for n in KEYS
+            ],
+            "month",
+        )
+        .with_columns(*[flat.gather_every(31, offset=d).alias(name) for d, name in enumerate(DAYS)])
+        .with_columns(pl.sum_horizontal(DAYS).alias("net"))
+    )
+
+
+def _summed(frame: pl.DataFrame, values: list[str]) -> pl.DataFrame:
+    """``values`` of ``frame`` summed per packed key ``k``, sorted by ``k``.
+
+    A sort and running sums taken at the end of each run of equal keys: half the time of a hash
+    aggregate followed by the sort the month rows need anyway (the keys hardly repeat).
+    """
+    last = (pl.col("k") != pl.col("k").shift(-1)).fill_null(True)
+    return (
+        frame.sort("k")
+        .with_columns(last.alias("last"), *[pl.col(v).cum_sum() for v in values])
+        .filter(pl.col("last"))
+        .select("k", *[pl.col(v) - pl.col(v).shift(1, fill_value=0) for v in values])
+    )
+
+
+def _pack(
+    frame: pl.DataFrame, key: list[str], values: list[str]
+) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    """``values`` of ``frame`` summed per ``key`` (non-negative integers but the last, a day),
+    packed into one integer ``k`` (:func:`_summed`, sorted by ``key``); and the expressions that
+    unpack ``key`` from ``k``."""
+    first = int(frame[key[-1]].min() or 0) if frame.height else 0  # type: ignore[arg-type]
+    shift, packed, unpack = 0, pl.lit(0, pl.Int64), []
+    for name in reversed(key):
+        column = pl.col(name).cast(pl.Int64) - (first if name == key[-1] else 0)
+        top = int(frame.select(column.max()).item() or 0) if frame.height else 0
+        width = _bits(top)
+        packed = packed + column * (1 << shift)
+        value = pl.col("k") // (1 << shift) % (1 << width)
+        unpack.append((value + first if name == key[-1] else value).alias(name))
+        shift += width
+    if shift > 62:
+        raise Unsupported("key too wide to pack")
+    return _summed(frame.select(packed.alias("k"), *values), values), unpack
+
+
+def _table(ids: pl.Series, values: pl.Series, size: int) -> pl.Series:
+    """A dense lookup of ``size`` entries: ``values`` at the positions ``ids``, 0 elsewhere."""
+    return pl.zeros(size, pl.Int64, eager=True).scatter(ids, values.cast(pl.Int64))
 
 
 def _first_of(*partition: str) -> pl.Expr:
@@ -290,18 +332,35 @@ def compute(inputs: dict[str, Any]) -> pl.DataFrame:
     groups = sorted({"", *occupations.values()})
     group_index = _index(groups)
     units = units.with_columns(
-        pl.col("region").str.slice(0, 8).replace_strict(code_index, return_dtype=pl.Int64).alias("area"),
-        pl.col("region").str.slice(0, 5).replace_strict(code_index, return_dtype=pl.Int64).alias("kab"),
+        pl.col("region")
+        .str.slice(0, 8)
+        .replace_strict(code_index, return_dtype=pl.Int64)
+        .alias("area"),
+        pl.col("region")
+        .str.slice(0, 5)
+        .replace_strict(code_index, return_dtype=pl.Int64)
+        .alias("kab"),
         pl.col("region").rank("dense").cast(pl.Int64).alias("desa"),
     )
-    place = units.select("unit", "area", "kab")
+    # Dense lookups by unit id (a gather is several times faster than a join of millions of
+    # changes): kecamatan and kabupaten codes, desa number (0: not at a desa).
+    size = int(units["unit"].max() or 0) + 1 if units.height else 1  # type: ignore[operator]
+    if size > LOOKUP_LIMIT:
+        raise Unsupported("unit ids too large for a dense lookup")
+    area_of = _table(units["unit"], units["area"], size)
+    kab_of = _table(units["unit"], units["kab"], size)
+    desa_of = _table(
+        units["unit"], units.select(pl.when("is_desa").then("desa").otherwise(0))[:, 0], size
+    )
 
     lap("codes")
     # The changes: +1 on the start, -1 the day after the end.
     columns = ["unit", "seg", "sch", "fund", "occ"]
     changes = pl.concat(
         [
-            memberships.select(*columns, pl.col("start").alias("day"), pl.lit(1, pl.Int64).alias("delta")),
+            memberships.select(
+                *columns, pl.col("start").alias("day"), pl.lit(1, pl.Int64).alias("delta")
+            ),
             memberships.filter(pl.col("stop").is_not_null()).select(
                 *columns, pl.col("stop").alias("day"), pl.lit(-1, pl.Int64).alias("delta")
             ),
@@ -311,7 +370,9 @@ def compute(inputs: dict[str, Any]) -> pl.DataFrame:
     lap("changes")
     # members: level 3 by segment, level 2 by segment, scheme, funding and occupation group.
     occupation_group = {o: group_index[g] for o, g in occupations.items()}
-    members = changes.join(place, on="unit").with_columns(
+    members = changes.with_columns(
+        area_of.gather(changes["unit"]).alias("area"),
+        kab_of.gather(changes["unit"]).alias("kab"),
         pl.lit(MEMBERS, pl.Int64).alias("measure"),
         pl.col("occ")
         .replace_strict(occupation_group, default=0, return_dtype=pl.Int64)
@@ -322,17 +383,19 @@ def compute(inputs: dict[str, Any]) -> pl.DataFrame:
     lap("members")
     # desa: per desa, the days its "at least one protected village official" flag changes.
     officials = [SEGMENTS.index(s) for s in VILLAGE_OFFICIAL_SEGMENTS]
-    desa_units = units.filter(pl.col("is_desa")).select("unit", "desa", "area", "kab")
+    desa_places = units.filter(pl.col("is_desa")).select("desa", "area", "kab").unique()
+    officials_changes = changes.filter(pl.col("seg").is_in(officials))
+    officials_changes = officials_changes.with_columns(
+        desa_of.gather(officials_changes["unit"]).alias("desa")
+    ).filter(pl.col("desa") > 0)
+    per_desa, unpack = _pack(officials_changes, ["desa", "day"], ["delta"])
     per_desa = (
-        changes.filter(pl.col("seg").is_in(officials))
-        .join(desa_units, on="unit")
-        .group_by("desa", "area", "kab", "day")
-        .agg(pl.col("delta").sum())
-        .sort("desa", "day")
+        per_desa.with_columns(*unpack)
         .with_columns(_first_of("desa"))
         .with_columns((_running("delta") > 0).cast(pl.Int64).alias("flag"))
         .with_columns((pl.col("flag") - _previous("flag")).alias("delta"))
         .filter(pl.col("delta") != 0)
+        .join(desa_places, on="desa")
         .select(
             "area",
             "kab",
@@ -345,7 +408,13 @@ def compute(inputs: dict[str, Any]) -> pl.DataFrame:
 
     lap("desa")
     # posts, units, filled: per unit and segment with formasi, running counts and their changes.
-    pairs = formations.select("unit", "seg").unique()
+    pair = pl.col("unit") * len(SEGMENTS) + pl.col("seg")
+    has_posts = _table(
+        formations.select(pair)[:, 0],
+        pl.Series([1] * formations.height, dtype=pl.Int64),
+        size * len(SEGMENTS),
+    )
+    in_pairs = changes.filter(has_posts.gather(changes.select(pair)[:, 0]) == 1)
     events = pl.concat(
         [
             formations.select(
@@ -356,16 +425,15 @@ def compute(inputs: dict[str, Any]) -> pl.DataFrame:
                 "unit", "seg", pl.col("stop").alias("day"), (-pl.col("posts")).alias("dp"),
                 pl.lit(-1, pl.Int64).alias("du"), pl.lit(0, pl.Int64).alias("dm"),
             ),
-            changes.join(pairs, on=["unit", "seg"], how="semi").select(
+            in_pairs.select(
                 "unit", "seg", "day", pl.lit(0, pl.Int64).alias("dp"),
                 pl.lit(0, pl.Int64).alias("du"), pl.col("delta").alias("dm"),
             ),
         ]
     )  # fmt: skip
+    summed, unpack = _pack(events, ["unit", "seg", "day"], ["dp", "du", "dm"])
     running = (
-        events.group_by("unit", "seg", "day")
-        .agg(pl.col("dp").sum(), pl.col("du").sum(), pl.col("dm").sum())
-        .sort("unit", "seg", "day")
+        summed.with_columns(*unpack)
         .with_columns(_first_of("unit", "seg"))
         .with_columns(
             _running("dp").alias("posts"),
@@ -379,7 +447,11 @@ def compute(inputs: dict[str, Any]) -> pl.DataFrame:
         "seg",
         "day",
         *[(pl.col(n) - _previous(n)).alias(n) for n in ("posts", "units", "filled")],
-    ).join(place, on="unit")
+    )
+    post_changes = post_changes.with_columns(
+        area_of.gather(post_changes["unit"]).alias("area"),
+        kab_of.gather(post_changes["unit"]).alias("kab"),
+    )
     posts = pl.concat(
         [
             post_changes.filter(pl.col(name) != 0).select(
@@ -437,7 +509,7 @@ def compute(inputs: dict[str, Any]) -> pl.DataFrame:
     kabupaten = _month_rows(lower[1].with_columns(pl.col(KEYS).cast(pl.Int64)), widths)
     lap("level 2")
     province = _upward(kabupaten, {i: code_index[c[:2]] for i, c in enumerate(codes)})
-    indonesia = _upward(province, {i: code_index[""] for i in range(len(codes))})
+    indonesia = _upward(province, dict.fromkeys(range(len(codes)), code_index[""]))
     lap("levels 1 and 0")
     order = ["level", *KEYS, "month", "net", *DAYS]
     rows = pl.concat(
@@ -454,6 +526,21 @@ def compute(inputs: dict[str, Any]) -> pl.DataFrame:
         pl.col("fund").replace_strict(dict(enumerate(FUNDINGS)), return_dtype=pl.String),
         pl.col("grp").replace_strict(dict(enumerate(groups)), return_dtype=pl.String),
     )
+
+
+def rebuild(cursor: Any, table: str) -> None:
+    """Replace every row of ``table`` by the rows computed from the registry, in the caller's
+    transaction. Raises :class:`Unsupported` before it deletes anything."""
+    lap = _Laps()
+    inputs = read_registry(cursor)
+    lap("read")
+    rows = compute(inputs)
+    del inputs
+    lap("compute, all of it")
+    cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+    lap("delete")
+    write(cursor, table, rows)
+    lap("write")
 
 
 def write(cursor: Any, table: str, rows: pl.DataFrame) -> None:
