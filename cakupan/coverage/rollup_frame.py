@@ -344,7 +344,7 @@ def compute(inputs: dict[str, Any]) -> pl.DataFrame:
     )
     # Dense lookups by unit id (a gather is several times faster than a join of millions of
     # changes): kecamatan and kabupaten codes, desa number (0: not at a desa).
-    size = int(units["unit"].max() or 0) + 1 if units.height else 1  # type: ignore[operator]
+    size = int(units.select(pl.col("unit").max()).item() or 0) + 1
     if size > LOOKUP_LIMIT:
         raise Unsupported("unit ids too large for a dense lookup")
     area_of = _table(units["unit"], units["area"], size)
@@ -546,7 +546,9 @@ def rebuild(cursor: Any, table: str) -> None:
 def write(cursor: Any, table: str, rows: pl.DataFrame) -> None:
     """COPY ``rows`` (from :func:`compute`) into ``table`` (text format: no value holds a tab, a
     backslash or a newline; region codes, choices and occupation slugs)."""
-    out = rows.select(
+    # In the index's order (level, code, month): its pages fill one after the other, and a
+    # region's months end up next to each other in the table, as pages read them.
+    out = rows.sort("level", "code", "month").select(
         "level",
         "code",
         "month",

@@ -96,7 +96,10 @@ def registry(db: Any) -> dict[str, Unit]:
         "province": make_unit(region="73", kind="opd", code="F-PROV"),  # level 3 and 2: 73
         "elsewhere": make_unit(region="32.04", kind="opd", code="F-BANDUNG"),
     }
-    village = {"segment": Segment.PERANGKAT_DESA, "funding_source": FundingSource.APBDES_ADD}
+    village: dict[str, Any] = {
+        "segment": Segment.PERANGKAT_DESA,
+        "funding_source": FundingSource.APBDES_ADD,
+    }
     # Harapan loses its only official on 2024-03-14 and gains another on 2024-03-15: never
     # without one, so its flag does not change then; it loses the last on 2024-05-31 (the change
     # falls on 1 June) and its BPD member (another unit of the same desa) keeps it covered later.
