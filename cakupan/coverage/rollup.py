@@ -37,7 +37,9 @@ those kabupaten (both levels, from their memberships) and sums their provinces a
 again from the rows below (small: a row per month and key); reads refresh first when anything is
 pending (:func:`usable`), under one advisory lock, so a page never shows a stale figure.
 :func:`rebuild` recomputes everything (after loading regions, or to start):
-``cakupan coverage refresh --rebuild``.
+``cakupan coverage refresh --rebuild``; it computes the same rows as the statements below in polars
+(``coverage.rollup_frame``: the grouping on every core instead of in one PostgreSQL process), and
+falls back to the statements for a registry value it cannot code.
 """
 
 from __future__ import annotations
