@@ -10,7 +10,9 @@ Called by ``make bench`` (``cakupan.bench.__main__``) once the test database exi
    spread over 2024-07-01 .. 2026-06-30, a quarter of the memberships ended again; 15% village
    officials (perangkat desa, BPD, lembaga), 35% non-ASN, 40% pekerja rentan (BPU), 10% religious
    workers; posts (formasi) for every pemerintah desa and OPD. Triggers are off while loading;
-2. in the same run: the full rebuild of the rollup; a kabupaten page's queries (the kabupaten's
+2. in the same run: the full rebuild of the rollup (in polars; at scale < 1, or with
+   ``CAKUPAN_BENCH_SQL_REBUILD=1``, first the SQL rebuild it replaced, as its yardstick, and the
+   rows of both compared), with its steps and peak memory; a kabupaten page's queries (the kabupaten's
    indicators, its table of kecamatan, 24 months of history) for the 20 largest and 20 random
    kabupaten, and a province's league table (now and a month earlier) for every province, and the
    national page (provinces and 24 months), each through the rollup and through the plain
@@ -27,6 +29,8 @@ units).
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
 import random
 import statistics
 import time
@@ -39,10 +43,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cakupan.bench.harness import (
+    SCALE,
     copy_rows,
     detail,
     empty_registry,
     line,
+    measure_memory,
+    mib,
     rolled_back,
     scaled,
     verdict,
@@ -348,6 +355,32 @@ def _timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - start
 
 
+ROLLUP_COLUMNS = "level, code, month, measure, segment, scheme, funding, grp, net, days"
+
+
+@contextmanager
+def _laps() -> Iterator[list[str]]:
+    """The step times the polars rebuild logs at DEBUG (``rollup_frame._Laps``), collected."""
+    laps: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            step, seconds = record.args  # type: ignore[misc]
+            laps.append(f"{step} {seconds:.1f} s")
+
+    logger = logging.getLogger("cakupan.coverage.rollup_frame")
+    handler, level, propagate = Collect(), logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        yield laps
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -445,8 +478,17 @@ def bench_coverage() -> dict[str, Any]:
     )
     results: dict[str, Any] = {}
 
-    # Full rebuild, against the plain GROUP BY of the same counts (one date, every region).
-    rebuilt = rollup.rebuild()
+    # Full rebuild in polars; at scale < 1 (or with CAKUPAN_BENCH_SQL_REBUILD=1) first the SQL
+    # rebuild it replaces (140 s at scale 1), and the two compared row for row.
+    sql_rebuild = SCALE < 1 or os.environ.get("CAKUPAN_BENCH_SQL_REBUILD") == "1"
+    if sql_rebuild:
+        sql = rollup.rebuild(engine="sql")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE rollup_sql AS SELECT {ROLLUP_COLUMNS} FROM {rollup.TABLE}"  # noqa: S608
+            )
+    with _laps() as laps, measure_memory() as memory:
+        rebuilt = rollup.rebuild()
     with connection.cursor() as cursor:
         start = time.perf_counter()
         cursor.execute(
@@ -458,10 +500,34 @@ def bench_coverage() -> dict[str, Any]:
         group_by = time.perf_counter() - start
         cursor.execute("SELECT pg_total_relation_size('coverage_rollupmonth')")
         size = cursor.fetchone()[0]
-    results["rebuild"] = line(
-        "rollup full rebuild", MEMBERSHIPS, rebuilt.seconds, "one GROUP BY, one day", group_by
-    )
+        if sql_rebuild:
+            differ = []
+            for a, b in ((rollup.TABLE, "rollup_sql"), ("rollup_sql", rollup.TABLE)):
+                cursor.execute(
+                    f"SELECT count(*) FROM (SELECT {ROLLUP_COLUMNS} FROM {a} "  # noqa: S608
+                    f"EXCEPT ALL SELECT {ROLLUP_COLUMNS} FROM {b}) x"
+                )
+                differ.append(cursor.fetchone()[0])
+            cursor.execute("DROP TABLE rollup_sql")
+    if sql_rebuild:
+        results["rebuild"] = line(
+            "rollup full rebuild (polars)", MEMBERSHIPS, rebuilt.seconds, "SQL rebuild", sql.seconds
+        )
+        detail(
+            f"rows differing from the SQL rebuild's: {differ[0]:,} new, {differ[1]:,} missing; "
+            f"one GROUP BY of one day's counts: {group_by:.2f} s"
+        )
+    else:
+        results["rebuild"] = line(
+            "rollup full rebuild (polars)", MEMBERSHIPS, rebuilt.seconds,
+            "one GROUP BY, one day", group_by,
+        )  # fmt: skip
     detail(f"{rebuilt.rows:,} rollup rows, {size / 2**20:,.0f} MiB with index")
+    detail("steps: " + ", ".join(laps))
+    detail(
+        f"peak memory: this process {mib(memory.process_peak)} (from {mib(memory.process_start)}), "
+        f"PostgreSQL {mib(memory.pg_pss_peak)} PSS"
+    )
 
     sizes = _sizes()
     kabupaten = sorted(

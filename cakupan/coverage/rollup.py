@@ -37,7 +37,9 @@ those kabupaten (both levels, from their memberships) and sums their provinces a
 again from the rows below (small: a row per month and key); reads refresh first when anything is
 pending (:func:`usable`), under one advisory lock, so a page never shows a stale figure.
 :func:`rebuild` recomputes everything (after loading regions, or to start):
-``cakupan coverage refresh --rebuild``.
+``cakupan coverage refresh --rebuild``; it computes the same rows as the statements below in polars
+(``coverage.rollup_frame``: the grouping on every core instead of in one PostgreSQL process), and
+falls back to the statements for a registry value it cannot code.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -224,6 +226,8 @@ def _upward(cursor: Any, provinces: list[str] | None) -> None:
 
 
 def _rebuild_all(cursor: Any) -> None:
+    """The rebuild in SQL: the statements above, over the whole registry (the yardstick of
+    :func:`_rebuild_frame`, and its fallback)."""
     cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
     # DELETE, not TRUNCATE: pages keep reading the old rows until the rebuild commits (TRUNCATE
     # would lock them out for the whole rebuild).
@@ -231,6 +235,19 @@ def _rebuild_all(cursor: Any) -> None:
     for changes in MEASURES:
         cursor.execute(_AGGREGATE.format(changes=changes.format(only=""), **LOWER))
     _upward(cursor, None)
+
+
+def _rebuild_frame(cursor: Any) -> None:
+    """The rebuild in polars (``coverage.rollup_frame``): the same rows as :func:`_rebuild_all`,
+    grouped on every core instead of in one PostgreSQL process. A registry value it cannot code
+    (found before anything is deleted) falls back to the SQL statements."""
+    from cakupan.coverage import rollup_frame
+
+    try:
+        # DELETE, not TRUNCATE, as above; the rows are written by COPY.
+        rollup_frame.rebuild(cursor, TABLE)
+    except rollup_frame.Unsupported:
+        _rebuild_all(cursor)
 
 
 def _refresh_kabupaten(cursor: Any, kabs: list[str]) -> None:
@@ -277,13 +294,21 @@ class RefreshResult:
     rebuilt: bool = False
 
 
-def rebuild() -> RefreshResult:
-    """Recompute the whole rollup from the registry (and forget what was pending)."""
+def rebuild(*, engine: Literal["polars", "sql"] = "polars") -> RefreshResult:
+    """Recompute the whole rollup from the registry (and forget what was pending).
+
+    ``engine``: ``"polars"`` computes the rows in this process (:func:`_rebuild_frame`, several
+    times faster); ``"sql"`` in PostgreSQL with the statements :func:`refresh` uses. Both give the
+    same rows (``coverage/tests/test_rollup_frame.py``).
+    """
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
         cursor.execute(f"DELETE FROM {DIRTY}")  # noqa: S608
-        _rebuild_all(cursor)
+        if engine == "sql":
+            _rebuild_all(cursor)
+        else:
+            _rebuild_frame(cursor)
         _state(rebuilt=True)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {TABLE}")
