@@ -2,22 +2,24 @@
 
 from django.urls import path
 
-from cakupan.claims import views
+from cakupan.claims import scholarship_views, views
 
 app_name = "claims"
 urlpatterns = [
     path("", views.claim_list, name="claim_list"),
     path("lapor/", views.claim_report, name="claim_report"),
     path("lapor/pratinjau/", views.claim_report_preview, name="claim_report_preview"),
-    path("beasiswa/", views.instalments_due, name="instalments_due"),
-    path("beasiswa/xlsx/", views.instalments_xlsx, name="instalments_xlsx"),
-    path("beasiswa/<int:pk>/bukti/", views.instalment_proof, name="instalment_proof"),
-    path("beasiswa/<int:pk>/bayar/", views.instalment_pay, name="instalment_pay"),
+    path("beasiswa/", scholarship_views.instalments_due, name="instalments_due"),
+    path("beasiswa/xlsx/", scholarship_views.instalments_xlsx, name="instalments_xlsx"),
+    path("beasiswa/<int:pk>/bukti/", scholarship_views.instalment_proof, name="instalment_proof"),
+    path("beasiswa/<int:pk>/bayar/", scholarship_views.instalment_pay, name="instalment_pay"),
     path("terlambat/", views.overdue, name="overdue"),
     path("ringkasan/", views.claims_summary, name="summary"),
     path("ahli-waris/<int:pk>/ubah/", views.heir_edit, name="heir_edit"),
     path("ahli-waris/<int:pk>/hapus/", views.heir_remove, name="heir_remove"),
-    path("ahli-waris/<int:pk>/berhenti/", views.scholarship_stop, name="scholarship_stop"),
+    path(
+        "ahli-waris/<int:pk>/berhenti/", scholarship_views.scholarship_stop, name="scholarship_stop"
+    ),
     path("dokumen/<int:pk>/", views.document_download, name="document_download"),
     path("dokumen/<int:pk>/hapus/", views.document_remove, name="document_remove"),
     path("komponen/<int:pk>/bayar/", views.component_pay, name="component_pay"),

@@ -1,5 +1,5 @@
 """Claims pages: list, report, detail with the workflow buttons of the user's role, heirs,
-documents, payments, scholarship instalments (due list and XLSX), overdue claims, the summary of
+documents, payments (scholarship instalments: ``scholarship_views``), overdue claims, the summary of
 claims against contributions, and the handover PDF.
 
 Views read the request, call one service or selector, and render. Reads go through
@@ -10,7 +10,6 @@ write the access log (the selectors do, or the view where it lists them).
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -40,7 +39,6 @@ from cakupan.claims.forms import (
     PaymentForm,
     PreviewForm,
     ProofForm,
-    RegionYearForm,
     RejectForm,
     ReportForm,
     StopForm,
@@ -53,8 +51,6 @@ from cakupan.claims.models import (
     ClaimComponent,
     ClaimStatus,
     ClaimType,
-    DocumentKind,
-    ScholarshipInstalment,
 )
 from cakupan.claims.preview import claim_preview
 from cakupan.claims.services import ClaimError
@@ -89,7 +85,8 @@ def _regions(user: Any) -> list[Region]:
     )
 
 
-def _region_choices(user: Any) -> list[tuple[str, str]]:
+def region_choices(user: Any) -> list[tuple[str, str]]:
+    """The kabupaten a user may filter claim and scholarship lists by, as form choices."""
     return [(r.code, f"{r.name} ({r.code})") for r in _regions(user)]
 
 
@@ -123,14 +120,6 @@ OVERDUE_COLUMNS = (
     Column(gettext_lazy("Terlambat (hari kerja)"), kind="number", width=10),
     Column(gettext_lazy("Hak tunai (Rp)"), kind="money", width=14),
     Column(gettext_lazy("Denda 1%/hari (Rp)"), kind="money", width=14),
-)
-INSTALMENT_COLUMNS = tuple(
-    Column(
-        gettext_lazy(name),
-        kind="money" if i == 7 else "number" if i == 10 else "text",
-        width=width,
-    )
-    for i, (name, width) in enumerate(documents.INSTALMENT_COLUMNS)
 )
 
 
@@ -365,7 +354,10 @@ def claim_detail(request: CakupanRequest, pk: int) -> HttpResponse:
     return render(request, "claims/claim_detail.html", _detail_context(request, pk))
 
 
-def _back(request: CakupanRequest, claim: Claim, error: ClaimError | None, ok: str) -> HttpResponse:
+def back_to_claim(
+    request: CakupanRequest, claim: Claim, error: ClaimError | None, ok: str
+) -> HttpResponse:
+    """Back to the claim's page with the service's refusal, or ``ok``, as a message."""
     if error is not None:
         messages.error(request, error.message)
     else:
@@ -408,8 +400,8 @@ def claim_transition(request: CakupanRequest, pk: int, step: str) -> HttpRespons
                 )
             workflow.claim_reject(actor=actor, claim=claim, reason=form.cleaned_data["reason"])
     except ClaimError as error:
-        return _back(request, claim, error, "")
-    return _back(request, claim, None, done[step])
+        return back_to_claim(request, claim, error, "")
+    return back_to_claim(request, claim, None, done[step])
 
 
 @login_required
@@ -479,8 +471,8 @@ def heir_remove(request: CakupanRequest, pk: int) -> HttpResponse:
     try:
         services.heir_remove(actor=web_actor(request), heir=heir)
     except ClaimError as error:
-        return _back(request, heir.claim, error, "")
-    return _back(request, heir.claim, None, _("Ahli waris dihapus."))
+        return back_to_claim(request, heir.claim, error, "")
+    return back_to_claim(request, heir.claim, None, _("Ahli waris dihapus."))
 
 
 @login_required
@@ -514,8 +506,8 @@ def document_remove(request: CakupanRequest, pk: int) -> HttpResponse:
     try:
         services.document_remove(actor=web_actor(request), document=document)
     except ClaimError as error:
-        return _back(request, document.claim, error, "")
-    return _back(request, document.claim, None, _("Dokumen dihapus."))
+        return back_to_claim(request, document.claim, error, "")
+    return back_to_claim(request, document.claim, None, _("Dokumen dihapus."))
 
 
 @login_required
@@ -572,168 +564,11 @@ def component_pay(request: CakupanRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def instalment_proof(request: CakupanRequest, pk: int) -> HttpResponse:
-    instalment = selectors.instalment_get_for(request.user, pk)
-    form = ProofForm(request.POST, request.FILES, prefix=f"i{instalment.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Lengkapi bukti sekolah: berkas dan nama sekolah."))
-        return redirect("claims:claim_detail", pk=instalment.claim_id)
-    uploaded = form.cleaned_data["file"]
-    actor = web_actor(request)
-    try:
-        proof = services.document_upload(
-            actor=actor,
-            claim=instalment.claim,
-            kind=DocumentKind.BUKTI_SEKOLAH,
-            data=uploaded.read(),
-            file_name=uploaded.name or "",
-            heir=instalment.heir,
-        )
-        payments.instalment_enrol(
-            actor=actor,
-            instalment=instalment,
-            proof=proof,
-            school_name=form.cleaned_data["school_name"],
-            school_class=form.cleaned_data["school_class"],
-        )
-    except ClaimError as error:
-        return _back(request, instalment.claim, error, "")
-    return _back(request, instalment.claim, None, _("Bukti sekolah diterima."))
-
-
-@login_required
-@require_POST
-def instalment_pay(request: CakupanRequest, pk: int) -> HttpResponse:
-    instalment = selectors.instalment_get_for(request.user, pk)
-    form = PaymentForm(request.POST, prefix=f"i{instalment.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Isian pembayaran beasiswa belum benar."))
-        return redirect("claims:claim_detail", pk=instalment.claim_id)
-    data = form.cleaned_data
-    try:
-        payments.instalment_pay(
-            actor=web_actor(request),
-            instalment=instalment,
-            amount=data["amount"],
-            paid_on=data["paid_on"],
-            reference=data["reference"],
-            override_reason=data["override_reason"],
-        )
-    except ClaimError as error:
-        return _back(request, instalment.claim, error, "")
-    return _back(request, instalment.claim, None, _("Pembayaran beasiswa dicatat."))
-
-
-@login_required
-@require_POST
-def scholarship_stop(request: CakupanRequest, pk: int) -> HttpResponse:
-    heir = selectors.heir_get_for(request.user, pk)
-    form = StopForm(request.POST, prefix=f"s{heir.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Pilih alasan dan tanggal berhenti."))
-        return redirect("claims:claim_detail", pk=heir.claim_id)
-    try:
-        count = payments.scholarship_stop(
-            actor=web_actor(request),
-            heir=heir,
-            reason=form.cleaned_data["reason"],
-            note=form.cleaned_data["note"],
-            on=form.cleaned_data["on"],
-        )
-    except ClaimError as error:
-        return _back(request, heir.claim, error, "")
-    return _back(
-        request, heir.claim, None, _("Beasiswa dihentikan (%(n)s tahun ajaran).") % {"n": count}
-    )
-
-
-@login_required
 def handover_pdf(request: CakupanRequest, pk: int) -> HttpResponse:
     """The berita acara penyerahan santunan of claim ``pk`` (export logged)."""
     claim = selectors.claim_get_for(request.user, pk)
     data = documents.handover_pdf(actor=web_actor(request), pk=pk, params=claim_parameters())
     return _attachment(data, "application/pdf", f"berita-acara-{claim.number}.pdf")
-
-
-def _instalments(
-    request: CakupanRequest,
-) -> tuple[RegionYearForm, int, str | None, list[ScholarshipInstalment]]:
-    form = RegionYearForm(request.GET or None, regions=_region_choices(request.user))
-    year = selectors.school_year_of(timezone.localdate())
-    region = None
-    if form.is_bound and form.is_valid():
-        year = form.cleaned_data["year"] or year
-        region = form.cleaned_data["region"] or None
-    rows = list(selectors.instalments_due(user=request.user, year=year, region_code=region))
-    return form, year, region, rows
-
-
-def _max_age(year: int) -> int | None:
-    entry = claim_parameters().find("scholarship.max_age", dt.date(year, 7, 1))
-    return entry.value if entry is not None else None
-
-
-def _instalments_download(request: CakupanRequest, fmt: str) -> HttpResponseBase:
-    """The instalments due as CSV or XLSX (``common.exports``); the children's NIKs masked, as
-    on the page."""
-    _form, year, region, rows = _instalments(request)
-    table = documents.instalment_rows(rows, max_age=_max_age(year))
-    actor = web_actor(request)
-    heirs = sorted({i.heir_id for i in rows})
-
-    def log(export: ExportLog) -> None:
-        from cakupan.claims.models import Heir
-
-        export_record(
-            actor=actor, entity="claims.heir", ids=Heir.objects.filter(pk__in=heirs).values_list("pk"),
-            export=export, list_name=f"beasiswa jatuh tempo {year}/{year + 1}",
-        )  # fmt: skip
-
-    return exports.answer(
-        request,
-        lambda: exports.export_rows(
-            table,
-            INSTALMENT_COLUMNS,
-            fmt=fmt,
-            file_stem=f"beasiswa-{year}-{year + 1}",
-            log=log,
-            filters=exports.describe_filters({"year": year, "region": region or ""}),
-        ),
-    )
-
-
-@login_required
-def instalments_due(request: CakupanRequest) -> HttpResponseBase:
-    """``/klaim/beasiswa/``: instalments due this school year per kabupaten (children logged)."""
-    fmt = exports.requested_format(request)
-    if fmt:
-        return _instalments_download(request, fmt)
-    form, year, _region, rows = _instalments(request)
-    if rows:
-        record_access(
-            actor=web_actor(request),
-            action=Action.VIEW,
-            entity="claims.heir",
-            entity_id="*",
-            shown=sorted({i.heir_id for i in rows}),
-            note=f"beasiswa jatuh tempo {year}/{year + 1}",
-        )
-    table = documents.instalment_rows(rows, max_age=_max_age(year))
-    context = {
-        "form": form,
-        "year": year,
-        "rows": [{"instalment": i, "row": r} for i, r in zip(rows, table, strict=True)],
-        "total": sum((i.amount for i in rows), Decimal(0)),
-        "downloads": exports.download_links(request),
-    }
-    return render(request, "claims/instalments.html", context)
-
-
-@login_required
-def instalments_xlsx(request: CakupanRequest) -> HttpResponseBase:
-    """``/klaim/beasiswa/xlsx/``: the older address of ``/klaim/beasiswa/?unduh=xlsx``."""
-    return _instalments_download(request, "xlsx")
 
 
 @login_required
@@ -787,7 +622,7 @@ def overdue(request: CakupanRequest) -> HttpResponseBase:
 @login_required
 def claims_summary(request: CakupanRequest) -> HttpResponse:
     """``/klaim/ringkasan/``: claims paid against contributions, a table and a bar chart."""
-    choices = _region_choices(request.user)
+    choices = region_choices(request.user)
     initial = {"region": choices[0][0] if choices else "", "year": timezone.localdate().year - 1}
     form = SummaryForm(request.GET or None, regions=choices, initial=initial)
     data = None
