@@ -22,8 +22,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection, connections
+from django.db import connections
 from django.test import override_settings
+
+from cakupan.testing.tables import Counts, put_back, row_counts
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_MISSING = "Debian chromium is not installed"
@@ -52,43 +54,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # --- the database -------------------------------------------------------------------------------
 
 
-def _row_counts() -> dict[str, tuple[int, int | None]]:
-    """Per table: its row count and its largest integer ``id`` (None without one)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
-            "AND column_name = 'id' AND data_type IN ('smallint', 'integer', 'bigint')"
-        )
-        with_id = {name for (name,) in cursor.fetchall()}
-        counts: dict[str, tuple[int, int | None]] = {}
-        for table in connection.introspection.table_names(cursor):
-            if table == "django_migrations":
-                continue
-            max_id = "max(id)" if table in with_id else "NULL"
-            cursor.execute(f'SELECT count(*), {max_id} FROM "{table}"')  # noqa: S608
-            count, largest = cursor.fetchone()
-            counts[table] = (count, largest)
-    return counts
-
-
-def _restore(before: dict[str, tuple[int, int | None]]) -> None:
-    """Leave every table as ``before`` found it (see the module docstring).
-
-    The audit log refuses TRUNCATE and DELETE (``docs/integrity.md``): as the owner of this
-    throwaway database, the cleanup switches its triggers off while it runs.
-    """
-    empty = [t for t, (count, _) in before.items() if count == 0]
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE accounts_auditevent DISABLE TRIGGER USER")
-        try:
-            if empty:
-                cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in empty) + " CASCADE")
-            for table, (count, max_id) in before.items():
-                if count and max_id is not None:
-                    cursor.execute(f'DELETE FROM "{table}" WHERE id > %s', [max_id])  # noqa: S608
-        finally:
-            cursor.execute("ALTER TABLE accounts_auditevent ENABLE TRIGGER USER")
-    after = _row_counts()
+def _restore(before: Counts) -> None:
+    """Leave every table as ``before`` found it (see the module docstring)."""
+    put_back(before)
+    after = row_counts()
     changed = {
         t: (before[t][0], after[t][0]) for t in before if after.get(t, (0,))[0] != before[t][0]
     }
@@ -120,7 +89,7 @@ def demo_world(
         }
     )
     with django_db_blocker.unblock():
-        before = _row_counts()
+        before = row_counts()
         storage.enable()
         try:
             if not Region.objects.exists():  # another transactional test may have flushed them

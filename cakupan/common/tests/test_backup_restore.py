@@ -35,41 +35,16 @@ from cakupan.common.backup import KEY_ENV, BackupError, DbTarget, backup, restor
 from cakupan.common.management.commands._backup_cli import run
 from cakupan.registry.models import Segment
 from cakupan.testing.factories import make_membership, make_person, make_unit, make_user
+from cakupan.testing.tables import Counts, put_back, row_counts
 
 KEY = base64.b64encode(bytes(range(100, 132))).decode()
 OTHER_KEY = base64.b64encode(bytes(range(32))).decode()
 PEOPLE = 6
 
 
-def _counts() -> dict[str, tuple[int, int | None]]:
-    """Per table: rows and the largest integer ``id`` (None without one)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
-            "AND column_name = 'id' AND data_type IN ('smallint', 'integer', 'bigint')"
-        )
-        with_id = {name for (name,) in cursor.fetchall()}
-        out: dict[str, tuple[int, int | None]] = {}
-        for table in connection.introspection.table_names(cursor):
-            largest = "max(id)" if table in with_id else "NULL"
-            cursor.execute(f'SELECT count(*), {largest} FROM "{table}"')  # noqa: S608
-            out[table] = cursor.fetchone()
-    return out
-
-
-def _put_back(before: dict[str, tuple[int, int | None]]) -> None:
-    empty = [t for t, (n, _) in before.items() if n == 0]
-    with connection.cursor() as cursor:
-        cursor.execute("ALTER TABLE accounts_auditevent DISABLE TRIGGER USER")
-        try:
-            if empty:
-                cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in empty) + " CASCADE")
-            for table, (n, largest) in before.items():
-                if n and largest is not None:
-                    cursor.execute(f'DELETE FROM "{table}" WHERE id > %s', [largest])  # noqa: S608
-        finally:
-            cursor.execute("ALTER TABLE accounts_auditevent ENABLE TRIGGER USER")
-    after = _counts()
+def _put_back(before: Counts) -> None:
+    put_back(before)
+    after = row_counts()
     assert {t: after[t][0] for t in before} == {t: n for t, (n, _) in before.items()}
 
 
@@ -128,7 +103,7 @@ def drill(
     out = folder / "cakupan.cbk"
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as monkeypatch:
         _set_key(monkeypatch)
-        before = _counts()
+        before = row_counts()
         try:
             _build_world()
             stdout = io.StringIO()
