@@ -676,7 +676,7 @@ def _admin_kwargs(route: Route, world: RouteWorld) -> dict[str, Any]:
                 model = _admin_model(model_key)
                 first = model._default_manager.order_by("pk").values_list("pk", flat=True).first()
                 kwargs[param] = first if first is not None else 0
-        elif param == "pk":  # django-otp's device pages (an unknown id is a server error there)
+        elif param == "pk":  # django-otp's device pages (the first device: a real page, not a 404)
             kwargs[param] = TOTPDevice.objects.order_by("pk").values_list("pk", flat=True).first()
         else:
             raise AssertionError(f"unknown path parameter {param!r} of {route.name}")
