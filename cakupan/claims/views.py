@@ -408,6 +408,9 @@ def claim_transition(request: CakupanRequest, pk: int, step: str) -> HttpRespons
 @require_POST
 def heir_add(request: CakupanRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get_for(request.user, pk)
+    # A role that may not write answers 403 before its form is read (not 400 for an empty form).
+    if not permissions.may_report(request.user, claim.unit_id):
+        raise PermissionDenied
     form = HeirForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -479,6 +482,8 @@ def heir_remove(request: CakupanRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_upload(request: CakupanRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get_for(request.user, pk)
+    if not permissions.may_report(request.user, claim.unit_id):
+        raise PermissionDenied
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         uploaded = form.cleaned_data["file"]
@@ -542,6 +547,8 @@ def component_pay(request: CakupanRequest, pk: int) -> HttpResponse:
         from django.http import Http404
 
         raise Http404 from None
+    if not permissions.may_act_for_bpjs(request.user, component.claim):
+        raise PermissionDenied
     form = PaymentForm(request.POST, prefix=f"c{component.pk}")
     if form.is_valid():
         data = form.cleaned_data
