@@ -52,6 +52,17 @@ def format_rupiah(amount: Decimal | int) -> str:
     return f"{sign}Rp{abs(value):,}".replace(",", ".")
 
 
+def short_rupiah(amount: Decimal | int) -> str:
+    """An amount in a chart's axis or caption: ``Rp1,25 M`` (miliar), ``Rp250 jt`` (juta),
+    ``Rp900 rb`` (ribu), below a thousand as :func:`format_rupiah`."""
+    value = Decimal(amount)
+    for size, unit in ((Decimal(10) ** 9, "M"), (Decimal(10) ** 6, "jt"), (Decimal(10) ** 3, "rb")):
+        if abs(value) >= size:
+            scaled = (value / size).quantize(Decimal("0.01")).normalize()
+            return f"Rp{scaled:f} {unit}".replace(".", ",")
+    return format_rupiah(value)
+
+
 _ONES = (
     "",
     "satu",

@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 
 from cakupan.accounts import access
 from cakupan.accounts.planning import planning_form
-from cakupan.billing.budget.chart import MONTH_NAMES, short_rupiah
 from cakupan.billing.budget.forms import BudgetForm
 from cakupan.billing.budget.plan import (
     APBD,
@@ -32,6 +31,8 @@ from cakupan.billing.budget.plan import (
     budget_plan,
 )
 from cakupan.billing.budget.workbook import budget_workbook
+from cakupan.common.labels import SHORT_MONTH_NAMES as MONTH_NAMES
+from cakupan.common.money import short_rupiah
 from cakupan.common.web import XLSX, CakupanRequest, attachment
 from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.errors import RulesError

@@ -240,6 +240,11 @@ def test_handover_pdf_instalments_xlsx_overdue_and_summary(world: World) -> None
     assert summary.status_code == 200
     assert 'data-figure="claims-total">Rp42.000.000' in body
     assert "<svg" in body
+    # The chart (common.charts): a rupiah axis, a bar per figure, the region under its bars.
+    assert '<text class="chart-axis" x="70" y="272.0" dy="4" text-anchor="end">Rp0</text>' in body
+    assert 'height="182.0"><title>Malili: Rp42.000.000</title></rect>' in body
+    assert 'height="0.0"><title>Malili: Rp0</title></rect>' in body
+    assert 'text-anchor="middle">Malili</text>' in body
 
 
 @pytest.mark.parametrize(
