@@ -36,3 +36,20 @@ def test_the_plan_form_says_what_is_wrong(client: Client, admin_kabupaten: User)
         "<strong>Rencana tidak dapat disusun:</strong> Belum ada daftar DTSEN/P3KE untuk 73.24 "
         "Kabupaten Luwu Timur." in refused
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "lead"),
+    [
+        ("id", "tiap desa paling banyak sejumlah isian “Orang per desa”, desil 1 lebih dulu"),
+        ("en", "in each village at most the number entered in “People per village”, decile 1"),
+    ],
+)
+def test_the_lead_names_the_field_that_sets_the_number_per_desa(
+    client: Client, admin_kabupaten: User, language: str, lead: str
+) -> None:
+    client.force_login(admin_kabupaten)
+    client.cookies["django_language"] = language
+    text = _text(client, {})
+    assert lead in text
+    assert " N " not in text
