@@ -25,6 +25,7 @@ from django.http import Http404
 from cakupan.accounts import access
 from cakupan.accounts.access import MaybeViewer
 from cakupan.common.dates import add_months, month_end, month_start, shift_month
+from cakupan.common.memo import per_request
 from cakupan.coverage import rollup
 from cakupan.coverage.figures import NATION, FigureBook
 from cakupan.coverage.indicators import (
@@ -82,7 +83,13 @@ def scope_is_whole(user: MaybeViewer, code: str) -> bool:
         return True
     if code == NATION:
         return False
-    return not Unit.objects.filter(region_subtree_q(code, "region__code")).exclude(q).exists()
+    if access.region_scope_covers(user, code):
+        return True
+    key = ("scope_is_whole", getattr(user, "pk", None), str(q), code)
+    return per_request(
+        key,
+        lambda: not Unit.objects.filter(region_subtree_q(code, "region__code")).exclude(q).exists(),
+    )
 
 
 # --- places --------------------------------------------------------------------------------------
