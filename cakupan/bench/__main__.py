@@ -211,7 +211,17 @@ def bench_nik(n: int = 200_000) -> dict[str, Any]:
     return line("NIK parse, per row (Python)", n, ours, "stdnum is_valid", baseline)
 
 
-BENCHMARKS = ("regions", "enrol", "nik", "intake", "billing", "coverage", "exports", "load", "pages")
+BENCHMARKS = (
+    "regions",
+    "enrol",
+    "nik",
+    "intake",
+    "billing",
+    "coverage",
+    "exports",
+    "load",
+    "pages",
+)
 
 
 def main(argv: list[str] | None = None) -> None:
