@@ -1,9 +1,14 @@
-"""Password sign-in: Django's, refusing an administrator's one-time code once it has expired."""
+"""Password sign-in: Django's, refusing an administrator's one-time code once it has expired.
+
+Also the user of every signed-in request (``get_user``): read with the region, unit and branch office
+that scope it, in the same query, since the page header and every scoped selector read them.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.utils import timezone
 
@@ -16,3 +21,14 @@ class AccountBackend(ModelBackend):
         return not (
             getattr(user, "must_change_password", False) and expires and expires <= timezone.now()
         )
+
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in user (None when gone or no longer allowed), scope relations joined."""
+        model = get_user_model()
+        try:
+            user = model._default_manager.select_related(
+                "region", "unit", "unit__region", "branch_office"
+            ).get(pk=user_id)
+        except model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

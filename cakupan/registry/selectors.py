@@ -213,7 +213,9 @@ def full_data_visible(user: MaybeViewer, person: Person) -> bool:
 
 def person_detail(*, actor: Actor, pk: Any) -> tuple[Person, list[Membership]]:
     """A person and the memberships the actor may see. The view is written to the access log."""
-    person = person_get_for(actor.user, pk)
+    person = access.get_visible_or_404(
+        actor.user, persons_visible_to(actor.user).select_related("domicile"), pk=pk
+    )
     memberships = list(
         memberships_visible_to(actor.user)
         .filter(person=person)
