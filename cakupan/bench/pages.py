@@ -33,7 +33,7 @@ import os
 import random
 import statistics
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -141,16 +141,16 @@ def _plain_template_rendering() -> Iterator[None]:
     (``setup_test_environment`` makes every template, included ones too, send a signal)."""
     from django.template.base import Template
 
-    instrumented = Template._render
+    instrumented = Template._render  # type: ignore[attr-defined]
 
     def render(self: Template, context: Any) -> Any:
         return self.nodelist.render(context)
 
-    Template._render = render  # type: ignore[method-assign]
+    Template._render = render  # type: ignore[attr-defined]
     try:
         yield
     finally:
-        Template._render = instrumented  # type: ignore[method-assign]
+        Template._render = instrumented  # type: ignore[attr-defined]
 
 
 def measure(repeats: int = REPEATS) -> dict[str, Sample]:
@@ -162,7 +162,7 @@ def measure(repeats: int = REPEATS) -> dict[str, Sample]:
 def _measure(repeats: int) -> dict[str, Sample]:
     pages = _Pages()
     connection.ensure_connection()
-    backend = connection.connection.info.backend_pid  # type: ignore[union-attr]
+    backend = connection.connection.info.backend_pid
     samples = {kind: Sample() for kind in KINDS}
     for kind in KINDS:  # warm-up: templates compiled, caches filled
         call, _ = pages.request(kind, 0)
@@ -191,7 +191,7 @@ def _measure(repeats: int) -> dict[str, Sample]:
     return samples
 
 
-def _median(values: list[float]) -> float:
+def _median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 

@@ -30,5 +30,5 @@ def choice_display(self: models.Model, field: models.Field[Any, Any]) -> Any:
     try:
         label = labels.get(value, value)
     except TypeError:  # an unhashable value (a list): Django's own way
-        return models.Model._get_FIELD_display(self, field)
+        return models.Model._get_FIELD_display(self, field)  # type: ignore[attr-defined]
     return force_str(label, strings_only=True)

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from cakupan.accounts.models import Action, AuditEvent, User
 from cakupan.coverage import rollup
@@ -64,53 +65,59 @@ def _get(client: Client, url: str, expect: int = 200) -> None:
     assert response.status_code == expect, url
 
 
-def test_middleware_alone(admin_client: Client, django_assert_num_queries: object) -> None:
-    with django_assert_num_queries(MIDDLEWARE):  # type: ignore[operator]
+def test_middleware_alone(
+    admin_client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    with django_assert_num_queries(MIDDLEWARE):
         _get(admin_client, "/favicon.ico", 302)
 
 
-def test_home(admin_client: Client, django_assert_num_queries: object) -> None:
+def test_home(admin_client: Client, django_assert_num_queries: DjangoAssertNumQueries) -> None:
     # Middleware 2; people and memberships counted 2; work waiting: intake 1 (every kind in one
     # query), billing 3 (this month billed?, unpaid, arrears; the region from the request's
     # memo), the parameters 1, claims 3 (drafts, to verify, the service-level clock); the
     # kabupaten's figures, its kecamatan and its 24 months: the rollup 3 x 2 (built?, the read),
     # denominators and participants 3 x 2, regions 3 (the kecamatan, the breadcrumbs ...), the
     # occupations 1. The demo's kabupaten adds the APBD breakdown by occupation group (1).
-    with django_assert_num_queries(28):  # type: ignore[operator]
+    with django_assert_num_queries(28):
         _get(admin_client, reverse("registry:home"))
 
 
 def test_person_list(
-    admin_client: Client, persona_world: PersonaWorld, django_assert_num_queries: object
+    admin_client: Client,
+    persona_world: PersonaWorld,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     url = reverse("registry:person_list")
     # Middleware, the count, the page (with the domicile), the access-log row.
-    with django_assert_num_queries(MIDDLEWARE + 2 + ACCESS_LOG):  # type: ignore[operator]
+    with django_assert_num_queries(MIDDLEWARE + 2 + ACCESS_LOG):
         _get(admin_client, url)
     _more_people(persona_world, 60)
-    with django_assert_num_queries(MIDDLEWARE + 2 + ACCESS_LOG):  # type: ignore[operator]
+    with django_assert_num_queries(MIDDLEWARE + 2 + ACCESS_LOG):
         _get(admin_client, f"{url}?page=2")
 
 
 def test_membership_list_filtered(
-    admin_client: Client, persona_world: PersonaWorld, django_assert_num_queries: object
+    admin_client: Client,
+    persona_world: PersonaWorld,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     url = f"{reverse('registry:membership_list')}?segment=non_asn&status=active"
     # Middleware, the count, the page (person, unit and occupation joined), the access-log row.
-    with django_assert_num_queries(MIDDLEWARE + 2 + ACCESS_LOG):  # type: ignore[operator]
+    with django_assert_num_queries(MIDDLEWARE + 2 + ACCESS_LOG):
         _get(admin_client, url)
     _more_people(persona_world, 60)
-    with django_assert_num_queries(MIDDLEWARE + 2 + ACCESS_LOG):  # type: ignore[operator]
+    with django_assert_num_queries(MIDDLEWARE + 2 + ACCESS_LOG):
         _get(admin_client, url)
 
 
 def test_person_detail(
-    admin_client: Client, people: list[Person], django_assert_num_queries: object
+    admin_client: Client, people: list[Person], django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     url = reverse("registry:person_detail", args=[people[1].pk])
     before = AuditEvent.objects.count()
     # Middleware, the person (with the domicile), the memberships, the access-log row.
-    with django_assert_num_queries(MIDDLEWARE + 2 + ACCESS_LOG):  # type: ignore[operator]
+    with django_assert_num_queries(MIDDLEWARE + 2 + ACCESS_LOG):
         _get(admin_client, url)
     viewed = AuditEvent.objects.order_by("id")[before:]
     assert [(e.action, e.entity, e.entity_id) for e in viewed] == [
@@ -120,19 +127,20 @@ def test_person_detail(
 
 @pytest.mark.parametrize("text", ["Orang", "7324", "name-of-nobody"])
 def test_search(
-    admin_client: Client, people: list[Person], text: str, django_assert_num_queries: object
+    admin_client: Client,
+    people: list[Person],
+    text: str,
+    django_assert_num_queries: DjangoAssertNumQueries,
 ) -> None:
     query = people[0].nik if text == "7324" else text
     url = reverse("registry:person_list")
     # The POST keeps the text in the session (its one write) and answers 303.
-    with django_assert_num_queries(MIDDLEWARE - 1 + 3):  # type: ignore[operator]
+    with django_assert_num_queries(MIDDLEWARE - 1 + 3):
         response = admin_client.post(url, {"_cari": "1", "q": query})
     assert response.status_code == 303
     target = urlsplit(response["Location"])
     found = text != "name-of-nobody"
     # The result page: middleware, the count, the page, and the access-log row when it showed
     # anyone (nothing shown, nothing to log).
-    with django_assert_num_queries(  # type: ignore[operator]
-        MIDDLEWARE + (2 + ACCESS_LOG if found else 1)
-    ):
+    with django_assert_num_queries(MIDDLEWARE + (2 + ACCESS_LOG if found else 1)):
         _get(admin_client, f"{target.path}?{target.query}")
