@@ -37,7 +37,7 @@ from django.http import Http404
 from cakupan.accounts.models import Role
 from cakupan.common.memo import per_request
 from cakupan.wilayah.models import Region, RegionKind
-from cakupan.wilayah.selectors import region_subtree_q
+from cakupan.wilayah.selectors import current_children, region_subtree_q
 
 __all__ = [
     "SYSTEM",
@@ -281,7 +281,7 @@ def _regions_plannable_by(user: Viewer) -> list[Region]:
     for root in roots:
         out.append(root)
         if root.kind in _CHILDREN_OFFERED_BELOW:
-            out.extend(Region.objects.filter(parent=root, valid_to__isnull=True).order_by("code"))
+            out.extend(current_children(root.code))
     return out
 
 

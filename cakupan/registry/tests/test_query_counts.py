@@ -77,9 +77,9 @@ def test_home(admin_client: Client, django_assert_num_queries: DjangoAssertNumQu
     # query), billing 3 (this month billed?, unpaid, arrears; the region from the request's
     # memo), the parameters 1, claims 3 (drafts, to verify, the service-level clock); the
     # kabupaten's figures, its kecamatan and its 24 months: the rollup 3 x 2 (built?, the read),
-    # denominators and participants 3 x 2, regions 3 (the kecamatan, the breadcrumbs ...), the
-    # occupations 1. The demo's kabupaten adds the APBD breakdown by occupation group (1).
-    with django_assert_num_queries(28):
+    # denominators and participants 3 x 2, regions 2 (the kecamatan, read once; the
+    # breadcrumbs), occupation names 1 (once, for the groups and the APBD breakdown).
+    with django_assert_num_queries(27):
         _get(admin_client, reverse("registry:home"))
 
 
