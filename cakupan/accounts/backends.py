@@ -1,7 +1,9 @@
 """Password sign-in: Django's, refusing an administrator's one-time code once it has expired.
 
-Also the user of every signed-in request (``get_user``): read with the region, unit and branch office
-that scope it, in the same query, since the page header and every scoped selector read them.
+Also the user of every signed-in request (``get_user``): read with its region in the same query, since
+the page header shows it and region-scoped selectors read it. Not the unit and branch office too:
+joining five tables costs more to plan on every request (the favicon included) than the one extra
+query saves on the pages of the roles that have them (``python -m cakupan.bench pages``).
 """
 
 from __future__ import annotations
@@ -23,12 +25,10 @@ class AccountBackend(ModelBackend):
         )
 
     def get_user(self, user_id: Any) -> Any:
-        """The signed-in user (None when gone or no longer allowed), scope relations joined."""
+        """The signed-in user (None when gone or no longer allowed), its region joined."""
         model = get_user_model()
         try:
-            user = model._default_manager.select_related(
-                "region", "unit", "unit__region", "branch_office"
-            ).get(pk=user_id)
+            user = model._default_manager.select_related("region").get(pk=user_id)
         except model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

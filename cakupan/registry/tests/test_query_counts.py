@@ -26,7 +26,7 @@ from cakupan.registry.models import MembershipStatus, Person, Segment
 from cakupan.testing.factories import make_membership, make_person
 from cakupan.testing.personas import PersonaWorld
 
-# Session and user (one query: the user with its region, unit and branch office).
+# Session and user (one query: the user with its region, which the page header shows).
 MIDDLEWARE = 2
 # The access-log row of a list or detail page (the hash chain is written by the database's
 # triggers within the same INSERT).
