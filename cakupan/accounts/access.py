@@ -1,7 +1,8 @@
 """Who may see what: the roles' scopes as filters, and the one way to fetch a scoped row.
 
 ``accounts`` is the bottom layer of access control: this module decides *what* each role may see
-and knows nothing of the apps above it. It imports only ``accounts`` and ``wilayah`` (the regions).
+and knows nothing of the apps above it. It imports only ``accounts``, ``wilayah`` (the regions) and
+``common.memo`` (a user's regions are read once per request, however many parts of a page ask).
 Each app applies these primitives to its own models in its ``selectors.py``
 (``registry.selectors.units_visible_to``, ``intake.selectors.batch_get_for``,
 ``billing.selectors.bill_get_for`` ...), naming the path from its model to the unit that scopes it
@@ -34,8 +35,9 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from cakupan.accounts.models import Role
+from cakupan.common.memo import per_request
 from cakupan.wilayah.models import Region, RegionKind
-from cakupan.wilayah.selectors import region_subtree_q
+from cakupan.wilayah.selectors import current_children, region_subtree_q
 
 __all__ = [
     "SYSTEM",
@@ -45,6 +47,7 @@ __all__ = [
     "limit_to_units",
     "region_codes",
     "region_in_scope",
+    "region_scope_covers",
     "region_scope_q",
     "regions_plannable_by",
     "require_write",
@@ -144,9 +147,13 @@ def region_codes(user: Viewer) -> list[str] | None:
     if user.role in _REGION_ROLES and user.region_id:
         return [str(user.region_id)]
     if user.role == Role.PETUGAS_BPJS and user.branch_office_id:
+        office = user.branch_office_id
         return list(
-            Region.objects.filter(branch_offices=user.branch_office_id).values_list(
-                "code", flat=True
+            per_request(
+                ("branch_region_codes", office),
+                lambda: list(
+                    Region.objects.filter(branch_offices=office).values_list("code", flat=True)
+                ),
             )
         )
     return None
@@ -192,6 +199,16 @@ def region_scope_q(user: MaybeViewer, field: str) -> Q | None:
     return _NOTHING if codes is None else _any_region_q(codes, field)
 
 
+def region_scope_covers(user: MaybeViewer, code: str) -> bool:
+    """Whether ``user``'s scope is bounded by regions and holds all of region ``code`` (every unit
+    in it and below, :func:`unit_scope_q`), known without a query. False means "not known so"."""
+    viewer = _active(user)
+    if viewer is None or not code:
+        return False
+    codes = region_codes(viewer)
+    return codes is not None and any(code == c or code.startswith(f"{c}.") for c in codes)
+
+
 def limit_to_units(user: MaybeViewer, qs: QuerySet[M], unit_path: str = "") -> QuerySet[M]:
     """``qs`` limited to rows whose unit (through ``unit_path``, e.g. ``"payer__"``) ``user`` can see."""
     q = unit_scope_q(user, unit_path)
@@ -235,11 +252,24 @@ def regions_plannable_by(user: MaybeViewer) -> list[Region] | None:
     Current children of a kabupaten/kota (its kecamatan) are offered as well. Nobody signed in
     (or inactive): none.
     """
-    user = _active(user)
-    if user is None:
+    viewer = _active(user)
+    if viewer is None:
         return []
-    if user.role == Role.SUPERADMIN:
+    if viewer.role == Role.SUPERADMIN:
         return None
+    # Once per request (``common.memo``): the home page asks in four places. The key names every
+    # field the answer depends on.
+    key = (
+        "regions_plannable_by",
+        viewer.role,
+        viewer.region_id,
+        viewer.branch_office_id,
+        viewer.unit_id,
+    )
+    return list(per_request(key, lambda: _regions_plannable_by(viewer)))
+
+
+def _regions_plannable_by(user: Viewer) -> list[Region]:
     roots: list[Region] = []
     if user.role in _REGION_ROLES and user.region is not None:
         roots = [user.region]
@@ -251,7 +281,7 @@ def regions_plannable_by(user: MaybeViewer) -> list[Region] | None:
     for root in roots:
         out.append(root)
         if root.kind in _CHILDREN_OFFERED_BELOW:
-            out.extend(Region.objects.filter(parent=root, valid_to__isnull=True).order_by("code"))
+            out.extend(current_children(root.code))
     return out
 
 

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.common.choices import choice_display
+
 
 class Role(models.TextChoices):
     SUPERADMIN = "superadmin", _("Superadmin")
@@ -50,6 +52,9 @@ class UserManager(DjangoUserManager["User"]):
 
 class User(AbstractUser):
     """A person who signs in. What they see is decided by ``role`` and the one scope it needs."""
+
+    # Before the fields: their get_FOO_display() bind to it (cakupan.common.choices).
+    _get_FIELD_display = choice_display
 
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
     region = models.ForeignKey(

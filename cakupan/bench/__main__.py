@@ -211,7 +211,17 @@ def bench_nik(n: int = 200_000) -> dict[str, Any]:
     return line("NIK parse, per row (Python)", n, ours, "stdnum is_valid", baseline)
 
 
-BENCHMARKS = ("regions", "enrol", "nik", "intake", "billing", "coverage", "exports", "load")
+BENCHMARKS = (
+    "regions",
+    "enrol",
+    "nik",
+    "intake",
+    "billing",
+    "coverage",
+    "exports",
+    "load",
+    "pages",
+)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -262,6 +272,10 @@ def main(argv: list[str] | None = None) -> None:
             from cakupan.bench.load import bench_load
 
             bench_load()
+        if "pages" in names:
+            from cakupan.bench.pages import bench_pages
+
+            bench_pages()
     finally:
         connection.creation.destroy_test_db(old_config, verbosity=0)
 

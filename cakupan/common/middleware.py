@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from cakupan.common import logs, search
+from cakupan.common import logs, memo, search
 
 
 class LanguageMiddleware:
@@ -58,7 +58,9 @@ class RequestIdMiddleware:
         # Not reset afterwards: Django logs a 4xx response after the middleware returned, and that
         # line should carry the id too. The next request served by this thread sets its own.
         logs.correlation_id.set(request_id)
-        response = self.get_response(request)
+        # Values computed once per request (the user's scope: ``common.memo``), dropped at its end.
+        with memo.request_scope():
+            response = self.get_response(request)
         response.headers["X-Request-ID"] = request_id
         return response
 

@@ -384,6 +384,8 @@ def parse_nik(
 
 
 def _require_nik(nik: str) -> str:
+    if len(nik) == NIK_LENGTH and nik.isascii() and nik.isdigit():
+        return nik  # already the 16 digits (every stored NIK): nothing to clean
     digits = _digits_of(_strip_edges(nik))
     if len(digits) != NIK_LENGTH or not isdigits(digits):
         raise ValueError(f"not a 16-digit NIK: {nik!r}")

@@ -447,15 +447,25 @@ def series(*, code: str, days: list[dt.date]) -> dict[dt.date, Measures]:
     with connection.cursor() as cursor:
         cursor.execute(_READ_MONTHS, {"level": level, "code": code, "month": month_start(days[-1])})
         rows = cursor.fetchall()
+    # Each month's rows once: the net changes of the months before a day's month are carried
+    # forward from day to day (``days`` ascend), and only the day's own month is summed by day.
+    by_month: dict[dt.date, list[tuple[tuple[str, str, str, str, str], int, Any]]] = defaultdict(
+        list
+    )
+    for month, measure, segment, scheme, funding, grp, net, changes in rows:
+        by_month[month].append(((measure, segment, scheme, funding, grp), net, changes))
+    months = sorted(by_month)
+    before: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
+    done = 0
     out: dict[dt.date, Measures] = {}
     for day in days:
         first = month_start(day)
-        values: dict[tuple[str, str, str, str, str], int] = defaultdict(int)
-        for month, measure, segment, scheme, funding, grp, net, changes in rows:
-            key = (measure, segment, scheme, funding, grp)
-            if month < first:
-                values[key] += net
-            elif month == first:
-                values[key] += sum(changes[: day.day])
+        while done < len(months) and months[done] < first:
+            for key, net, _changes in by_month[months[done]]:
+                before[key] += net
+            done += 1
+        values = dict(before)
+        for key, _net, changes in by_month.get(first, ()):
+            values[key] = values.get(key, 0) + sum(changes[: day.day])
         out[day] = _assemble(code, day, [(*key, v) for key, v in values.items()])
     return out

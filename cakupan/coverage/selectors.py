@@ -25,6 +25,7 @@ from django.http import Http404
 from cakupan.accounts import access
 from cakupan.accounts.access import MaybeViewer
 from cakupan.common.dates import add_months, month_end, month_start, shift_month
+from cakupan.common.memo import per_request
 from cakupan.coverage import rollup
 from cakupan.coverage.figures import NATION, FigureBook
 from cakupan.coverage.indicators import (
@@ -48,7 +49,12 @@ from cakupan.registry.models import (
 from cakupan.registry.selectors import covered_on_q, memberships_visible_to
 from cakupan.wilayah.codes import ancestors_of
 from cakupan.wilayah.models import Region, RegionKind
-from cakupan.wilayah.selectors import RegionNotFound, region_get, region_subtree_q
+from cakupan.wilayah.selectors import (
+    RegionNotFound,
+    current_children,
+    region_get,
+    region_subtree_q,
+)
 
 __all__ = [
     "NATION",
@@ -82,7 +88,13 @@ def scope_is_whole(user: MaybeViewer, code: str) -> bool:
         return True
     if code == NATION:
         return False
-    return not Unit.objects.filter(region_subtree_q(code, "region__code")).exclude(q).exists()
+    if access.region_scope_covers(user, code):
+        return True
+    key = ("scope_is_whole", getattr(user, "pk", None), str(q), code)
+    return per_request(
+        key,
+        lambda: not Unit.objects.filter(region_subtree_q(code, "region__code")).exclude(q).exists(),
+    )
 
 
 # --- places --------------------------------------------------------------------------------------
@@ -160,8 +172,9 @@ def landing_place(user: MaybeViewer) -> Place | None:
 
 def children_of(place: Place) -> list[Place]:
     """Current child regions (provinces of Indonesia, kabupaten/kota of a province ...)."""
-    qs = Region.objects.filter(valid_to__isnull=True)
-    qs = qs.filter(level=1) if place.is_nation else qs.filter(parent_id=place.code)
+    if not place.is_nation:
+        return [Place.of(r) for r in current_children(place.code)]
+    qs = Region.objects.filter(valid_to__isnull=True, level=1)
     return [Place.of(r) for r in qs.order_by("code")]
 
 

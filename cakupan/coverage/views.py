@@ -29,6 +29,7 @@ from cakupan.accounts.models import Action, Role
 from cakupan.common import exports
 from cakupan.common.charts import horizontal_bar_chart, line_chart
 from cakupan.common.exports import ExportLog
+from cakupan.common.memo import per_request
 from cakupan.common.web import CakupanRequest, web_actor
 from cakupan.coverage.exports import COLUMNS, followup_columns, followup_workbook
 from cakupan.coverage.followup import DEFAULT_DAYS, followup_lists, membership_ids
@@ -183,8 +184,15 @@ def _segments(m: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _occupation_names() -> dict[str, str]:
+    """Occupation names by code, read once per request (the groups and the APBD breakdown)."""
+    return per_request(
+        "occupation_names", lambda: dict(Occupation.objects.values_list("code", "name"))
+    )
+
+
 def _groups(m: Any) -> list[dict[str, Any]]:
-    names = dict(Occupation.objects.values_list("code", "name"))
+    names = _occupation_names()
     out = []
     for funding, label in FundingSource.choices:
         for group, n in sorted(m.by_funding_group.get(funding, {}).items(), key=lambda x: -x[1]):
@@ -197,7 +205,7 @@ def _report_breakdown(m: Any) -> dict[str, Any] | None:
     rows = [(code, apbd.get(code, 0)) for code in REPORT_GROUPS]
     if not any(n for _code, n in rows):
         return None
-    names = dict(Occupation.objects.filter(code__in=REPORT_GROUPS).values_list("code", "name"))
+    names = _occupation_names()
     return {
         "rows": [{"name": names.get(code, code), "n": n} for code, n in rows],
         "total": sum(n for _code, n in rows),

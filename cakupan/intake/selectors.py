@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PureWindowsPath
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -360,25 +360,30 @@ def waiting_batches(*, user: MaybeViewer, kind: str) -> QuerySet[ImportBatch]:
     * ``balasan``: sent to BPJS, the reply not read in full yet;
     * ``proses``: (for read-only roles) batches of their area waiting for verification or BPJS.
     """
+    q = _waiting_q(user, kind)
     qs = batches_visible_to(user)
+    return qs.filter(q) if q is not None else qs.none()
+
+
+def _waiting_q(user: MaybeViewer, kind: str) -> Q | None:
+    """The filter of :func:`waiting_batches` over the visible batches; None: no batch at all."""
     pk = getattr(user, "pk", None)
     mine = Q(created_by=pk) | Q(submitted_by=pk)
     if kind == "simpan":
-        return qs.filter(created_by=pk, status=BatchStatus.VALIDATED, accepted__gt=0)
+        return Q(created_by=pk, status=BatchStatus.VALIDATED, accepted__gt=0)
     if kind == "ajukan":
-        return qs.filter(created_by=pk, status=BatchStatus.COMMITTED)
+        return Q(created_by=pk, status=BatchStatus.COMMITTED)
     if kind == "dikembalikan":
-        return qs.filter(mine, status=BatchStatus.RETURNED)
+        return mine & Q(status=BatchStatus.RETURNED)
     if kind == "verifikasi":
-        q = _verifiable_q(user)
-        return qs.filter(q) if q is not None else qs.none()
+        return _verifiable_q(user)
     if kind in ("kirim", "balasan"):
         q = _sender_q(user)
         status = BatchStatus.VERIFIED if kind == "kirim" else BatchStatus.SENT
-        return qs.filter(q, status=status) if q is not None else qs.none()
+        return q & Q(status=status) if q is not None else None
     if kind == "proses":
-        return qs.filter(status__in=[BatchStatus.SUBMITTED, BatchStatus.VERIFIED, BatchStatus.SENT])
-    return qs.none()
+        return Q(status__in=[BatchStatus.SUBMITTED, BatchStatus.VERIFIED, BatchStatus.SENT])
+    return None
 
 
 _WAITING_LABELS: dict[str, Any] = {
@@ -403,10 +408,14 @@ def waiting_work(*, user: MaybeViewer) -> list[WorkItem]:
         kinds = ["kirim", "balasan"]
     else:
         kinds = ["proses"]
+    # Every kind counted in one query over the visible batches (``waiting_batches`` filters alike).
+    filters = {kind: _waiting_q(user, kind) for kind in kinds}
+    counted = {kind: Count("pk", filter=q) for kind, q in filters.items() if q is not None}
+    counts = batches_visible_to(user).aggregate(**counted) if counted else {}
     items = []
     list_url = reverse("intake:batch_list")
     for kind in kinds:
-        count = waiting_batches(user=user, kind=kind).count()
+        count = counts.get(kind, 0)
         if count:
             items.append(
                 WorkItem(

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.common.choices import choice_display
 from cakupan.common.fields import MoneyField
 from cakupan.common.nik import mask_nik
 
@@ -96,6 +97,9 @@ class UnitKind(models.TextChoices):
 class Person(models.Model):
     """A natural person, identified by NIK. Personal data: every change and view is audited."""
 
+    # Before the fields: their get_FOO_display() bind to it (cakupan.common.choices).
+    _get_FIELD_display = choice_display
+
     nik = models.CharField(_("NIK"), max_length=16, unique=True, db_collation="C")
     name = models.CharField(_("nama"), max_length=150)
     sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
@@ -164,6 +168,9 @@ class BranchOffice(models.Model):
 
 class Unit(models.Model):
     """Who employs or pays: an OPD, a pemerintah desa, a BPD, a religious body, a group of workers."""
+
+    # Before the fields: their get_FOO_display() bind to it (cakupan.common.choices).
+    _get_FIELD_display = choice_display
 
     # What the Django admin's changes write to the audit log (registry.services.admin_save).
     AUDITED_FIELDS = ("code", "name", "kind", "region", "verifies_segments", "parent", "payer")
@@ -380,6 +387,9 @@ class Membership(models.Model):
     GiST exclusion constraint, which cost a GiST probe and insert per row (about a third of a bulk
     import's membership insert; ``docs/benchmarks.md``).
     """
+
+    # Before the fields: their get_FOO_display() bind to it (cakupan.common.choices).
+    _get_FIELD_display = choice_display
 
     person = models.ForeignKey(
         Person,

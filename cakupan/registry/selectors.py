@@ -19,7 +19,18 @@ import re
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BooleanField, Exists, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    F,
+    Func,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from cakupan.accounts import access
 from cakupan.accounts.access import MaybeViewer
@@ -31,6 +42,7 @@ from cakupan.registry.models import COVERED_STATUSES, Membership, MembershipStat
 from cakupan.wilayah.selectors import region_subtree_q
 
 _DIGITS = re.compile(r"[\s.\-]")
+_NAME_UNINDEXED = Func(F("name"), template="(%(expressions)s || '')", output_field=CharField())
 
 
 # --- scoped accessors ---------------------------------------------------------------------------
@@ -99,7 +111,11 @@ def person_search(*, user: MaybeViewer, query: str = "") -> QuerySet[Person]:
     words = text.split()
     for word in words:
         qs = qs.filter(name__icontains=word)
-    return qs.order_by("name", "id")
+    # Ordered by ``name || ''``: the same order as by name (same collation), but not the name
+    # index's. With the index's order PostgreSQL walks the whole index expecting to fill a page
+    # soon, testing every name, and a name part matches a few people: 2-6x slower than reading
+    # the table and sorting the few found (docs/benchmarks.md, "Load").
+    return qs.order_by(_NAME_UNINDEXED.asc(), "id")
 
 
 def membership_search(
@@ -213,7 +229,9 @@ def full_data_visible(user: MaybeViewer, person: Person) -> bool:
 
 def person_detail(*, actor: Actor, pk: Any) -> tuple[Person, list[Membership]]:
     """A person and the memberships the actor may see. The view is written to the access log."""
-    person = person_get_for(actor.user, pk)
+    person = access.get_visible_or_404(
+        actor.user, persons_visible_to(actor.user).select_related("domicile"), pk=pk
+    )
     memberships = list(
         memberships_visible_to(actor.user)
         .filter(person=person)

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cakupan.common.choices import choice_display
+
 
 class RegionKind(models.TextChoices):
     PROVINSI = "provinsi", _("Provinsi")
@@ -32,6 +34,9 @@ class Region(models.Model):
     Codes are never deleted: a region that disappears from a later dataset (pemekaran, merger) keeps
     its row with ``valid_to`` set, so NIKs, memberships and history that point at it stay readable.
     """
+
+    # Before the fields: their get_FOO_display() bind to it (cakupan.common.choices).
+    _get_FIELD_display = choice_display
 
     code = models.CharField(_("kode"), max_length=13, primary_key=True, db_collation="C")
     name = models.CharField(_("nama"), max_length=120)

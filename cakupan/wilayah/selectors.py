@@ -6,6 +6,7 @@ from collections import Counter
 
 from django.db.models import Count, Q, QuerySet
 
+from cakupan.common.memo import per_request
 from cakupan.wilayah.codes import InvalidRegionCode, ancestors_of, normalize_region_code
 from cakupan.wilayah.models import Region, RegionKind
 
@@ -28,6 +29,19 @@ def region_get(code: str) -> Region:
         return Region.objects.get(code=normalized)
     except Region.DoesNotExist:
         raise RegionNotFound(code) from None
+
+
+def current_children(code: str) -> list[Region]:
+    """The current child regions of ``code``, by code; read once per request (the home page wants
+    a kabupaten's kecamatan for the user's scope and for its table)."""
+    return list(
+        per_request(
+            ("current_children", code),
+            lambda: list(
+                Region.objects.filter(parent_id=code, valid_to__isnull=True).order_by("code")
+            ),
+        )
+    )
 
 
 def region_ancestors(region: Region) -> list[Region]:

@@ -252,10 +252,14 @@ def test_htmx_search_returns_only_the_table_fragment(data: Data, client_in: Clie
     assert [t.name for t in response.templates] == [
         "registry/snippets/person_table.html",
         "snippets/downloads.html",
-        "snippets/masked_nik.html",  # one row: Siti's
         "registry/snippets/pagination.html",
     ]
     assert "<table" in html and "Siti Aminah" in html and "Andi" not in html
+    # One row, Siti's, with her masked NIK and birth date ({% masked_nik %}).
+    nik = (
+        '<span class="nik">7324********0001</span><span class="nik-beside">lahir 12-03-1990</span>'
+    )
+    assert html.count('<span class="nik">') == 1 and nik in html
     assert "<html" not in html and '<nav class="main-nav"' not in html and "<form" not in html
     assert "HX-Request" in response["Vary"]
 
