@@ -22,14 +22,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext as _
 
 from cakupan.accounts.audit import record_access
 from cakupan.accounts.models import Action, Role
 from cakupan.common import exports
 from cakupan.common.charts import horizontal_bar_chart, line_chart
 from cakupan.common.exports import ExportLog
+from cakupan.common.labels import SHORT_MONTH_NAMES
 from cakupan.common.memo import per_request
+from cakupan.common.middleware import bad_request_page
 from cakupan.common.web import CakupanRequest, web_actor
 from cakupan.coverage.exports import COLUMNS, followup_columns, followup_workbook
 from cakupan.coverage.followup import DEFAULT_DAYS, followup_lists, membership_ids
@@ -63,21 +65,9 @@ from cakupan.coverage.selectors import (
 from cakupan.coverage.waiting import waiting_work
 from cakupan.registry import selectors as registry_selectors
 from cakupan.registry.models import FundingSource, Occupation, Segment
+from cakupan.rules.errors import ParameterError
 
-MONTHS = (
-    pgettext_lazy("bulan singkat", "Jan"),
-    pgettext_lazy("bulan singkat", "Feb"),
-    pgettext_lazy("bulan singkat", "Mar"),
-    pgettext_lazy("bulan singkat", "Apr"),
-    pgettext_lazy("bulan singkat", "Mei"),
-    pgettext_lazy("bulan singkat", "Jun"),
-    pgettext_lazy("bulan singkat", "Jul"),
-    pgettext_lazy("bulan singkat", "Agu"),
-    pgettext_lazy("bulan singkat", "Sep"),
-    pgettext_lazy("bulan singkat", "Okt"),
-    pgettext_lazy("bulan singkat", "Nov"),
-    pgettext_lazy("bulan singkat", "Des"),
-)
+MONTHS = SHORT_MONTH_NAMES
 # Charted first when it has a value on the day, in this order.
 PREFERRED = ("ucj", "desa_officials", "posts_filled", "posts_filled_village")
 SERIES_MONTHS = 24
@@ -335,6 +325,16 @@ def _followup(request: CakupanRequest, code: str) -> tuple[Place, dt.date, OnFor
     return place, on, form, followup_lists(request.user, place, on, days=DEFAULT_DAYS)
 
 
+def _no_followup(request: CakupanRequest, error: ParameterError) -> HttpResponse:
+    """400 for a date the regulation data has no value for (the lists need, e.g., the BPU grace
+    period in force on that date): the reason named, never a server error."""
+    return bad_request_page(
+        request,
+        _("Daftar tindak lanjut tidak dapat disusun per tanggal itu. %(reason)s")
+        % {"reason": error},
+    )
+
+
 @login_required
 def followup_page(request: CakupanRequest, code: str) -> HttpResponseBase:
     """``/cakupan/CODE/tindak-lanjut/``; ``?unduh=xlsx`` downloads every list as one workbook,
@@ -342,7 +342,10 @@ def followup_page(request: CakupanRequest, code: str) -> HttpResponseBase:
     fmt = exports.requested_format(request)
     if fmt == "xlsx" or (fmt == "csv" and request.GET.get("daftar") in COLUMNS):
         return _followup_download(request, code, fmt)
-    place, on, form, lists = _followup(request, code)
+    try:
+        place, on, form, lists = _followup(request, code)
+    except ParameterError as error:
+        return _no_followup(request, error)
     shown = membership_ids(lists)
     if shown:
         record_access(
@@ -374,7 +377,10 @@ def _followup_download(request: CakupanRequest, code: str, fmt: str) -> HttpResp
     unit lists name nobody). The lists are bounded by the region, so the workbook is built in
     memory; the row limit applies all the same.
     """
-    place, on, _form, lists = _followup(request, code)
+    try:
+        place, on, _form, lists = _followup(request, code)
+    except ParameterError as error:
+        return _no_followup(request, error)
     chosen = request.GET.get("daftar", "") if fmt == "csv" else ""
     selected = {chosen: lists[chosen]} if chosen else lists
     # The memberships the download names: those of the lists of people it holds.

@@ -302,3 +302,18 @@ def test_follow_up_lists_of_people_are_logged(world: World, client: Client) -> N
     assert events[1].after is not None
     assert events[1].after["format"] == "xlsx"
     assert events[1].after["filter"] == "wilayah=73.24; on=2024-06-30"
+
+
+@pytest.mark.parametrize("name", ["coverage:followup", "coverage:followup_xlsx"])
+@pytest.mark.parametrize("on", ["1900-01-01", "2000-01-01"])
+def test_follow_up_before_the_regulation_data_is_400_naming_the_parameter(
+    world: World, client: Client, name: str, on: str
+) -> None:
+    """The BPU grace period has no value before its regulation: the lists cannot be built for
+    that date, and the page says so instead of failing."""
+    c = login(client, role=Role.CAMAT, region=MALILI)
+    response = c.get(reverse(name, kwargs={"code": MALILI}), {"on": on})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Daftar tindak lanjut tidak dapat disusun per tanggal itu." in html
+    assert "bpu.grace_months" in html
