@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("cakupan.api.urls")),
+    path("akun/token-api/", include("cakupan.api.web_urls")),
     path("akun/", include("cakupan.accounts.urls")),
     path("impor/", include("cakupan.intake.urls")),
     path("", include("cakupan.parameters.urls")),
