@@ -9,10 +9,15 @@ Each area has one router module under ``api/routers/``; to add one, append it to
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI, Router
+from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 
 from cakupan.api import errors
 from cakupan.api.auth import token_auth
+from cakupan.api.idempotency import HEADER, IDEMPOTENT_OPERATIONS
 from cakupan.api.routers import people, regions
 
 # (URL prefix under /api/v1, router). Prefixes are empty: each router names its own paths.
@@ -36,7 +41,76 @@ lain (OpenSID/OpenKab, sistem kepegawaian, BPJS Ketenagakerjaan, Kemendagri).
 * **Halaman**: `limit` dan `cursor` (dari `next_cursor`).
 """
 
-api = NinjaAPI(
+# The errors every operation may answer (``api.errors``), and those of writes besides.
+ERROR_STATUSES = {
+    "400": "Permintaan tidak dapat diproses (mis. kursor tidak sah, aturan domain dilanggar).",
+    "401": "Token tidak ada, tidak dikenal, kedaluwarsa atau dicabut.",
+    "403": "Tidak berwenang (peran, atau token hanya-baca pada perubahan).",
+    "404": "Tidak ada, atau di luar cakupan pengguna token.",
+    "422": "Isian tidak sah; details[].field menyebut isiannya.",
+    "429": "Batas permintaan per menit terlampaui; lihat Retry-After.",
+}
+WRITE_ERROR_STATUSES = {
+    "409": "Bertentangan dengan data yang ada, atau Idempotency-Key dipakai untuk permintaan lain.",
+    "413": "Isi permintaan terlalu besar.",
+}
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {},
+            },
+        }
+    },
+}
+
+
+class CakupanAPI(NinjaAPI):
+    """``NinjaAPI`` whose document names operations by their view and lists every error."""
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # Views are named uniquely across routers (``person_list``, ``batch_create`` ...).
+        return operation.view_func.__name__
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error_ref = {"$ref": "#/components/schemas/Error"}
+        for methods in schema["paths"].values():
+            for method, operation in methods.items():
+                statuses = dict(ERROR_STATUSES)
+                if method != "get":
+                    statuses |= WRITE_ERROR_STATUSES
+                for status, description in statuses.items():
+                    operation["responses"][status] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": error_ref}},
+                    }
+                if operation.get("operationId") in IDEMPOTENT_OPERATIONS:
+                    operation.setdefault("parameters", []).append(
+                        {
+                            "in": "header",
+                            "name": HEADER,
+                            "required": False,
+                            "description": "Kunci unik permintaan (mis. UUID): permintaan yang "
+                            "sama dengan kunci yang sama dalam 24 jam dijawab sama tanpa "
+                            "menulis lagi; kunci yang sama untuk isi lain ditolak (409).",
+                            "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                        }
+                    )
+        return schema
+
+
+api = CakupanAPI(
     title="Cakupan API",
     version="1",
     description=DESCRIPTION,

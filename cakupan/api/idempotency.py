@@ -50,6 +50,10 @@ MAX_KEY_LENGTH = 200
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Names of the views that take the header (their OpenAPI operation ids): the document lists the
+# header on exactly these operations (``api.api``).
+IDEMPOTENT_OPERATIONS: set[str] = set()
+
 
 def _key_of(request: HttpRequest) -> str | None:
     raw = request.headers.get(HEADER)
@@ -165,6 +169,7 @@ def idempotent(view: F) -> F:
     # django-ninja reads the parameters' types from the signature; with postponed annotations they
     # are names in the view's module, which the wrapper's module cannot resolve: resolve them here.
     wrapper.__signature__ = inspect.signature(view, eval_str=True)  # type: ignore[attr-defined]
+    IDEMPOTENT_OPERATIONS.add(view.__name__)
     return wrapper  # type: ignore[return-value]
 
 

@@ -27,6 +27,8 @@ from cakupan.api.auth import api_actor, api_user
 from cakupan.api.errors import ApiError
 from cakupan.api.idempotency import idempotent
 from cakupan.api.pagination import page_of
+from cakupan.api.routers.regions import REGION_CODE_PATTERN
+from cakupan.api.types import IsoDate
 from cakupan.common.nik import mask_nik
 from cakupan.common.pii import mask_phone
 from cakupan.registry import selectors, services
@@ -108,20 +110,20 @@ class MembershipPage(Schema):
 class Filters(Schema):
     region: str | None = Field(
         None,
-        max_length=20,
+        pattern=REGION_CODE_PATTERN,
         description="kode wilayah: kepesertaan di unit yang berada di wilayah ini atau di bawahnya",
         examples=["73.24"],
     )
     unit: int | None = Field(None, ge=1, le=2**63 - 1, description="id unit")
     segment: SegmentCode | None = None  # type: ignore[valid-type]
     status: StatusCode | None = None  # type: ignore[valid-type]
-    date: dt.date | None = Field(
+    date: IsoDate | None = Field(
         None, description="memberi perlindungan pada tanggal ini (status tercakup, dalam periode)"
     )
     limit: int = Field(
         DEFAULT_PAGE_SIZE, ge=1, le=settings.API_PAGE_SIZE_MAX, description="baris per halaman"
     )
-    cursor: str | None = Field(None, max_length=200)
+    cursor: str | None = Field(None, pattern=r"^[A-Za-z0-9_:\-]{1,200}$")
 
 
 class MembershipFilters(Filters):
@@ -129,7 +131,7 @@ class MembershipFilters(Filters):
 
 
 class MembershipEndIn(Schema):
-    end_date: dt.date = Field(description="hari terakhir yang dilindungi")
+    end_date: IsoDate = Field(description="hari terakhir yang dilindungi")
     status: Literal["ended", "lapsed"] = "ended"
 
 

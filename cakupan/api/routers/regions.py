@@ -13,15 +13,20 @@ from typing import Literal
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from cakupan.api.auth import token_auth_reads
 from cakupan.api.errors import ApiError
+from cakupan.api.types import IsoDate
 from cakupan.common.nik import parse_nik
 from cakupan.wilayah import selectors
 from cakupan.wilayah.models import Region
 
 router = Router(tags=["wilayah"])
+
+# A Kemendagri code, dotted (73.24.04) or not (732404).
+REGION_CODE_PATTERN = r"^[0-9][0-9.]{0,12}$"
+RegionCode = Path[str, {"pattern": REGION_CODE_PATTERN, "examples": ["73.24"]}]  # type: ignore[misc]
 
 
 class RegionRef(Schema):
@@ -70,7 +75,7 @@ def _child(region: Region) -> RegionChild:
 
 
 @router.get("/regions/{code}", response=RegionOut, url_name="region_show")
-def region_show(request: HttpRequest, code: str) -> RegionOut:
+def region_show(request: HttpRequest, code: RegionCode) -> RegionOut:
     """One region: its parents and how many children and grandchildren it has, per kind."""
     region = region_or_404(code)
     counts = selectors.region_descendant_counts(region)
@@ -87,7 +92,7 @@ def region_show(request: HttpRequest, code: str) -> RegionOut:
 
 @router.get("/regions/{code}/children", response=list[RegionChild], url_name="region_children")
 def region_children(
-    request: HttpRequest, code: str, filters: Query[ChildrenFilter]
+    request: HttpRequest, code: RegionCode, filters: Query[ChildrenFilter]
 ) -> list[RegionChild]:
     """The regions directly below ``code`` (a kabupaten has at most a few dozen kecamatan, a
     kecamatan a few dozen desa: one answer, no paging), by code."""
@@ -103,7 +108,7 @@ class NikCheckIn(Schema):
         examples=["7324045708850001"],
     )
     sex: Literal["L", "P"] | None = Field(None, description="jenis kelamin menurut data")
-    birth_date: dt.date | None = Field(None, description="tanggal lahir menurut data")
+    birth_date: IsoDate | None = Field(None, description="tanggal lahir menurut data")
 
 
 class NikIssueOut(Schema):
