@@ -6,7 +6,7 @@ Put :func:`idempotent` under the router's decorator of every POST that creates s
     @idempotent
     def batch_create(request, ...) -> tuple[int, BatchOut]: ...
 
-The view returns a schema instance, a dict, or ``(status, either)`` as django-ninja allows. With
+The view returns a schema instance, a dict, or ``Status(status, either)`` as django-ninja allows. With
 the header (1-200 printable ASCII characters, e.g. a UUID), per user:
 
 * a new key: the view runs and its answer is stored with the key, in the view's own transaction,
@@ -39,6 +39,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja.responses import Status
 from pydantic import BaseModel
 
 from cakupan.api.errors import ApiError
@@ -161,10 +162,15 @@ def idempotent(view: F) -> F:
                 existing = IdempotencyKey.objects.get(user_id=user_id, key=key)
                 return _replay(request, existing, fingerprint)
             result = view(request, *args, **kwargs)
-            status, data = result if isinstance(result, tuple) else (200, result)
+            if isinstance(result, Status):
+                status, data = result.status_code, result.value
+            elif isinstance(result, tuple):
+                status, data = result
+            else:
+                status, data = 200, result
             body = _jsonable(data)
             IdempotencyKey.objects.filter(pk=reserved).update(status=status, response=body)
-            return status, body
+            return Status(status, body)
 
     # django-ninja reads the parameters' types from the signature; with postponed annotations they
     # are names in the view's module, which the wrapper's module cannot resolve: resolve them here.

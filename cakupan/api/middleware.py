@@ -4,6 +4,8 @@
 
 * refuses a body larger than ``API_MAX_BODY_BYTES`` (by its ``Content-Length``) with 413 before
   anything reads it (``InvalidInputMiddleware`` reads form fields, a multipart parser the files);
+* takes the language from ``Accept-Language`` (messages in Bahasa Indonesia unless English is
+  asked for);
 * gives every error answered in the API's shape (``api.errors``), whoever made it: Django's 404 for
   a path no route matches, the 405 of a method a route does not take (and the HTML page
   ``MethodNotAllowedPageMiddleware`` makes of it), the 400 of ``InvalidInputMiddleware``.
@@ -16,6 +18,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cakupan.api.errors import error_response
@@ -40,6 +43,12 @@ class ApiEdgeMiddleware:
                 413,
                 message=_("Isi permintaan lebih dari %(mb)d MB.") % {"mb": limit_mb},
                 details={"max_bytes": settings.API_MAX_BODY_BYTES},
+            )
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            # A client of the API says its language by Accept-Language (Bahasa Indonesia unless it
+            # asks for English); the web's LanguageMiddleware reads only the cookie, so it is set.
+            request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = translation.get_language_from_request(
+                request
             )
         response = self.get_response(request)
         if response.status_code < 400 or _is_error_shape(response):

@@ -8,12 +8,13 @@ still need a token, like every operation of the API.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.params import functions as param_functions
 
 from cakupan.api.auth import token_auth_reads
 from cakupan.api.errors import ApiError
@@ -26,7 +27,9 @@ router = Router(tags=["wilayah"])
 
 # A Kemendagri code, dotted (73.24.04) or not (732404).
 REGION_CODE_PATTERN = r"^[0-9][0-9.]{0,12}$"
-RegionCode = Path[str, {"pattern": REGION_CODE_PATTERN, "examples": ["73.24"]}]  # type: ignore[misc]
+RegionCode = Annotated[
+    str, param_functions.Path(..., pattern=REGION_CODE_PATTERN, examples=["73.24"])
+]
 
 
 class RegionRef(Schema):
