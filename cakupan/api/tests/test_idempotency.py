@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import time_machine
@@ -30,7 +31,7 @@ def membership(persona_world: PersonaWorld) -> Membership:
     return make_membership(unit=persona_world.opd, start_date=dt.date(2023, 1, 1))
 
 
-def _end(client: ApiClient, membership: Membership, body: dict[str, str], key: str | None):  # type: ignore[no-untyped-def]
+def _end(client: ApiClient, membership: Membership, body: dict[str, str], key: str | None) -> Any:
     headers = {"Idempotency-Key": key} if key is not None else {}
     return client.post(f"/api/v1/memberships/{membership.pk}/end", body, headers=headers)
 
