@@ -120,6 +120,43 @@ def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def _field_message(item: dict[str, Any]) -> str:
+    """The message of one invalid field, in the request's language, by pydantic's error type
+    (stable across pydantic versions, unlike its English text); pydantic's own text otherwise."""
+    kind = str(item.get("type", ""))
+    ctx = item.get("ctx") or {}
+    if kind == "missing":
+        return _("Wajib diisi.")
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return _("Harus bilangan bulat.")
+    if kind in ("bool_parsing", "bool_type"):
+        return _("Harus true atau false.")
+    if kind in (
+        "date_parsing",
+        "date_type",
+        "date_from_datetime_parsing",
+        "date_from_datetime_inexact",
+    ):
+        return _("Harus tanggal yang ada, berformat YYYY-MM-DD.")
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("Paling kecil %(limit)s.") % {"limit": ctx.get("ge", ctx.get("gt", ""))}
+    if kind in ("less_than_equal", "less_than"):
+        return _("Paling besar %(limit)s.") % {"limit": ctx.get("le", ctx.get("lt", ""))}
+    if kind == "string_too_long":
+        return _("Paling banyak %(limit)s karakter.") % {"limit": ctx.get("max_length", "")}
+    if kind == "string_too_short":
+        return _("Paling sedikit %(limit)s karakter.") % {"limit": ctx.get("min_length", "")}
+    if kind == "string_pattern_mismatch":
+        return _("Bentuknya tidak sah.")
+    if kind in ("string_type", "string_unicode"):
+        return _("Harus teks.")
+    if kind in ("literal_error", "enum"):
+        return _("Harus salah satu dari: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    if kind == "value_error":
+        return str(ctx.get("error", item.get("msg", "")))
+    return str(item.get("msg", ""))
+
+
 def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for item in errors:
@@ -129,7 +166,7 @@ def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "field": _field_path(loc),
                 "location": str(loc[0]) if loc else "",
                 "type": str(item.get("type", "")),
-                "message": str(item.get("msg", "")),
+                "message": _field_message(item),
             }
         )
     return out

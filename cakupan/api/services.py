@@ -162,3 +162,10 @@ def rate_hit(*, token: ApiToken, now: dt.datetime | None = None) -> tuple[int, d
     if count == 1:
         RateWindow.objects.filter(token=token, minute__lt=now - RATE_WINDOW_KEEP).delete()
     return count, window
+
+
+def rate_windows_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete every token's counters older than ``RATE_WINDOW_KEEP``; returns how many."""
+    horizon = (now or timezone.now()) - RATE_WINDOW_KEEP
+    deleted, _per_model = RateWindow.objects.filter(minute__lt=horizon).delete()
+    return deleted

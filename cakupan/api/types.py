@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any
 
+from django.utils.translation import gettext
 from pydantic import BeforeValidator
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -21,7 +22,7 @@ def _iso_date_only(value: Any) -> Any:
         return value
     if isinstance(value, str) and _ISO_DATE.match(value):
         return value
-    raise ValueError("tanggal harus berformat YYYY-MM-DD")
+    raise ValueError(gettext("tanggal harus berformat YYYY-MM-DD"))
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_only)]

@@ -242,7 +242,14 @@ def test_cursor_pages_walk_the_whole_list_once_and_the_page_size_is_capped(
     assert pages == 2
     too_many = client.get("/api/v1/people?limit=501")
     assert too_many.status_code == 422
-    assert too_many.json()["error"]["details"][0]["field"] == "limit"
+    assert too_many.json()["error"]["details"] == [
+        {
+            "field": "limit",
+            "location": "query",
+            "type": "less_than_equal",
+            "message": "Paling besar 500.",
+        }
+    ]
     forged = client.get("/api/v1/people?cursor=123")
     assert forged.status_code == 400
     assert forged.json()["error"]["code"] == "cursor_invalid"

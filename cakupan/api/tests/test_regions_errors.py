@@ -60,7 +60,11 @@ def test_nik_check_parses_without_reading_anyone(
     assert not AuditEvent.objects.filter(pk__gt=mark).exists()
     wrong_date = client.post("/api/v1/nik/check", {"nik": "7324045708850001", "birth_date": "0"})
     assert wrong_date.status_code == 422
-    assert wrong_date.json()["error"]["details"][0]["field"] == "birth_date"
+    detail = wrong_date.json()["error"]["details"][0]
+    assert (detail["field"], detail["message"]) == (
+        "birth_date",
+        "tanggal harus berformat YYYY-MM-DD",
+    )
 
 
 def test_every_failure_answers_in_the_one_shape(
@@ -121,3 +125,10 @@ def test_english_messages_follow_the_request_language(
 ) -> None:
     answer = api_client(superadmin).get("/api/v1/regions/99.99", headers={"Accept-Language": "en"})
     assert answer.json()["error"]["message"] == "Unknown region code: 99.99"
+    invalid = api_client(superadmin).get(
+        "/api/v1/people?limit=0&date=2024-02-30", headers={"Accept-Language": "en"}
+    )
+    assert [(d["field"], d["message"]) for d in invalid.json()["error"]["details"]] == [
+        ("date", "Must be a real date written YYYY-MM-DD."),
+        ("limit", "At least 1."),
+    ]

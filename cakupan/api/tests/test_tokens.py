@@ -224,3 +224,23 @@ def test_the_web_form_refuses_a_validity_out_of_range(operator_desa: User) -> No
     assert page.status_code == 200
     assert page.context["form"].errors["expires_days"]
     assert not ApiToken.objects.exists()
+
+
+def test_purge_deletes_expired_keys_and_old_counters(
+    superadmin: User, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cakupan.api.models import IdempotencyKey, RateWindow
+
+    token = ApiToken.objects.get(prefix=issue_token(superadmin).split("_")[1])
+    now = timezone.now()
+    for hours in (1, 25):
+        IdempotencyKey.objects.create(
+            user=superadmin, key=f"k{hours}", method="POST", path="/", body_hash="0" * 64,
+            created_at=now - dt.timedelta(hours=hours),
+        )  # fmt: skip
+    for minutes in (5, 61, 120):
+        RateWindow.objects.create(token=token, minute=now - dt.timedelta(minutes=minutes), count=1)
+    call_command("api", "purge", "--json")
+    assert json.loads(capsys.readouterr().out) == {"idempotency_keys": 1, "rate_windows": 2}
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["k1"]
+    assert RateWindow.objects.count() == 1

@@ -1,4 +1,5 @@
-"""``cakupan api token create|list|revoke``: the API's tokens from the server's shell.
+"""``cakupan api token create|list|revoke``: the API's tokens from the server's shell;
+``cakupan api purge``: expired idempotency keys and old rate counters (run it daily, e.g. cron).
 
 ``create`` prints the token once (it is stored only as a hash); ``list`` never shows a token, only
 its public prefix; ``revoke PREFIX`` makes it answer 401 from the next call. Every creation and
@@ -14,6 +15,7 @@ from django.utils import timezone
 from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import Source, User
 from cakupan.api import selectors, services
+from cakupan.api.idempotency import idempotency_purge
 from cakupan.api.models import ApiToken
 from cakupan.common.commands import ReportCommand, usage_error
 
@@ -46,6 +48,10 @@ class Command(ReportCommand):
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="object", required=True)
+        purge = sub.add_parser(
+            "purge", help="hapus kunci idempotensi kedaluwarsa dan penghitung lama"
+        )
+        super().add_arguments(purge)
         token = sub.add_parser("token", help="token API")
         actions = token.add_subparsers(dest="action", required=True)
         create = actions.add_parser("create", help="buat token (ditampilkan sekali saja)")
@@ -62,8 +68,20 @@ class Command(ReportCommand):
         super().add_arguments(revoke)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["object"] == "purge":
+            self._purge(options)
+            return
         {"create": self._create, "list": self._list, "revoke": self._revoke}[options["action"]](
             options
+        )
+
+    def _purge(self, options: dict[str, Any]) -> None:
+        keys = idempotency_purge()
+        windows = services.rate_windows_purge()
+        self.emit(
+            {"idempotency_keys": keys, "rate_windows": windows},
+            [f"Dihapus: {keys} kunci idempotensi, {windows} penghitung batas permintaan."],
+            as_json=options["as_json"],
         )
 
     def _create(self, options: dict[str, Any]) -> None:
