@@ -99,15 +99,21 @@ def _jsonable(data: Any) -> Any:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
+# Insert-first: the unique (user_id, key) makes a concurrent insert of the same key wait for the
+# transaction that holds it, then do nothing (and return no row) once that one has committed.
+RESERVE_SQL = (
+    f"INSERT INTO {IdempotencyKey._meta.db_table} "  # noqa: S608 - our table
+    "(user_id, key, method, path, body_hash, created_at) VALUES (%s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (user_id, key) DO NOTHING RETURNING id"
+)
+
+
 def _reserve(*, user_id: int, key: str, method: str, path: str, fingerprint: str) -> int | None:
     """Insert the key's row; None when the key already has one (then committed: an insert of the
     same key by another open transaction makes this one wait until that one ends)."""
-    table = IdempotencyKey._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (user_id, key, method, path, body_hash, created_at) "  # noqa: S608 - our table
-            "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (user_id, key) DO NOTHING RETURNING id",
-            [user_id, key, method[:10], path[:300], fingerprint, timezone.now()],
+            RESERVE_SQL, [user_id, key, method[:10], path[:300], fingerprint, timezone.now()]
         )
         row = cursor.fetchone()
     return None if row is None else int(row[0])

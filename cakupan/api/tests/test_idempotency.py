@@ -147,3 +147,62 @@ def test_scope_and_roles_hold_for_writes(
         assert [d["field"] for d in answer.json()["error"]["details"]] == [field]
     membership.refresh_from_db()
     assert membership.end_date is None
+
+
+@pytest.mark.django_db
+def test_a_concurrent_duplicate_waits_for_the_first_then_inserts_nothing(
+    admin_kabupaten: User,
+) -> None:
+    """The decorator's insert (``RESERVE_SQL``) on two connections at once: the second blocks on
+    the key until the first commits, then returns no row, so it replays instead of writing."""
+    import threading
+    import time
+    import uuid
+
+    import psycopg
+
+    from cakupan.api.idempotency import RESERVE_SQL
+    from cakupan.registry.tests.test_overlap_trigger import _committed_copy, _conninfo
+
+    tag = uuid.uuid4().hex[:8]
+    params = ["bersamaan", "POST", "/api/v1/x", "0" * 64, timezone.now()]
+    outcome: dict[str, Any] = {}
+    with psycopg.connect(_conninfo(), autocommit=True) as setup:
+        user = _committed_copy(setup, "accounts_user", admin_kabupaten.pk, username=f"idem-{tag}")
+        try:
+            with (
+                psycopg.connect(_conninfo()) as first,
+                psycopg.connect(_conninfo()) as second,
+            ):
+                second_pid = second.info.backend_pid
+
+                def second_writer() -> None:
+                    with second.transaction():
+                        outcome["second"] = second.execute(RESERVE_SQL, [user, *params]).fetchone()
+
+                with first.transaction():
+                    outcome["first"] = first.execute(RESERVE_SQL, [user, *params]).fetchone()
+                    thread = threading.Thread(target=second_writer)
+                    thread.start()
+                    waited = False
+                    for _ in range(200):  # up to 10 s for the second insert to reach the lock
+                        row = setup.execute(
+                            "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                            [second_pid],
+                        ).fetchone()
+                        if row is not None and row[0] == "Lock":
+                            waited = True
+                            break
+                        time.sleep(0.05)
+                    assert waited, "the second insert never waited for the first one's key"
+                thread.join(timeout=30)
+                assert not thread.is_alive()
+            assert outcome["first"] is not None
+            assert outcome["second"] is None
+            count = setup.execute(
+                "SELECT count(*) FROM api_idempotencykey WHERE user_id = %s", [user]
+            ).fetchone()
+            assert count == (1,)
+        finally:
+            setup.execute("DELETE FROM api_idempotencykey WHERE user_id = %s", [user])
+            setup.execute("DELETE FROM accounts_user WHERE id = %s", [user])

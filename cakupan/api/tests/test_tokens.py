@@ -244,3 +244,11 @@ def test_purge_deletes_expired_keys_and_old_counters(
     assert json.loads(capsys.readouterr().out) == {"idempotency_keys": 1, "rate_windows": 2}
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["k1"]
     assert RateWindow.objects.count() == 1
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100)
+def test_a_json_body_over_djangos_memory_limit_answers_413_in_the_shape(superadmin: User) -> None:
+    client = ApiClient(issue_token(superadmin))
+    answer = client.post("/api/v1/nik/check", {"nik": "7324045708850001", "pad": "x" * 200})
+    assert answer.status_code == 413
+    assert answer.json()["error"]["code"] == "too_large"
