@@ -23,7 +23,7 @@ def test_the_docs_page_renders_from_this_server_without_csp_violations(
     page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
     page.goto(f"{live_server.url}/api/v1/docs")
     page.wait_for_selector("text=Cakupan API", timeout=20_000)
-    page.wait_for_selector("[data-path=\"/api/v1/people\"]", timeout=20_000)
+    page.wait_for_selector('[data-path="/api/v1/people"]', timeout=20_000)
     assert hosts == {live_server.url.split("/")[2]}
     assert [line for line in console if "Content Security Policy" in line] == []
     page.close()
