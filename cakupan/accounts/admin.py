@@ -22,9 +22,11 @@ from django.contrib.auth.forms import (
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cakupan.accounts import services
 from cakupan.accounts.audit import Actor
@@ -238,3 +240,29 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
+
+
+# django-otp registers its own admin on import (above); this one replaces it.
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class CakupanTOTPDeviceAdmin(TOTPDeviceAdmin):
+    """django-otp's TOTP device admin, answering 404 for an unknown device.
+
+    Its QR-code and configuration pages look the device up with ``objects.get``, so an unknown id
+    was a server error (500) instead of the 404 every other page answers.
+    """
+
+    def config_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _device_or_404(pk)
+        return super().config_view(request, pk)
+
+    def qrcode_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        _device_or_404(pk)
+        return super().qrcode_view(request, pk)
+
+
+def _device_or_404(pk: int) -> None:
+    if not TOTPDevice.objects.filter(pk=pk).exists():
+        raise Http404

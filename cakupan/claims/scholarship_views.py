@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from cakupan.accounts.audit import record_access
 from cakupan.accounts.models import Action
-from cakupan.claims import documents, payments, selectors, services
+from cakupan.claims import documents, payments, permissions, selectors, services
 from cakupan.claims.assessment import claim_parameters
 from cakupan.claims.forms import PaymentForm, ProofForm, RegionYearForm, StopForm
 from cakupan.claims.models import DocumentKind, Heir, ScholarshipInstalment
@@ -48,6 +49,9 @@ INSTALMENT_COLUMNS = tuple(
 @require_POST
 def instalment_proof(request: CakupanRequest, pk: int) -> HttpResponse:
     instalment = selectors.instalment_get_for(request.user, pk)
+    # A role that may not write answers 403 before its form is read (not a message about it).
+    if not permissions.may_handle_instalments(request.user, instalment.claim):
+        raise PermissionDenied
     form = ProofForm(request.POST, request.FILES, prefix=f"i{instalment.pk}")
     if not form.is_valid():
         messages.error(request, _("Lengkapi bukti sekolah: berkas dan nama sekolah."))
@@ -79,6 +83,8 @@ def instalment_proof(request: CakupanRequest, pk: int) -> HttpResponse:
 @require_POST
 def instalment_pay(request: CakupanRequest, pk: int) -> HttpResponse:
     instalment = selectors.instalment_get_for(request.user, pk)
+    if not permissions.may_act_for_bpjs(request.user, instalment.claim):
+        raise PermissionDenied
     form = PaymentForm(request.POST, prefix=f"i{instalment.pk}")
     if not form.is_valid():
         messages.error(request, _("Isian pembayaran beasiswa belum benar."))
@@ -102,6 +108,11 @@ def instalment_pay(request: CakupanRequest, pk: int) -> HttpResponse:
 @require_POST
 def scholarship_stop(request: CakupanRequest, pk: int) -> HttpResponse:
     heir = selectors.heir_get_for(request.user, pk)
+    if not (
+        permissions.may_handle_instalments(request.user, heir.claim)
+        or permissions.may_act_for_bpjs(request.user, heir.claim)
+    ):
+        raise PermissionDenied
     form = StopForm(request.POST, prefix=f"s{heir.pk}")
     if not form.is_valid():
         messages.error(request, _("Pilih alasan dan tanggal berhenti."))

@@ -32,7 +32,7 @@ from cakupan.accounts.audit import record_access
 from cakupan.accounts.models import Action
 from cakupan.claims import documents, payments, permissions, selectors, services, summary, workflow
 from cakupan.claims.assessment import claim_parameters
-from cakupan.claims.display import STATUS_CLASS, grouped_bar_chart, short_rupiah
+from cakupan.claims.display import STATUS_CLASS
 from cakupan.claims.forms import (
     ClaimFilterForm,
     HeirForm,
@@ -56,7 +56,9 @@ from cakupan.claims.preview import claim_preview
 from cakupan.claims.services import ClaimError
 from cakupan.claims.storage import read_document
 from cakupan.common import exports
+from cakupan.common.charts import grouped_bar_chart
 from cakupan.common.exports import Column, ExportLog
+from cakupan.common.money import short_rupiah
 from cakupan.common.web import CakupanRequest, is_fragment, web_actor
 from cakupan.registry.models import Person, Segment, Unit
 from cakupan.registry.selectors import export_record, full_data_annotation
@@ -408,6 +410,9 @@ def claim_transition(request: CakupanRequest, pk: int, step: str) -> HttpRespons
 @require_POST
 def heir_add(request: CakupanRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get_for(request.user, pk)
+    # A role that may not write answers 403 before its form is read (not 400 for an empty form).
+    if not permissions.may_report(request.user, claim.unit_id):
+        raise PermissionDenied
     form = HeirForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -479,6 +484,8 @@ def heir_remove(request: CakupanRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_upload(request: CakupanRequest, pk: int) -> HttpResponse:
     claim = selectors.claim_get_for(request.user, pk)
+    if not permissions.may_report(request.user, claim.unit_id):
+        raise PermissionDenied
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         uploaded = form.cleaned_data["file"]
@@ -542,6 +549,8 @@ def component_pay(request: CakupanRequest, pk: int) -> HttpResponse:
         from django.http import Http404
 
         raise Http404 from None
+    if not permissions.may_act_for_bpjs(request.user, component.claim):
+        raise PermissionDenied
     form = PaymentForm(request.POST, prefix=f"c{component.pk}")
     if form.is_valid():
         data = form.cleaned_data
@@ -638,11 +647,12 @@ def claims_summary(request: CakupanRequest) -> HttpResponse:
     if data and data["by_region"]:
         rows = data["by_region"]
         chart = grouped_bar_chart(
-            [r["name"] for r in rows],
             [
                 ("apbd", [r["claims_paid"]["total"] for r in rows]),
                 ("apbdes", [r["contributions"]["paid"] for r in rows]),
             ],
+            [r["name"] for r in rows],
+            y_label=short_rupiah,
         )
     context = {
         "form": form,

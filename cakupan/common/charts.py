@@ -4,9 +4,9 @@ Templates draw the shapes these functions place (``<rect>``, ``<polyline>``, ``<
 classes for colours (the Content-Security-Policy allows no inline style) and a table of the same
 figures beside every chart, so nothing is only in the picture.
 
-Generalises the monthly bar chart of the budget planner (``billing.views.display``): the y axis
-steps through 1, 2, 2.5 or 5 x 10^k (:func:`nice_step`), about four of them; labels are formatted
-by the caller (rupiah, percentages, counts).
+The y axis steps through 1, 2, 2.5 or 5 x 10^k (:func:`nice_step`), about four of them; labels are
+formatted by the caller (``common.money.short_rupiah``, percentages, counts). Every chart of the
+site is drawn from these (the claims summary, the coverage pages).
 """
 
 from __future__ import annotations

@@ -52,6 +52,17 @@ def format_rupiah(amount: Decimal | int) -> str:
     return f"{sign}Rp{abs(value):,}".replace(",", ".")
 
 
+def short_rupiah(amount: Decimal | int) -> str:
+    """An amount in a chart's axis or caption: ``Rp1,25 M`` (miliar), ``Rp250 jt`` (juta),
+    ``Rp900 rb`` (ribu), below a thousand as :func:`format_rupiah`."""
+    value = Decimal(amount)
+    for size, unit in ((Decimal(10) ** 9, "M"), (Decimal(10) ** 6, "jt"), (Decimal(10) ** 3, "rb")):
+        if abs(value) >= size:
+            scaled = (value / size).quantize(Decimal("0.01")).normalize()
+            return f"Rp{scaled:f} {unit}".replace(".", ",")
+    return format_rupiah(value)
+
+
 _ONES = (
     "",
     "satu",
@@ -99,3 +110,60 @@ def terbilang(amount: Decimal | int) -> str:
     if value == 0:
         return "nol rupiah"
     return f"{_words(value)} rupiah"
+
+
+_EN_ONES = (
+    "",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+)
+_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+# Short scale: Indonesian "miliar" (10^9) is an English billion, "triliun" (10^12) a trillion.
+_EN_SCALES = ((10**12, "trillion"), (10**9, "billion"), (10**6, "million"), (10**3, "thousand"))
+
+
+def _english_words(n: int) -> str:
+    if n < 20:
+        return _EN_ONES[n]
+    if n < 100:
+        return f"{_EN_TENS[n // 10]}-{_EN_ONES[n % 10]}" if n % 10 else _EN_TENS[n // 10]
+    if n < 1000:
+        return f"{_EN_ONES[n // 100]} hundred {_english_words(n % 100)}".strip()
+    for size, name in _EN_SCALES:
+        if n >= size:
+            return f"{_english_words(n // size)} {name} {_english_words(n % size)}".strip()
+    raise AssertionError(n)  # pragma: no cover - the scales cover every n >= 1000
+
+
+def rupiah_in_english(amount: Decimal | int) -> str:
+    """Whole rupiah in English words, as :func:`terbilang` writes them in Indonesian:
+    ``42000000`` -> ``"forty-two million rupiah"`` (short scale, no "and")."""
+    value = int(amount)
+    if value < 0:
+        return f"minus {rupiah_in_english(-value)}"
+    if value == 0:
+        return "zero rupiah"
+    return f"{_english_words(value)} rupiah"
+
+
+def rupiah_in_words(amount: Decimal | int, language: str) -> str:
+    """``amount`` in the words of ``language`` (a Django language code): English for ``en...``,
+    Indonesian (:func:`terbilang`) otherwise."""
+    return rupiah_in_english(amount) if language.startswith("en") else terbilang(amount)

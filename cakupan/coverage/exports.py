@@ -11,56 +11,59 @@ import datetime as dt
 import io
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cakupan.common.exports import Column
 from cakupan.common.spreadsheet import write_cell, xlsx_workbook
 from cakupan.coverage.followup import FollowupList
 from cakupan.coverage.selectors import Place
 
-# (key in the row, header) per list, in column order.
-COLUMNS: dict[str, list[tuple[str, str]]] = {
+# (key in the row, header) per list, in column order; headers and sheet names in the reader's
+# language, like the rest of the workbook.
+COLUMNS: dict[str, list[tuple[str, Promise]]] = {
     "desa_without_officials": [
-        ("desa_code", "Kode desa"),
-        ("desa", "Desa"),
-        ("kecamatan", "Kecamatan"),
-        ("unit", "Unit"),
-        ("contact", "Kontak"),
+        ("desa_code", gettext_lazy("Kode desa")),
+        ("desa", gettext_lazy("Desa")),
+        ("kecamatan", gettext_lazy("Kecamatan")),
+        ("unit", gettext_lazy("Unit")),
+        ("contact", gettext_lazy("Kontak")),
     ],
     "desa_below_rentan_target": [
-        ("desa_code", "Kode desa"),
-        ("desa", "Desa"),
-        ("kecamatan", "Kecamatan"),
-        ("covered", "Pekerja rentan terlindungi"),
-        ("target", "Target"),
-        ("gap", "Kekurangan"),
-        ("unit", "Unit"),
-        ("contact", "Kontak"),
+        ("desa_code", gettext_lazy("Kode desa")),
+        ("desa", gettext_lazy("Desa")),
+        ("kecamatan", gettext_lazy("Kecamatan")),
+        ("covered", gettext_lazy("Pekerja rentan terlindungi")),
+        ("target", gettext_lazy("Target")),
+        ("gap", gettext_lazy("Kekurangan")),
+        ("unit", gettext_lazy("Unit")),
+        ("contact", gettext_lazy("Kontak")),
     ],
     "memberships_ending": [
-        ("person", "Nama"),
-        ("nik", "NIK (disamarkan)"),
-        ("segment_label", "Segmen"),
-        ("end_date", "Berakhir"),
-        ("unit", "Unit"),
-        ("contact", "Kontak"),
+        ("person", gettext_lazy("Nama")),
+        ("nik", gettext_lazy("NIK (disamarkan)")),
+        ("segment_label", gettext_lazy("Segmen")),
+        ("end_date", gettext_lazy("Berakhir")),
+        ("unit", gettext_lazy("Unit")),
+        ("contact", gettext_lazy("Kontak")),
     ],
     "bpu_lapsing": [
-        ("person", "Nama"),
-        ("nik", "NIK (disamarkan)"),
-        ("oldest_unpaid_month", "Bulan tertua belum dibayar"),
-        ("lapses_on", "Nonaktif pada"),
-        ("unit", "Unit"),
-        ("contact", "Kontak"),
+        ("person", gettext_lazy("Nama")),
+        ("nik", gettext_lazy("NIK (disamarkan)")),
+        ("oldest_unpaid_month", gettext_lazy("Bulan tertua belum dibayar")),
+        ("lapses_on", gettext_lazy("Nonaktif pada")),
+        ("unit", gettext_lazy("Unit")),
+        ("contact", gettext_lazy("Kontak")),
     ],
     "posts_unfilled": [
-        ("unit", "Unit"),
-        ("region", "Kode wilayah"),
-        ("segment_label", "Segmen"),
-        ("posts", "Formasi"),
-        ("filled", "Terisi"),
-        ("vacant", "Kosong"),
-        ("contact", "Kontak"),
+        ("unit", gettext_lazy("Unit")),
+        ("region", gettext_lazy("Kode wilayah")),
+        ("segment_label", gettext_lazy("Segmen")),
+        ("posts", gettext_lazy("Formasi")),
+        ("filled", gettext_lazy("Terisi")),
+        ("vacant", gettext_lazy("Kosong")),
+        ("contact", gettext_lazy("Kontak")),
     ],
 }
 # Columns holding counts (numbers) and dates; the rest is text (a masked NIK too).
@@ -72,7 +75,7 @@ def followup_columns(key: str) -> tuple[Column, ...]:
     """The columns of list ``key`` for ``common.exports`` (its CSV download)."""
     return tuple(
         Column(
-            header,
+            str(header),
             name,
             kind="number" if name in _NUMBERS else "date" if name in _DATES else "text",
             width=40 if name in ("contact", "unit") else 18,
@@ -81,12 +84,12 @@ def followup_columns(key: str) -> tuple[Column, ...]:
     )
 
 
-SHEET_NAMES = {
-    "desa_without_officials": "Desa tanpa aparat",
-    "desa_below_rentan_target": "Desa di bawah target",
-    "memberships_ending": "Kepesertaan berakhir",
-    "bpu_lapsing": "BPU akan nonaktif",
-    "posts_unfilled": "Formasi kosong",
+SHEET_NAMES: dict[str, Promise] = {
+    "desa_without_officials": gettext_lazy("Desa tanpa aparat"),
+    "desa_below_rentan_target": gettext_lazy("Desa di bawah target"),
+    "memberships_ending": gettext_lazy("Kepesertaan berakhir"),
+    "bpu_lapsing": gettext_lazy("BPU akan nonaktif"),
+    "posts_unfilled": gettext_lazy("Formasi kosong"),
 }
 
 
@@ -96,7 +99,7 @@ def followup_workbook(place: Place, on: dt.date, lists: dict[str, FollowupList])
     bold = book.add_format({"bold": True})
     date = book.add_format({"num_format": "dd-mm-yyyy"})
     month = book.add_format({"num_format": "mm-yyyy"})
-    cover = book.add_worksheet("Ringkasan")
+    cover = book.add_worksheet(_("Ringkasan"))
     cover.set_column(0, 0, 44)
     cover.set_column(1, 1, 14)
     write_cell(cover, 0, 0, _("Daftar tindak lanjut cakupan"), bold)
@@ -111,10 +114,10 @@ def followup_workbook(place: Place, on: dt.date, lists: dict[str, FollowupList])
         if found.note:
             write_cell(cover, i, 2, found.note)
     for key, found in lists.items():
-        sheet = book.add_worksheet(SHEET_NAMES[key])
+        sheet = book.add_worksheet(str(SHEET_NAMES[key]))
         columns = COLUMNS[key]
         for col, (_key, header) in enumerate(columns):
-            write_cell(sheet, 0, col, header, bold)
+            write_cell(sheet, 0, col, str(header), bold)
             sheet.set_column(col, col, 40 if _key in ("contact", "unit") else 18)
         if not found.available or not found.rows:
             write_cell(sheet, 1, 0, found.note or _("Tidak ada."))

@@ -149,69 +149,15 @@ def _column(sheet: Sheet, mapping: HeaderMapping, f: Field) -> pl.Series:
 
 def _desa(raw: pl.Series, ctx: Context) -> C.Validated:
     """Desa by Kemendagri code or by name inside the unit's area; village units default to their own."""
-    text = raw.str.strip_chars()
-    is_code = text.str.replace_all(r"[.\s]", "").str.contains(r"^[0-9]{10}$").fill_null(value=False)
-    by_code = C.desa_code_column(
-        pl.Series("desa", text).zip_with(is_code, pl.Series([None], dtype=pl.String)),
-        desa_codes=ctx.known_desa,
+    return C.desa_by_code_or_name(
+        raw,
+        known_desa=ctx.known_desa,
+        area_desa=ctx.area_desa,
+        area="wilayah unit ini",
+        outside="wilayah unit ini",
+        required=False,
+        default=ctx.default_desa,
     )
-    names = (
-        pl.DataFrame(
-            {
-                "key": [normalise_label(n) for n in ctx.area_desa.values()],
-                "code": list(ctx.area_desa),
-            },
-            schema={"key": pl.String, "code": pl.String},
-        )
-        .group_by("key")
-        .agg(pl.col("code").first(), pl.len().alias("n"))
-    )
-    frame = (
-        pl.DataFrame(
-            {"raw": text, "is_code": is_code, "by_code": by_code.values.get_column("desa")}
-        )
-        .with_row_index(ROW)
-        .with_columns(
-            key=pl.when(~pl.col("is_code")).then(
-                pl.col("raw").str.to_lowercase().str.replace_all(_NON_ALNUM, " ").str.strip_chars()
-            )
-        )
-        .join(names, on="key", how="left", maintain_order="left")
-        .with_columns(
-            desa=pl.coalesce(pl.col("by_code"), pl.when(pl.col("n") == 1).then(pl.col("code"))),
-            empty=pl.col("raw").fill_null("") == "",
-        )
-    )
-    in_area = pl.col("desa").is_in(pl.Series(list(ctx.area_desa), dtype=pl.String).implode())
-    checks = [
-        C.Check(
-            RowIssue.DESA_UNKNOWN,
-            ~pl.col("is_code") & ~pl.col("empty") & pl.col("n").is_null(),
-            pl.format('Desa/kelurahan "{}" tidak ditemukan di wilayah unit ini.', pl.col("raw")),
-        ),
-        C.Check(
-            RowIssue.DESA_AMBIGUOUS,
-            pl.col("n") > 1,
-            pl.format(
-                'Ada lebih dari satu desa/kelurahan bernama "{}" di wilayah unit ini; tulis kodenya.',
-                pl.col("raw"),
-            ),
-        ),
-        C.Check(
-            RowIssue.DESA_OUTSIDE_UNIT,
-            pl.col("desa").is_not_null() & ~in_area,
-            pl.format("Desa/kelurahan {} berada di luar wilayah unit ini.", pl.col("desa")),
-        ),
-    ]
-    issues = C.combine_issues(by_code.issues, C.issues_from_checks(frame, Field.DESA, checks))
-    values = frame.select(
-        pl.when(pl.col("empty"))
-        .then(pl.lit(ctx.default_desa, pl.String))
-        .when(in_area)
-        .then(pl.col("desa"))
-        .alias("desa")
-    )
-    return C.Validated(values, issues)
 
 
 def _name(raw: pl.Series) -> C.Validated:

@@ -19,12 +19,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from cakupan.accounts.access import MaybeViewer
 from cakupan.claims.summary import BENEFIT_KEYS, BENEFIT_LABELS, claims_summary
 from cakupan.common.dates import MONTH_NAMES, long_date
-from cakupan.common.money import terbilang
+from cakupan.common.money import rupiah_in_words
 from cakupan.coverage.followup import followup_lists
 from cakupan.coverage.indicators import indicators_for_level
 from cakupan.coverage.selectors import (
@@ -56,7 +57,12 @@ FIRST_DESA_NAMED = 10
 
 
 def _authority(region: Region) -> str:
-    return f"PEMERINTAH {region.name.upper()}"
+    return _("PEMERINTAH %(region)s") % {"region": region.name.upper()}
+
+
+def _words(amount: Decimal | int) -> str:
+    """``amount`` in words in the report's language (the page's, as every other text of it)."""
+    return rupiah_in_words(amount, get_language() or "id")
 
 
 def _short_month(day: dt.date) -> str:
@@ -328,13 +334,13 @@ def _claims(user: MaybeViewer, region: Region, year: int) -> Section:
             _("Klaim dibayar: %(amount)s (%(words)s) untuk %(n)s klaim.")
             % {
                 "amount": rupiah(paid["total"]),
-                "words": terbilang(paid["total"]),
+                "words": _words(paid["total"]),
                 "n": number(total["claims"]),
             },
             _("Iuran dibayar: %(amount)s (%(words)s).")
             % {
                 "amount": rupiah(total["contributions"]["paid"]),
-                "words": terbilang(total["contributions"]["paid"]),
+                "words": _words(total["contributions"]["paid"]),
             },
             _("Rasio klaim terhadap iuran dibayar: %(ratio)s.") % {"ratio": percent(ratio)},
         ],
@@ -361,7 +367,7 @@ def _rentan(m: Any, on: dt.date) -> Section:
             "year": year,
             "income": rupiah(income),
             "amount": rupiah(person_year),
-            "words": terbilang(person_year),
+            "words": _words(person_year),
         }
     ]
     table = Table(header=[_("Uraian"), _("Jumlah")], kinds=["text", "int"], widths=[4, 2])
@@ -385,9 +391,9 @@ def _rentan(m: Any, on: dt.date) -> Section:
                 "covered": number(covered),
             },
             _("Anggaran %(year)s untuk kekurangannya: %(amount)s (%(words)s).")
-            % {"year": year, "amount": rupiah(budget), "words": terbilang(budget)},
+            % {"year": year, "amount": rupiah(budget), "words": _words(budget)},
             _("Anggaran %(year)s untuk seluruh target: %(amount)s (%(words)s).")
-            % {"year": year, "amount": rupiah(full), "words": terbilang(full)},
+            % {"year": year, "amount": rupiah(full), "words": _words(full)},
         ]
     return Section(
         sheet=_("Pekerja rentan"),

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.common.forms import CHOICE_ERRORS, LAST_YEAR, RupiahField
+from cakupan.accounts.planning import RegionYearForm
+from cakupan.common.forms import CHOICE_ERRORS, RupiahField
 from cakupan.targeting.plan import APBD, APBDES
-from cakupan.wilayah.models import Region
 
 
-class PlanForm(forms.Form):
-    region = forms.CharField(
-        label=_("Wilayah"), max_length=20, error_messages={"required": _("Pilih wilayah.")}
-    )
-    year = forms.IntegerField(
-        label=_("Tahun"),
-        min_value=2016,
-        max_value=LAST_YEAR,
-        error_messages={
-            "required": _("Isi tahun."),
-            "invalid": _("Tulis tahun sebagai empat angka, misalnya 2027."),
-        },
-    )
+class PlanForm(RegionYearForm):
+    """Region and year (:class:`~cakupan.accounts.planning.RegionYearForm`), then the targets."""
+
     per_desa = forms.IntegerField(
         label=_("Orang per desa"),
         min_value=1,
@@ -54,11 +42,3 @@ class PlanForm(forms.Form):
         initial=APBDES,
         error_messages=CHOICE_ERRORS,
     )
-
-    def __init__(self, *args: Any, regions: list[Region] | None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["region"]
-        if regions is not None:
-            field.widget = forms.Select(choices=[(r.code, f"{r.name} ({r.code})") for r in regions])
-        else:
-            field.widget.attrs.update({"placeholder": "73.24", "autocomplete": "off"})

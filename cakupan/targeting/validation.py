@@ -156,72 +156,14 @@ def _desil(raw: pl.Series) -> C.Validated:
 
 def _desa(raw: pl.Series, ctx: Context) -> C.Validated:
     """By Kemendagri code anywhere, or by name inside the region; outside the region is an error."""
-    text = raw.str.strip_chars()
-    is_code = text.str.replace_all(r"[.\s]", "").str.contains(r"^[0-9]{10}$").fill_null(value=False)
-    by_code = C.desa_code_column(
-        pl.Series("desa", text).zip_with(is_code, pl.Series([None], dtype=pl.String)),
-        desa_codes=ctx.known_desa,
+    return C.desa_by_code_or_name(
+        raw,
+        known_desa=ctx.known_desa,
+        area_desa=ctx.area_desa,
+        area=ctx.region_name,
+        outside=f"wilayah {ctx.region_name} ({ctx.region_code})",
+        required=True,
     )
-    names = (
-        pl.DataFrame(
-            {
-                "key": [normalise_label(n) for n in ctx.area_desa.values()],
-                "code": list(ctx.area_desa),
-            },
-            schema={"key": pl.String, "code": pl.String},
-        )
-        .group_by("key")
-        .agg(pl.col("code").first(), pl.len().alias("n"))
-    )
-    frame = (
-        pl.DataFrame(
-            {"raw": text, "is_code": is_code, "by_code": by_code.values.get_column("desa")}
-        )
-        .with_row_index(ROW)
-        .with_columns(
-            key=pl.when(~pl.col("is_code")).then(
-                pl.col("raw").str.to_lowercase().str.replace_all(_NON_ALNUM, " ").str.strip_chars()
-            )
-        )
-        .join(names, on="key", how="left", maintain_order="left")
-        .with_columns(
-            desa=pl.coalesce(pl.col("by_code"), pl.when(pl.col("n") == 1).then(pl.col("code"))),
-            empty=pl.col("raw").fill_null("") == "",
-        )
-    )
-    in_area = pl.col("desa").is_in(pl.Series(list(ctx.area_desa), dtype=pl.String).implode())
-    checks = [
-        C.Check(RowIssue.REQUIRED, pl.col("empty"), pl.lit("Desa/kelurahan wajib diisi.")),
-        C.Check(
-            RowIssue.DESA_UNKNOWN,
-            ~pl.col("is_code") & ~pl.col("empty") & pl.col("n").is_null(),
-            pl.format(
-                'Desa/kelurahan "{}" tidak ditemukan di {}.', pl.col("raw"), pl.lit(ctx.region_name)
-            ),
-        ),
-        C.Check(
-            RowIssue.DESA_AMBIGUOUS,
-            pl.col("n") > 1,
-            pl.format(
-                'Ada lebih dari satu desa/kelurahan bernama "{}" di {}; tulis kodenya.',
-                pl.col("raw"),
-                pl.lit(ctx.region_name),
-            ),
-        ),
-        C.Check(
-            RowIssue.DESA_OUTSIDE_UNIT,
-            pl.col("desa").is_not_null() & ~in_area,
-            pl.format(
-                "Desa/kelurahan {} berada di luar wilayah {} ({}).",
-                pl.col("desa"),
-                pl.lit(ctx.region_name),
-                pl.lit(ctx.region_code),
-            ),
-        ),
-    ]
-    issues = C.combine_issues(by_code.issues, C.issues_from_checks(frame, Field.DESA, checks))
-    values = frame.select(pl.when(in_area).then(pl.col("desa")).alias("desa"))
-    return C.Validated(values, issues)
 
 
 def _occupation(raw: pl.Series, ctx: Context) -> C.Validated:

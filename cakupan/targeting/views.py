@@ -15,9 +15,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from cakupan.accounts import access
+from cakupan.accounts.planning import planning_form
 from cakupan.common.web import XLSX, CakupanRequest, attachment, web_actor
 from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.errors import RulesError
@@ -25,35 +24,23 @@ from cakupan.targeting.forms import PlanForm
 from cakupan.targeting.plan import PlanRequest, TargetingPlan, targeting_plan
 from cakupan.targeting.selectors import enrolment_export, lists_of, may_plan, plannable_regions
 from cakupan.targeting.services import TargetingError
-from cakupan.wilayah.selectors import RegionNotFound, region_get
 
 
 def _plan(request: CakupanRequest) -> tuple[PlanForm, TargetingPlan | None, str]:
     user = request.user
     if not may_plan(user):
         raise PermissionDenied
-    allowed = plannable_regions(user)
     today = timezone.localdate()
-    if "year" not in request.GET:
-        initial: dict[str, Any] = {"year": today.year + 1, "per_desa": 100}
-        wanted = request.GET.get("region", "")
-        if allowed:
-            codes = [r.code for r in allowed]
-            initial["region"] = wanted if wanted in codes else codes[0]
-        elif wanted:
-            initial["region"] = wanted
-        return PlanForm(initial=initial, regions=allowed), None, ""
-    form = PlanForm(request.GET, regions=allowed)
-    if not form.is_valid():
+    form, region = planning_form(
+        PlanForm,
+        request.GET,
+        allowed=plannable_regions(user),
+        today=today,
+        initial={"per_desa": 100},
+    )
+    if region is None:
         return form, None, ""
     data = form.cleaned_data
-    try:
-        region = region_get(data["region"])
-    except RegionNotFound:
-        form.add_error("region", _("Kode wilayah tidak dikenal."))
-        return form, None, ""
-    if not access.region_in_scope(region, allowed):
-        raise Http404
     try:
         plan = targeting_plan(
             region=region,

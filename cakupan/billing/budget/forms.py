@@ -3,36 +3,21 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cakupan.common.forms import LAST_YEAR, RupiahField
-from cakupan.wilayah.models import Region
+from cakupan.accounts.planning import RegionYearForm
+from cakupan.common.forms import RupiahField
 
 
-class BudgetForm(forms.Form):
-    """Inputs of :func:`~cakupan.billing.budget.plan.budget_plan` (a GET form).
+class BudgetForm(RegionYearForm):
+    """Inputs of :func:`~cakupan.billing.budget.plan.budget_plan` (a GET form): the region and
+    fiscal year (:class:`~cakupan.accounts.planning.RegionYearForm`), then the targets."""
 
-    ``region`` is a select of ``regions`` when the user's scope gives a short list, otherwise a code
-    typed in (superadmin); whether the code is inside the user's scope is decided by the view.
-    """
+    year_label = _("Tahun anggaran")
+    year_required = _("Isi tahun anggaran.")
 
-    region = forms.CharField(
-        label=_("Wilayah"),
-        max_length=20,
-        error_messages={"required": _("Pilih atau isi kode wilayah.")},
-    )
-    year = forms.IntegerField(
-        label=_("Tahun anggaran"),
-        min_value=2016,
-        max_value=LAST_YEAR,
-        error_messages={
-            "required": _("Isi tahun anggaran."),
-            "invalid": _("Tulis tahun sebagai empat angka, misalnya 2027."),
-        },
-    )
     village_posts = forms.BooleanField(
         label=_("Seluruh formasi perangkat desa dan BPD"), required=False, initial=True
     )
@@ -67,19 +52,6 @@ class BudgetForm(forms.Form):
             "Dipakai bila formasi kosong tidak punya upah pembanding di unit atau wilayah."
         ),
     )
-
-    def __init__(self, *args: Any, regions: list[Region] | None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["region"]
-        if regions is not None:
-            field.widget = forms.Select(choices=[(r.code, f"{r.name} ({r.code})") for r in regions])
-        else:
-            field.widget.attrs.update(
-                {"placeholder": "73.24", "autocomplete": "off", "spellcheck": "false"}
-            )
-            field.help_text = _(
-                "Kode wilayah Kemendagri, misalnya 73.24 (kabupaten) atau 73.24.04."
-            )
 
     def clean_rentan_per_desa(self) -> int:
         return self.cleaned_data.get("rentan_per_desa") or 0

@@ -13,14 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cakupan.accounts import access
-from cakupan.billing.budget.chart import MONTH_NAMES, short_rupiah
+from cakupan.accounts.planning import planning_form
 from cakupan.billing.budget.forms import BudgetForm
 from cakupan.billing.budget.plan import (
     APBD,
@@ -31,34 +31,24 @@ from cakupan.billing.budget.plan import (
     budget_plan,
 )
 from cakupan.billing.budget.workbook import budget_workbook
+from cakupan.common.labels import SHORT_MONTH_NAMES as MONTH_NAMES
+from cakupan.common.money import short_rupiah
 from cakupan.common.web import XLSX, CakupanRequest, attachment
 from cakupan.parameters.selectors import active_parameters
 from cakupan.rules.errors import RulesError
 from cakupan.rules.regulations import regulations
-from cakupan.wilayah.selectors import RegionNotFound, region_get
 
 
 def _plan_from_request(request: CakupanRequest) -> tuple[BudgetForm, BudgetPlan | None, str]:
     """The form, the plan when the form was submitted and valid, and a refusal message."""
     user = request.user
-    allowed = access.regions_plannable_by(user)
     today = timezone.localdate()
-    if "year" not in request.GET:
-        initial: dict[str, Any] = {"year": today.year + 1}
-        if allowed:
-            initial["region"] = allowed[0].code
-        return BudgetForm(initial=initial, regions=allowed), None, ""
-    form = BudgetForm(request.GET, regions=allowed)
-    if not form.is_valid():
+    form, region = planning_form(
+        BudgetForm, request.GET, allowed=access.regions_plannable_by(user), today=today
+    )
+    if region is None:
         return form, None, ""
     data = form.cleaned_data
-    try:
-        region = region_get(data["region"])
-    except RegionNotFound:
-        form.add_error("region", _("Kode wilayah tidak dikenal."))
-        return form, None, ""
-    if not access.region_in_scope(region, allowed):
-        raise Http404
     targets = Targets(
         village_posts=data["village_posts"],
         non_asn=data["non_asn"],

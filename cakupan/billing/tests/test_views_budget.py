@@ -17,7 +17,6 @@ from django.utils import timezone
 from cakupan.accounts import access
 from cakupan.accounts.models import AuditEvent, Role
 from cakupan.billing.budget import APBD, APBDES, Targets, budget_plan
-from cakupan.billing.budget.chart import monthly_bar_chart, short_rupiah
 from cakupan.billing.tests.test_views_bills import as_user, html
 from cakupan.parameters.selectors import active_parameters
 from cakupan.registry.models import FundingSource, Scheme, Segment, UnitFormation, UnitKind
@@ -278,17 +277,3 @@ def test_budget_refusal_from_the_planner_is_shown(desa: Region) -> None:
     )
     # 5 BPD posts at the reference wage: 5 x (2,400 + 3,000) = 27,000 a month.
     assert with_wage.context["plan"].total() == D(27_000 * 12)
-
-
-def test_chart_axis_is_round_and_bars_scale_to_it() -> None:
-    apbd = [D(4_240_000)] * 2 + [D(2_120_000)] * 10
-    chart = monthly_bar_chart([("apbd", apbd), ("apbdes", [D(0)] * 12)])
-    # A peak of 4.24 juta: steps of 2 juta up to 6 juta; the plot is 272 - 12 = 260 units high.
-    assert [t.label for t in chart.ticks] == ["Rp0", "Rp2 jt", "Rp4 jt", "Rp6 jt"]
-    assert (chart.ticks[0].y, chart.ticks[-1].y) == (272, 12)
-    first, march = chart.bars[0], chart.bars[2]
-    assert (first.series, first.month, first.height) == ("apbd", "Jan", round(260 * 4.24 / 6, 1))
-    assert march.height == round(260 * 2.12 / 6, 1)
-    assert chart.bars[12].height == 0 and chart.bars[12].series == "apbdes"
-    assert short_rupiah(D(1_250_000_000)) == "Rp1,25 M"
-    assert short_rupiah(D(900_000)) == "Rp900 rb"

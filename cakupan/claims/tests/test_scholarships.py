@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from cakupan.claims import payments, selectors, services
 from cakupan.claims.models import Claim, InstalmentStatus, ScholarshipInstalment
@@ -187,3 +189,29 @@ def test_a_death_before_permenaker_5_2021_starts_instalments_in_2020_2021(world:
         "itu, angsuran mulai tahun ajaran 2020/2021; 1 tahun ajaran sebelumnya tidak dijadwalkan "
         "(tidak ditemukan aturan peralihan); nilai ini belum terverifikasi."
     )
+
+
+@pytest.mark.parametrize(
+    ("route", "writers"),
+    [
+        ("claims:instalment_proof", ("desa", "camat", "admin", "bpjs")),
+        ("claims:instalment_pay", ("bpjs",)),
+        ("claims:scholarship_stop", ("desa", "camat", "admin", "bpjs")),
+    ],
+)
+def test_a_role_that_may_not_write_gets_403_from_the_scholarship_forms(
+    world: World, claim: Claim, route: str, writers: tuple[str, ...]
+) -> None:
+    """Pimpinan (and, for a payment, everyone but BPJS) posting a scholarship form gets 403 like
+    every other write denial (it was sent back to the claim with a message), and writes nothing;
+    a role that may write still gets the message about its empty form."""
+    andi = claim.heirs.get(name="Andi PT")
+    first = claim.instalments.get(heir=andi, year=2023)
+    target = andi.pk if route == "claims:scholarship_stop" else first.pk
+    before = list(claim.instalments.order_by("pk").values_list("status", flat=True))
+    for name in ("pimpinan", "desa", "camat", "admin", "bpjs"):
+        client = Client()
+        client.force_login(world.users[name])
+        response = client.post(reverse(route, args=[target]), {})
+        assert response.status_code == (302 if name in writers else 403), name
+    assert list(claim.instalments.order_by("pk").values_list("status", flat=True)) == before

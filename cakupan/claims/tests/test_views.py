@@ -240,6 +240,11 @@ def test_handover_pdf_instalments_xlsx_overdue_and_summary(world: World) -> None
     assert summary.status_code == 200
     assert 'data-figure="claims-total">Rp42.000.000' in body
     assert "<svg" in body
+    # The chart (common.charts): a rupiah axis, a bar per figure, the region under its bars.
+    assert '<text class="chart-axis" x="70" y="272.0" dy="4" text-anchor="end">Rp0</text>' in body
+    assert 'height="182.0"><title>Malili: Rp42.000.000</title></rect>' in body
+    assert 'height="0.0"><title>Malili: Rp0</title></rect>' in body
+    assert 'text-anchor="middle">Malili</text>' in body
 
 
 @pytest.mark.parametrize(
@@ -256,3 +261,51 @@ def test_handover_pdf_instalments_xlsx_overdue_and_summary(world: World) -> None
 )
 def test_terbilang(amount: int, words: str) -> None:
     assert terbilang(amount) == words
+
+
+def test_a_role_that_may_not_write_gets_403_from_the_heir_and_document_forms(
+    world: World,
+) -> None:
+    """Pimpinan reads claims only: posting the heir or document form, empty or filled in, is a
+    403 like every other write denial (it was a 400 for the form's errors), and writes nothing."""
+    claim = services.claim_report(
+        actor=world.actor("desa"), nik=world.deceased.nik, event=services.EventInput(
+            "death", D(2024, 3, 10), "Malili", "Sakit"), today=TODAY,
+    )  # fmt: skip
+    reader = client_for(world, "pimpinan")
+    filled_heir = {
+        "nik": heir("Anak", "child", D(2015, 1, 1), sequence=61).nik,
+        "name": "Anak Bungsu",
+        "relation": "child",
+        "birth_date": "2015-01-01",
+    }
+    for data in ({}, filled_heir):
+        assert reader.post(reverse("claims:heir_add", args=[claim.pk]), data).status_code == 403
+    for upload in ({}, {"kind": "akta_kematian", "file": io.BytesIO(PDF)}):
+        response = reader.post(reverse("claims:document_upload", args=[claim.pk]), upload)
+        assert response.status_code == 403
+    assert not claim.heirs.exists()
+    assert not claim.documents.exists()
+    # A role that writes still gets the form back with its errors.
+    assert client_for(world, "desa").post(
+        reverse("claims:heir_add", args=[claim.pk]), {}
+    ).status_code == 400  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["pimpinan", "camat", "desa", "admin"])
+def test_only_bpjs_may_post_a_benefit_payment_the_others_get_403(world: World, name: str) -> None:
+    claim = approved(world, complete_draft(world))
+    component = claim.components.first()
+    assert component is not None
+    url = reverse("claims:component_pay", args=[component.pk])
+    filled = {
+        f"c{component.pk}-amount": "20.000.000",
+        f"c{component.pk}-paid_on": "2024-09-04",
+        f"c{component.pk}-reference": "TRF-1",
+    }
+    client = client_for(world, name)
+    assert client.post(url, {}).status_code == 403
+    assert client.post(url, filled).status_code == 403
+    component.refresh_from_db()
+    assert component.paid_amount is None
+    assert client_for(world, "bpjs").post(url, {}).status_code == 400

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from cakupan.common.charts import grouped_bar_chart, horizontal_bar_chart, line_chart, nice_step
+from cakupan.common.money import short_rupiah
 
 D = Decimal
 
@@ -62,3 +63,34 @@ def test_grouped_bars_and_horizontal_bars() -> None:
         ("BPU", 50.0, "15"),
         ("Nol", 0.0, "0"),
     ]
+
+
+def test_a_rupiah_axis_is_round_and_the_bars_scale_to_it() -> None:
+    """The budget planner's and the claims summary's axis (``short_rupiah`` labels)."""
+    apbd = [D(4_240_000)] * 2 + [D(2_120_000)] * 10
+    months = [str(m) for m in range(1, 13)]
+    chart = grouped_bar_chart(
+        [("apbd", apbd), ("apbdes", [D(0)] * 12)], months, y_label=short_rupiah
+    )
+    # A peak of 4.24 juta: steps of 2 juta up to 6 juta; the plot is 272 - 12 = 260 units high.
+    assert [t.label for t in chart.ticks] == ["Rp0", "Rp2 jt", "Rp4 jt", "Rp6 jt"]
+    assert (chart.ticks[0].y, chart.ticks[-1].y) == (272, 12)
+    first, march = chart.bars[0], chart.bars[2]
+    assert (first.series, first.label, first.height) == ("apbd", "1", round(260 * 4.24 / 6, 1))
+    assert march.height == round(260 * 2.12 / 6, 1)
+    assert chart.bars[12].height == 0 and chart.bars[12].series == "apbdes"
+
+
+@pytest.mark.parametrize(
+    ("amount", "label"),
+    [
+        (1_250_000_000, "Rp1,25 M"),
+        (250_000_000, "Rp250 jt"),
+        (1_250_000, "Rp1,25 jt"),
+        (900_000, "Rp900 rb"),
+        (999, "Rp999"),
+        (0, "Rp0"),
+    ],
+)
+def test_short_rupiah(amount: int, label: str) -> None:
+    assert short_rupiah(D(amount)) == label

@@ -41,7 +41,7 @@ classes, cell clean-up, messages) and :mod:`.datemath` (calendar arithmetic).
 from __future__ import annotations
 
 from cakupan.intake.columns.dates import age_check, date_column, split_place_date
-from cakupan.intake.columns.desa import desa_code_column
+from cakupan.intake.columns.desa import desa_by_code_or_name, desa_code_column
 from cakupan.intake.columns.duplicates import duplicates_in_file
 from cakupan.intake.columns.identifiers import kk_column, kpj_column, phone_column
 from cakupan.intake.columns.issues import (
@@ -70,6 +70,7 @@ __all__ = [
     "age_check",
     "combine_issues",
     "date_column",
+    "desa_by_code_or_name",
     "desa_code_column",
     "duplicates_in_file",
     "empty_issues",

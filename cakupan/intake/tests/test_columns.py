@@ -15,6 +15,7 @@ from cakupan.intake.columns import (
     age_check,
     combine_issues,
     date_column,
+    desa_by_code_or_name,
     desa_code_column,
     duplicates_in_file,
     kk_column,
@@ -632,6 +633,49 @@ def test_desa_code(raw: str | None, value: str | None, expected: list[str]) -> N
 def test_desa_codes_may_be_given_undotted() -> None:
     result = desa_code_column(["73.24.01.2001"], desa_codes={"7324012001"})
     assert one(result) == (("73.24.01.2001",), [])
+
+
+#: Two desa of one area (two named alike, apart from case and punctuation) and one outside it.
+AREA = {"73.24.01.2001": "Wonorejo", "73.24.01.2002": "WONOREJO.", "73.24.01.2003": "Balantang"}
+KNOWN = {*AREA, "91.03.01.1001"}
+DESA_CELLS = ["balantang", "7324012003", "Wonorejo", "Ujung", "91.03.01.1001", ""]
+
+
+def test_desa_by_code_or_name_as_intake_reads_it() -> None:
+    """A unit's file: names inside the unit's area, an empty cell is the unit's own desa."""
+    result = desa_by_code_or_name(
+        pl.Series(DESA_CELLS, dtype=pl.String), known_desa=KNOWN, area_desa=AREA,
+        area="wilayah unit ini", outside="wilayah unit ini", required=False,
+        default="73.24.01.2001",
+    )  # fmt: skip
+    assert result.values.get_column("desa").to_list() == [
+        "73.24.01.2003", "73.24.01.2003", None, None, None, "73.24.01.2001",
+    ]  # fmt: skip
+    assert result.issues.select("row_index", "code", "message").rows() == [
+        (2, R.DESA_AMBIGUOUS, 'Ada lebih dari satu desa/kelurahan bernama "Wonorejo" di wilayah '
+         "unit ini; tulis kodenya."),
+        (3, R.DESA_UNKNOWN, 'Desa/kelurahan "Ujung" tidak ditemukan di wilayah unit ini.'),
+        (4, R.DESA_OUTSIDE_UNIT, "Desa/kelurahan 91.03.01.1001 berada di luar wilayah unit ini."),
+    ]  # fmt: skip
+
+
+def test_desa_by_code_or_name_as_targeting_reads_it() -> None:
+    """A DTSEN list of a region: the desa is required, the messages name the region."""
+    result = desa_by_code_or_name(
+        pl.Series(DESA_CELLS, dtype=pl.String), known_desa=KNOWN, area_desa=AREA,
+        area="Kecamatan Burau", outside="wilayah Kecamatan Burau (73.24.01)", required=True,
+    )  # fmt: skip
+    assert result.values.get_column("desa").to_list() == [
+        "73.24.01.2003", "73.24.01.2003", None, None, None, None,
+    ]  # fmt: skip
+    assert result.issues.select("row_index", "code", "message").rows() == [
+        (2, R.DESA_AMBIGUOUS, 'Ada lebih dari satu desa/kelurahan bernama "Wonorejo" di '
+         "Kecamatan Burau; tulis kodenya."),
+        (3, R.DESA_UNKNOWN, 'Desa/kelurahan "Ujung" tidak ditemukan di Kecamatan Burau.'),
+        (4, R.DESA_OUTSIDE_UNIT, "Desa/kelurahan 91.03.01.1001 berada di luar wilayah Kecamatan "
+         "Burau (73.24.01)."),
+        (5, R.REQUIRED, "Desa/kelurahan wajib diisi."),
+    ]  # fmt: skip
 
 
 # --- across rows and the issues frame ---------------------------------------------------------

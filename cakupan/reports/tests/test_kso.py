@@ -109,3 +109,18 @@ def test_bad_input_exits_2(args: list[str], message: str) -> None:
         call_command("report", "kso", *args)
     assert excinfo.value.returncode == 2
     assert message in str(excinfo.value)
+
+
+def test_the_english_kso_report_writes_amounts_and_its_letterhead_in_english() -> None:
+    """Read in English (the language chosen on the site), the report's amounts in words and its
+    letterhead are English too; the figures and region names are the same."""
+    client = Client()
+    client.force_login(User.objects.get(username="admin.lutim"))
+    client.cookies["django_language"] = "en"
+    response = client.get("/laporan/kso/73.24.pdf?on=2022-11-09")
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "GOVERNMENT OF KABUPATEN LUWU TIMUR" in text
+    assert "PEMERINTAH" not in text
+    assert "Rp201.600 (two hundred one thousand six hundred rupiah)" in text
+    assert "rupiah)" in text and " ribu " not in text and " juta " not in text
