@@ -25,7 +25,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from cakupan.accounts import services
-from cakupan.accounts.models import Role
+from cakupan.accounts.models import Role, Source
 from cakupan.accounts.selectors import mfa_required
 from cakupan.accounts.throttle import client_ip
 from cakupan.common.pii import nik_token
@@ -141,6 +141,8 @@ class DeniedAccessLogMiddleware:
             method=request.method or "",
             status=response.status_code,
             kwargs=kwargs,
+            # A request of the JSON API acts through its token (``api.auth``), not a session.
+            source=Source.API if getattr(request, "api_token", None) is not None else Source.WEB,
         )
         return response
 

@@ -24,6 +24,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("cakupan.api.urls")),
+    path("akun/token-api/", include("cakupan.api.web_urls")),
     path("akun/", include("cakupan.accounts.urls")),
     path("impor/", include("cakupan.intake.urls")),
     path("", include("cakupan.parameters.urls")),

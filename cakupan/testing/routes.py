@@ -157,6 +157,13 @@ def build_route_world() -> RouteWorld:
         "instalment": ScholarshipInstalment.objects.filter(claim=claim).order_by("pk").first().pk,  # type: ignore[union-attr]
         "user": world.users["desa"].pk,  # an operator account its admin kabupaten manages
     }
+    # An API token of the desa operator: its owner, and the administrators who manage the owner,
+    # may revoke it on the web (``api_tokens:revoke``).
+    from cakupan.api.services import token_create
+
+    ids["token"] = token_create(
+        actor=Actor.system(source="cli", label="uji"), user=world.users["desa"], name="uji"
+    ).token.pk
     names = {"person": world.deceased.name, "claim": claim.number, "wage": f"{Decimal(2_850_000)}"}
     return RouteWorld(ids=ids, users_in=users_in, users_out=users_out, names=names)
 

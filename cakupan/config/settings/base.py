@@ -385,3 +385,26 @@ if DATABASES["default"].get("EMBEDDED"):
     DATABASES["default"]["OWNER"] = {"USER": "cakupan_owner"}
 elif env_str("DATABASE_OWNER_URL"):
     DATABASES["default"]["OWNER"] = dict(dj_database_url.parse(env_str("DATABASE_OWNER_URL") or ""))
+
+# --- JSON API (issue 14; cakupan/api, README "API") ------------------------------------------------
+# django-ninja's app only for its local templates and static files (the docs page: no CDN).
+INSTALLED_APPS += ["ninja", "cakupan.api"]
+# Under /api/: a body larger than API_MAX_BODY_BYTES is refused (413) before anything reads it,
+# and every error answered in the API's one shape.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("cakupan.common.middleware.RequestIdMiddleware") + 1,
+    "cakupan.api.middleware.ApiEdgeMiddleware",
+)
+# Requests per token and minute (a counter in the database, shared by every worker process).
+API_RATE_PER_MINUTE = env_int("CAKUPAN_API_RATE", 120)
+# Largest request body: an intake file (CAKUPAN_INTAKE_MAX_UPLOAD_MB) and its multipart wrapping.
+API_MAX_BODY_BYTES = env_int(
+    "CAKUPAN_API_MAX_BODY_MB", env_int("CAKUPAN_INTAKE_MAX_UPLOAD_MB", 50) + 1
+) * (1024 * 1024)
+# Most rows one page of a list may hold (``limit``).
+API_PAGE_SIZE_MAX = env_int("CAKUPAN_API_PAGE_SIZE_MAX", 500)
+# Tokens: days of validity when none is asked for, and the most that may be asked for.
+API_TOKEN_DEFAULT_DAYS = env_int("CAKUPAN_API_TOKEN_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("CAKUPAN_API_TOKEN_MAX_DAYS", 366)
+# How long an Idempotency-Key answers with its first response.
+API_IDEMPOTENCY_HOURS = 24

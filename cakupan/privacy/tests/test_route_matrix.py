@@ -72,8 +72,11 @@ PK_KIND = {
     "claims:component_pay": "component",
     "intake": "batch",
     "billing": "bill",
+    "api_tokens": "token",
     "claims": "claim",
 }
+# Path parameters of the JSON API's routes, by the record kind they name.
+API_PARAMS = {"person_id": "person", "membership_id": "membership"}
 # The world lies in Luwu Timur (73.24), Kecamatan Malili.
 REGION_CODE = "73.24"
 # Routes that read a NIK posted as a search (``common.search``): asked with the person's NIK.
@@ -91,6 +94,7 @@ FORM_ROUTES = {
     "accounts:password_change",
     "accounts:user_create",
     "accounts:user_detail",
+    "api_tokens:list",
     "billing:billing_run",
     "claims:claim_report",
     "claims:heir_edit",
@@ -146,6 +150,36 @@ EXPECTED: dict[str, tuple[str, str | None]] = {
         "302 200 200 403 403 403 403 404 403 403 403 403 403",
     ),
     "accounts:user_list": ("302 200 200 403 403 403 403 200 403 403 403 403 403", None),
+    # The JSON API takes a token, never a session: every operation answers 401 to these clients
+    # (its own tests cover each role's scope with tokens: cakupan/api/tests). Its root is a 404
+    # by django-ninja's design; the OpenAPI document and its page are public.
+    "api:api-root": ("404 404 404 404 404 404 404 404 404 404 404 404 404", None),
+    "api:membership_detail": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
+    "api:membership_end": (
+        "405 405 405 405 405 405 405 405 405 405 405 405 405",
+        "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    ),
+    "api:membership_list": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
+    "api:nik_check": (
+        "405 405 405 405 405 405 405 405 405 405 405 405 405",
+        "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    ),
+    "api:openapi-json": ("200 200 200 200 200 200 200 200 200 200 200 200 200", None),
+    "api:openapi-view": ("200 200 200 200 200 200 200 200 200 200 200 200 200", None),
+    "api:person_detail": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
+    "api:person_list": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
+    "api:region_children": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
+    "api:region_show": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
+    # Own tokens for everyone; the desa operator's token is revoked by its owner and by the
+    # administrators who manage the owner (302 back to the list), a 404 for anyone else.
+    "api_tokens:list": (
+        "302 200 200 200 200 200 200 200 200 200 200 200 200",
+        "302 200 200 200 200 200 200 200 200 200 200 200 200",
+    ),
+    "api_tokens:revoke": (
+        "302 405 405 405 405 405 405 405 405 405 405 405 405",
+        "302 302 302 302 404 404 404 404 404 404 404 404 404",
+    ),
     "admin:accounts_auditevent_add": ("302 403 302 302 302 302 302 302 302 302 302 302 302", None),
     "admin:accounts_auditevent_change": (
         "302 200 302 302 302 302 302 302 302 302 302 302 302",
@@ -702,6 +736,8 @@ def path_of(route: Route, world: RouteWorld) -> str:
             kind = PK_KIND.get(route.name) or PK_KIND.get(route.name.split(":")[0])
             assert kind, f"no record kind for {route.name}"
             kwargs["pk"] = world.ids[kind]
+        elif param in API_PARAMS:
+            kwargs[param] = world.ids[API_PARAMS[param]]
         elif param == "step":
             kwargs["step"] = "ajukan"
         elif param == "action":
