@@ -13,12 +13,14 @@ from ninja import NinjaAPI, Router
 
 from cakupan.api import errors
 from cakupan.api.auth import token_auth
+from cakupan.api.routers import intake as intake_router
 from cakupan.api.routers import people, regions
 
 # (URL prefix under /api/v1, router). Prefixes are empty: each router names its own paths.
 ROUTERS: list[tuple[str, Router]] = [
     ("", regions.router),
     ("", people.router),
+    ("", intake_router.router),
 ]
 
 DESCRIPTION = """\

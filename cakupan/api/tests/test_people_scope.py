@@ -171,7 +171,9 @@ def test_lists_and_details_write_the_access_log_and_denials_are_logged_like_the_
         },
     ]
     # The reads name the token that made them; the denial, written by the web's middleware, the user.
-    labels = AuditEvent.objects.filter(pk__gt=mark).order_by("pk").values_list("actor_label", flat=True)
+    labels = (
+        AuditEvent.objects.filter(pk__gt=mark).order_by("pk").values_list("actor_label", flat=True)
+    )
     token_prefix = operator_desa.api_tokens.get().prefix  # type: ignore[attr-defined]
     named = f"desa.malili [token {token_prefix}]"
     assert list(labels) == [named, named, "desa.malili"]
@@ -205,7 +207,9 @@ def test_filters_select_memberships_by_region_unit_segment_status_and_date(
         [world.desa_membership.pk, world.opd_membership.pk, ended.pk]
     )
     assert memberships("region=73.24.04") == [world.desa_membership.pk]
-    assert memberships(f"unit={persona_world.opd.pk}") == sorted([world.opd_membership.pk, ended.pk])
+    assert memberships(f"unit={persona_world.opd.pk}") == sorted(
+        [world.opd_membership.pk, ended.pk]
+    )
     assert memberships("segment=perangkat_desa&region=73.24") == [world.desa_membership.pk]
     assert memberships("status=ended") == [ended.pk]
     assert memberships("date=2020-06-01") == [ended.pk]
