@@ -13,6 +13,7 @@ from ninja import NinjaAPI, Router
 
 from cakupan.api import errors
 from cakupan.api.auth import token_auth
+from cakupan.api.routers import billing as billing_router
 from cakupan.api.routers import intake as intake_router
 from cakupan.api.routers import people, regions
 
@@ -21,6 +22,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("", regions.router),
     ("", people.router),
     ("", intake_router.router),
+    ("", billing_router.router),
 ]
 
 DESCRIPTION = """\

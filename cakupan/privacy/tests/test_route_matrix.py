@@ -76,7 +76,12 @@ PK_KIND = {
     "claims": "claim",
 }
 # Path parameters of the JSON API's routes, by the record kind they name.
-API_PARAMS = {"person_id": "person", "membership_id": "membership", "batch_id": "batch"}
+API_PARAMS = {
+    "person_id": "person",
+    "membership_id": "membership",
+    "batch_id": "batch",
+    "bill_id": "bill",
+}
 # The world lies in Luwu Timur (73.24), Kecamatan Malili.
 REGION_CODE = "73.24"
 # Routes that read a NIK posted as a search (``common.search``): asked with the person's NIK.
@@ -155,6 +160,21 @@ EXPECTED: dict[str, tuple[str, str | None]] = {
     # (its own tests cover each role's scope with tokens: cakupan/api/tests). Its root is a 404
     # by django-ninja's design; the OpenAPI document and its page are public.
     "api:api-root": ("404 404 404 404 404 404 404 404 404 404 404 404 404", None),
+    "api:arrears": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
+    "api:bill_detail": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
+    "api:bill_list": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
+    "api:calc_benefit": (
+        "405 405 405 405 405 405 405 405 405 405 405 405 405",
+        "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    ),
+    "api:calc_contribution": (
+        "405 405 405 405 405 405 405 405 405 405 405 405 405",
+        "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    ),
+    "api:payment_create": (
+        "405 405 405 405 405 405 405 405 405 405 405 405 405",
+        "401 401 401 401 401 401 401 401 401 401 401 401 401",
+    ),
     "api:intake_batch_create": (
         "401 401 401 401 401 401 401 401 401 401 401 401 401",
         "401 401 401 401 401 401 401 401 401 401 401 401 401",
