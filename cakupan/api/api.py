@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Router
 from cakupan.api import errors
 from cakupan.api.auth import token_auth
 from cakupan.api.routers import billing as billing_router
+from cakupan.api.routers import claims as claims_router
 from cakupan.api.routers import intake as intake_router
 from cakupan.api.routers import people, regions
 
@@ -23,6 +24,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("", people.router),
     ("", intake_router.router),
     ("", billing_router.router),
+    ("", claims_router.router),
 ]
 
 DESCRIPTION = """\
