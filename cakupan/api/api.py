@@ -15,6 +15,7 @@ from cakupan.api import errors
 from cakupan.api.auth import token_auth
 from cakupan.api.routers import billing as billing_router
 from cakupan.api.routers import claims as claims_router
+from cakupan.api.routers import coverage as coverage_router
 from cakupan.api.routers import intake as intake_router
 from cakupan.api.routers import people, regions
 
@@ -25,6 +26,7 @@ ROUTERS: list[tuple[str, Router]] = [
     ("", intake_router.router),
     ("", billing_router.router),
     ("", claims_router.router),
+    ("", coverage_router.router),
 ]
 
 DESCRIPTION = """\
