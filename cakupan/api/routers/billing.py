@@ -28,6 +28,7 @@ from cakupan.api.auth import api_actor, api_user, token_auth_reads
 from cakupan.api.errors import ApiError
 from cakupan.api.idempotency import idempotent
 from cakupan.api.pagination import page_of
+from cakupan.api.schemas.text import Text
 from cakupan.billing import selectors, services
 from cakupan.billing.models import Bill, BillStatus
 from cakupan.common.dates import parse_month
@@ -103,7 +104,7 @@ class BillLineOut(Schema):
     membership_id: int
     unit_code: str
     scheme: Literal["pu", "bpu"]
-    programme: Programme  # type: ignore[valid-type]
+    programme: Programme
     risk_class: int | None
     risk_class_assumed: bool
     basis: Money
@@ -129,8 +130,8 @@ class BillDetailOut(BillOut):
 class PaymentIn(Schema):
     amount: int = Field(gt=0, le=10**15, description="rupiah utuh")
     paid_on: dt.date
-    reference: str = Field(min_length=1, max_length=100, description="nomor referensi bank")
-    note: str = Field("", max_length=300)
+    reference: Text = Field(min_length=1, max_length=100, description="nomor referensi bank")
+    note: Text = Field("", max_length=300)
 
     @field_validator("reference")
     @classmethod
@@ -175,13 +176,13 @@ class ContributionIn(Schema):
     scheme: Literal["pu", "bpu"]
     month: str = Field(pattern=MONTH_PATTERN, examples=["2024-05"])
     wage: int = Field(ge=0, le=10**12, description="upah (PU) atau penghasilan (BPU) sebulan")
-    programmes: list[Programme] = Field(min_length=1, max_length=5)  # type: ignore[valid-type]
+    programmes: list[Programme] = Field(min_length=1, max_length=5)
     risk_class: int | None = Field(None, ge=1, le=5)
     birth_date: dt.date | None = None
 
 
 class ContributionLineOut(Schema):
-    programme: Programme  # type: ignore[valid-type]
+    programme: Programme
     basis: Money
     rate: str | None
     employer: Money
@@ -201,13 +202,13 @@ class ContributionOut(Schema):
 
 
 class BenefitIn(Schema):
-    type: BenefitType  # type: ignore[valid-type]
+    type: BenefitType
     event_date: dt.date
     membership_start: dt.date | None = None
     wage: int | None = Field(None, ge=0, le=10**12)
     percent: Decimal | None = Field(None, ge=0, le=100, max_digits=6, decimal_places=3)
     days: int | None = Field(None, ge=0, le=100_000)
-    children: list[Level] = Field(default_factory=list, max_length=20)  # type: ignore[valid-type]
+    children: list[Level] = Field(default_factory=list, max_length=20)
 
 
 class BenefitLineOut(Schema):
@@ -224,7 +225,7 @@ class ScholarshipOut(Schema):
 
 
 class BenefitOut(Schema):
-    type: BenefitType  # type: ignore[valid-type]
+    type: BenefitType
     lines: list[BenefitLineOut]
     total: Money
     schedule: list[ScholarshipOut]

@@ -264,7 +264,9 @@ def claim_list(request: HttpRequest, filters: Query[ClaimFilters]) -> dict[str, 
         claim_type=filters.type,
     ).annotate(api_full=full_data_annotation(user, "person_id"))
     rows, next_cursor = page_of(claims, limit=filters.limit, cursor=filters.cursor)
-    selectors.list_view_record(actor=api_actor(request), claims=rows, note="API daftar klaim")
+    selectors.list_view_record(
+        actor=api_actor(request), claims=list[Claim](rows), note="API daftar klaim"
+    )
     return {
         "items": [_claim_out(c, full=bool(c.api_full)) for c in rows],  # type: ignore[attr-defined]
         "next_cursor": next_cursor,

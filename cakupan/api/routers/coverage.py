@@ -78,7 +78,12 @@ class RegionCoverage(Schema):
 
 
 class OnFilter(Schema):
-    on: dt.date | None = Field(None, description="tanggal; kosong: hari ini")
+    on: dt.date | None = Field(
+        None,
+        ge=dt.date(1900, 1, 1),
+        le=dt.date(2100, 12, 31),
+        description="tanggal; kosong: hari ini",
+    )
 
 
 class RankingFilter(OnFilter):

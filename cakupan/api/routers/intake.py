@@ -18,20 +18,21 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
-from pydantic import ConfigDict
+from pydantic import BeforeValidator, ConfigDict, StringConstraints, WithJsonSchema
 
 from cakupan.accounts.models import Source
 from cakupan.api.auth import api_actor, api_user
 from cakupan.api.errors import ApiError
 from cakupan.api.idempotency import idempotent
 from cakupan.api.pagination import page_of
+from cakupan.api.schemas.text import Text
 from cakupan.common.web import XLSX, attachment
 from cakupan.intake import selectors, services, tasks
 from cakupan.intake.defaults import default_segment
@@ -189,14 +190,40 @@ class IssueFilters(Schema):
 
 
 class UploadIn(Schema):
-    unit: str = Field(min_length=1, max_length=40, description="kode unit (cakupan units list)")
+    unit: Text = Field(min_length=1, max_length=40, description="kode unit (cakupan units list)")
     segment: SegmentCode | None = Field(  # type: ignore[valid-type]
         None, description="segmen peserta dalam berkas; kosong: menurut jenis unit"
     )
 
 
-Cell = str | int | None
-_CELL = {"max_length": 500}
+MAX_CELL = 10**15
+
+
+def _cell(value: Any) -> Any:
+    """A whole number is a cell too (written as its digits); other JSON values are not."""
+    if isinstance(value, bool) or not isinstance(value, int | str | None):
+        raise ValueError("harus teks atau bilangan bulat")
+    if isinstance(value, int):
+        if abs(value) > MAX_CELL:
+            raise ValueError("bilangan terlalu besar")
+        return str(value)
+    return value
+
+
+# A cell as a file holds it: text (up to 500 characters) or a whole number.
+Cell = Annotated[
+    Annotated[Text, StringConstraints(max_length=500)] | None,
+    BeforeValidator(_cell),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "maxLength": 500},
+                {"type": "integer", "minimum": -MAX_CELL, "maximum": MAX_CELL},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
 
 
 class RowIn(Schema):
@@ -241,7 +268,7 @@ class ReplyOut(Schema):
 
 
 class ReturnIn(Schema):
-    note: str = Field(min_length=1, max_length=2000, description="apa yang perlu diperbaiki")
+    note: Text = Field(min_length=1, max_length=2000, description="apa yang perlu diperbaiki")
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def test_each_role_lists_and_reads_exactly_the_bills_of_its_scope(
     world: World,
     personas: dict[str, User],
     api_client: Callable[..., ApiClient],
-    role: str,
+    role: Role,
 ) -> None:
     client = api_client(personas[role])
     listed = client.get(BILLS).json()

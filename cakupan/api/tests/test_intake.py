@@ -182,7 +182,7 @@ def test_rows_as_json_give_the_same_batch_issues_and_row_numbers_as_the_file(
     lines = [*GOOD, BAD]
     file_batch = up(operator, world.unit.code, csv_file(*lines, title=False)).json()
     keys = ["nik", "name", "sex", "birth_date", "desa", "occupation", "wage", "start_date"]
-    rows = [dict(zip(keys, line.split(";"), strict=True)) for line in lines]
+    rows: list[dict[str, Any]] = [dict(zip(keys, line.split(";"), strict=True)) for line in lines]
     rows[1]["wage"] = 2850000  # a number is a cell too
     response = operator.post(f"{BATCHES}/rows", {"unit": world.unit.code, "rows": rows})
     assert response.status_code == 201, response.content
@@ -200,6 +200,15 @@ def test_rows_as_json_give_the_same_batch_issues_and_row_numbers_as_the_file(
     )
     assert bad.status_code == 422
     assert [d["field"] for d in bad.json()["error"]["details"]] == ["rows.0.umur"]
+    controls = operator.post(
+        f"{BATCHES}/rows",
+        {"unit": world.unit.code, "rows": [{"nik": nik(17)}, {"name": "A\u0000B", "wage": True}]},
+    )
+    assert controls.status_code == 422
+    assert [d["field"] for d in controls.json()["error"]["details"]] == [
+        "rows.1.name",
+        "rows.1.wage",
+    ]
     empty = operator.post(f"{BATCHES}/rows", {"unit": world.unit.code, "rows": []})
     assert empty.status_code == 422 and empty.json()["error"]["details"][0]["field"] == "rows"
     # Rows without a required column: the file's own refusal (status failed, same code).
