@@ -33,6 +33,7 @@ from cakupan.coverage.selectors import (
     region_view_get,
 )
 from cakupan.registry.models import Segment
+from cakupan.rules.errors import RulesError
 
 router = Router(tags=["cakupan"])
 
@@ -249,7 +250,12 @@ def coverage_followup(
     if place.level < 2:
         raise ApiError(404)
     on = _on(filters.on)
-    lists = followup_lists(user, place, on, days=filters.days)
+    try:
+        lists = followup_lists(user, place, on, days=filters.days)
+    except RulesError as error:  # a day the regulation parameters do not cover (BPU grace)
+        raise ApiError(
+            422, error.code, error.message, details=[{"field": "on", "location": "query"}]
+        ) from None
     shown = membership_ids(lists)
     if shown:
         record_access(

@@ -121,6 +121,10 @@ def test_followup_lists_are_scoped_and_logged(
     assert [(r["unit_code"], r["posts"], r["filled"], r["vacant"]) for r in posts] == [
         ("HARAPAN", 4, 3, 1)
     ]
+    # A day the regulation's parameters do not reach: their refusal, by the field.
+    early = admin.get(f"{REGIONS}/73.24/followup", {"on": "2000-01-01"})
+    assert (early.status_code, early.json()["error"]["code"]) == (422, "parameter_missing")
+    assert early.json()["error"]["details"] == [{"field": "on", "location": "query"}]
     # No follow-up lists above a kabupaten.
     superadmin = api_client(make_user(role=Role.SUPERADMIN))
     assert superadmin.get(f"{REGIONS}/73/followup").status_code == 404
