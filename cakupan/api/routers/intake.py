@@ -473,6 +473,36 @@ def issue_list(request: HttpRequest, batch_id: int, filters: Query[IssueFilters]
     }
 
 
+@router.get(
+    "/intake/batches/{batch_id}/annotated",
+    url_name="intake_annotated",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "berkas yang diunggah dengan setiap masalah ditandai (XLSX)",
+                "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def batch_annotated(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The checked file with every issue marked on its row (XLSX), as the batch page offers it;
+    written to the access log. 409 ``batch_not_checked`` before the check is done."""
+    user = api_user(request)
+    batch = selectors.batch_get_for(user, batch_id)
+    if not selectors.batch_actions(user=user, batch=batch).checked:
+        raise ApiError(
+            409,
+            "batch_not_checked",
+            _("Berkas hasil pemeriksaan belum tersedia untuk batch ini."),
+        )
+    try:
+        data, file_name = selectors.annotated_download(actor=api_actor(request), batch=batch)
+    except FileError as error:
+        raise ApiError(409, str(error.code), error.message) from None
+    return attachment(data, XLSX, file_name)
+
+
 # --- workflow -----------------------------------------------------------------------------------
 
 

@@ -107,6 +107,14 @@ def test_an_operator_uploads_commits_submits_and_dpmd_verifies_exports_and_regis
     assert [(i["row"], i["code"]) for i in only_errors["items"]] == [(8, "nik_length")]
     assert only_errors["items"][0]["message"] == "NIK harus 16 digit, ditemukan 5 digit."
 
+    # The annotated file: XLSX named after the upload, its download logged.
+    download = operator.get(f"{BATCHES}/{first}/annotated")
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == 'attachment; filename="perangkat-hasil-periksa.xlsx"'
+    assert AuditEvent.objects.filter(
+        action=Action.EXPORT, entity="intake.importbatch", entity_id=str(first), source="api"
+    ).exists()
+
     # 2. The corrected file, then commit: four new draft memberships; a second commit is 409.
     second = up(operator, world.unit.code, csv_file(*GOOD, FIXED)).json()["id"]
     response = operator.post(f"{BATCHES}/{second}/commit")

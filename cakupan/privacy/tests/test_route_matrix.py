@@ -81,6 +81,7 @@ API_PARAMS = {
     "membership_id": "membership",
     "batch_id": "batch",
     "bill_id": "bill",
+    "claim_id": "claim",
 }
 # The world lies in Luwu Timur (73.24), Kecamatan Malili.
 REGION_CODE = "73.24"
@@ -182,6 +183,7 @@ EXPECTED: dict[str, tuple[str, str | None]] = {
     "api:coverage_followup": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
     "api:coverage_ranking": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
     "api:coverage_region": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
+    "api:intake_annotated": ("401 401 401 401 401 401 401 401 401 401 401 401 401", None),
     "api:intake_batch_create": (
         "401 401 401 401 401 401 401 401 401 401 401 401 401",
         "401 401 401 401 401 401 401 401 401 401 401 401 401",
