@@ -18,12 +18,20 @@ from ninja.operation import Operation
 from cakupan.api import errors
 from cakupan.api.auth import token_auth
 from cakupan.api.idempotency import HEADER, IDEMPOTENT_OPERATIONS
+from cakupan.api.routers import billing as billing_router
+from cakupan.api.routers import claims as claims_router
+from cakupan.api.routers import coverage as coverage_router
+from cakupan.api.routers import intake as intake_router
 from cakupan.api.routers import people, regions
 
 # (URL prefix under /api/v1, router). Prefixes are empty: each router names its own paths.
 ROUTERS: list[tuple[str, Router]] = [
     ("", regions.router),
     ("", people.router),
+    ("", intake_router.router),
+    ("", billing_router.router),
+    ("", claims_router.router),
+    ("", coverage_router.router),
 ]
 
 DESCRIPTION = """\
