@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 from pydantic import field_validator
 
 from cakupan.api.auth import api_actor, api_user, token_auth_reads
@@ -348,9 +349,7 @@ def bill_detail(request: HttpRequest, bill_id: int) -> dict[str, Any]:
     "/billing/bills/{bill_id}/payments", response={201: PaymentOut}, url_name="payment_create"
 )
 @idempotent
-def payment_create(
-    request: HttpRequest, bill_id: int, payload: PaymentIn
-) -> tuple[int, dict[str, Any]]:
+def payment_create(request: HttpRequest, bill_id: int, payload: PaymentIn) -> Status:
     """Record a payment for a bill's payer: it settles this bill first, then the payer's oldest
     open bills; the rest is credit. 409 ``payment_duplicate`` for a reference already recorded
     for the payer."""
@@ -371,22 +370,25 @@ def payment_create(
         raise ApiError(status, error.code, error.message) from None
     payment = result.payment
     bill = selectors.bill_get_for(user, bill_id)
-    return 201, {
-        "id": payment.pk,
-        "payer": {
-            "id": bill.payer.pk,
-            "code": bill.payer.code,
-            "name": bill.payer.name,
-            "region_code": bill.payer.region_id,
+    return Status(
+        201,
+        {
+            "id": payment.pk,
+            "payer": {
+                "id": bill.payer.pk,
+                "code": bill.payer.code,
+                "name": bill.payer.name,
+                "region_code": bill.payer.region_id,
+            },
+            "amount": int(payment.amount),
+            "paid_on": payment.paid_on,
+            "reference": payment.reference,
+            "note": payment.note,
+            "allocations": {str(k): int(v) for k, v in sorted(result.allocations.items())},
+            "credit": int(result.credit),
+            "bill": _bill_out(bill, timezone.localdate()),
         },
-        "amount": int(payment.amount),
-        "paid_on": payment.paid_on,
-        "reference": payment.reference,
-        "note": payment.note,
-        "allocations": {str(k): int(v) for k, v in sorted(result.allocations.items())},
-        "credit": int(result.credit),
-        "bill": _bill_out(bill, timezone.localdate()),
-    }
+    )
 
 
 @router.get("/billing/arrears", response=ArrearsOut, url_name="arrears")

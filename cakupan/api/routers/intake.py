@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
+from ninja.responses import Status
 from pydantic import BeforeValidator, ConfigDict, StringConstraints, WithJsonSchema
 
 from cakupan.accounts.models import Source
@@ -381,7 +382,7 @@ def _create(request: HttpRequest, *, unit: Unit, segment: str, name: str, data: 
     except FileError as error:
         raise _file_refusal(error) from None
     _enqueue(request, batch, commit=False)
-    return 201, _fresh(request, batch.pk)
+    return Status(201, _fresh(request, batch.pk))
 
 
 def rows_csv(rows: list[RowIn]) -> bytes:
@@ -402,9 +403,7 @@ def rows_csv(rows: list[RowIn]) -> bytes:
 
 @router.post("/intake/batches", response={201: BatchOut}, url_name="intake_batch_create")
 @idempotent
-def batch_create(
-    request: HttpRequest, payload: Form[UploadIn], file: File[UploadedFile]
-) -> tuple[int, dict[str, Any]]:
+def batch_create(request: HttpRequest, payload: Form[UploadIn], file: File[UploadedFile]) -> Status:
     """Upload an enrolment file (XLSX, XLS, ODS, CSV) for a unit the user may write for; the file
     is checked in the background (``phase``). A file that cannot be kept (empty, too large): 422
     with the CLI's code (``file_empty``, ``file_too_large``); one that cannot be read ends as
@@ -418,7 +417,7 @@ def batch_create(
 
 @router.post("/intake/batches/rows", response={201: BatchOut}, url_name="intake_batch_rows")
 @idempotent
-def batch_create_rows(request: HttpRequest, payload: RowsIn) -> tuple[int, dict[str, Any]]:
+def batch_create_rows(request: HttpRequest, payload: RowsIn) -> Status:
     """Post the rows of an enrolment list as JSON: they become a CSV file (``file_name``
     ``baris-api.csv``) checked exactly as an upload; the first row is row 2 of its issues."""
     unit = _upload_unit(request, payload.unit)
@@ -510,7 +509,7 @@ def batch_annotated(request: HttpRequest, batch_id: int) -> HttpResponse:
     "/intake/batches/{batch_id}/commit", response={202: BatchOut}, url_name="intake_commit"
 )
 @idempotent
-def batch_commit(request: HttpRequest, batch_id: int) -> tuple[int, dict[str, Any]]:
+def batch_commit(request: HttpRequest, batch_id: int) -> Status:
     """Save the accepted rows of a checked batch to the registry (in the background). 409
     ``batch_not_committable`` when the batch is not checked, has no accepted row or is saved
     already; 409 ``batch_busy`` while it is being processed."""
@@ -526,7 +525,7 @@ def batch_commit(request: HttpRequest, batch_id: int) -> tuple[int, dict[str, An
     if not services.batch_queue(actor=api_actor(request), batch=batch, commit=True):
         raise ApiError(409, "batch_busy", _("Batch ini sedang diproses. Tunggu sampai selesai."))
     _enqueue(request, batch, commit=True)
-    return 202, _fresh(request, batch.pk)
+    return Status(202, _fresh(request, batch.pk))
 
 
 @router.post("/intake/batches/{batch_id}/submit", response=BatchOut, url_name="intake_submit")

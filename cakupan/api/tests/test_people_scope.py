@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from cakupan.accounts.models import Action, AuditEvent, Role, Source, User
+from cakupan.api.models import ApiToken
 from cakupan.api.tests.conftest import ApiClient
 from cakupan.registry.models import Membership, MembershipStatus, Person, Segment, UnitKind
 from cakupan.testing.factories import make_membership, make_person, make_unit
@@ -174,7 +175,7 @@ def test_lists_and_details_write_the_access_log_and_denials_are_logged_like_the_
     labels = (
         AuditEvent.objects.filter(pk__gt=mark).order_by("pk").values_list("actor_label", flat=True)
     )
-    token_prefix = operator_desa.api_tokens.get().prefix
+    token_prefix = ApiToken.objects.get(user=operator_desa).prefix
     named = f"desa.malili [token {token_prefix}]"
     assert list(labels) == [named, named, "desa.malili"]
 
