@@ -39,12 +39,12 @@ _TIMED_CALLS = [
     ("cakupan.intake.readers", "read_upload", "read: parse (readers.read_upload)"),
     ("cakupan.intake.services", "build_context", "validate: build_context"),
     ("cakupan.intake.services", "validate", "validate: validation.validate"),
-    ("cakupan.intake.registry_stage", "stage_rows", "registry: stage_rows (COPY + ANALYZE)"),
-    ("cakupan.intake.registry_stage", "match_rows", "registry: match_rows (one join, ids)"),
+    ("cakupan.registry.services.bulk", "stage_rows", "registry: stage_rows (COPY + ANALYZE)"),
+    ("cakupan.registry.services.bulk", "match_rows", "registry: match_rows (one join, ids)"),
     ("cakupan.intake.services", "_registry_issues", "registry: holders + names"),
-    ("cakupan.intake.registry_stage", "drop_rows", "registry: drop_rows"),
-    ("cakupan.intake.registry_stage", "classify", "registry: classify"),
-    ("cakupan.intake.registry_stage", "write", "write: registry_stage.write"),
+    ("cakupan.registry.services.bulk", "drop_rows", "registry: drop_rows"),
+    ("cakupan.registry.services.bulk", "classify", "registry: classify"),
+    ("cakupan.registry.services.bulk", "write", "write: registry bulk.write"),
     ("cakupan.intake.services", "_save_issues", "write: _save_issues"),
 ]
 
