@@ -22,7 +22,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from cakupan.accounts.audit import Actor, record_access
 from cakupan.accounts.models import Action, AuditEvent
@@ -50,6 +51,7 @@ class Provenance:
     file_name: str
     file_sha256: str
     actor: str
+    source: str  # the channel the batch was committed through (web, cli, ...)
     at: dt.datetime | None
 
 
@@ -68,6 +70,7 @@ class Entry:
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
     provenance: Provenance | None = None
+    # (field label, before, after) of a change, in the order the audit row holds them.
     fields: list[tuple[str, Any, Any]] = field(default_factory=list)
 
 
@@ -99,12 +102,20 @@ def _provenances(links: list[BatchMembership]) -> list[Provenance]:
         batch, event = link.batch, commits.get(link.batch_id)
         at: dt.datetime | None
         if event is not None:
-            who, at = event.actor_label, event.at
+            who, source, at = event.actor_label, event.source, event.at
         else:  # committed before provenance rows existed: the batch's own record
             who = batch.created_by.get_username() if batch.created_by else batch.source
-            at = batch.committed_at
+            source, at = batch.source, batch.committed_at
         out.append(
-            Provenance(link.batch_id, link.row_number, batch.file_name, batch.file_sha256, who, at)
+            Provenance(
+                link.batch_id,
+                link.row_number,
+                batch.file_name,
+                batch.file_sha256,
+                who,
+                source,
+                at,
+            )
         )
     return out
 
@@ -132,9 +143,29 @@ def person_provenance(*, person_id: int) -> Provenance | None:
     return found[0] if found else None
 
 
+_MODELS = {PERSON: Person, MEMBERSHIP: Membership, BATCH: ImportBatch}
+
+
+# The counts of a bulk write's provenance row (``registry.services.bulk.write``).
+_COUNT_LABELS = {PERSON: _("orang baru"), MEMBERSHIP: _("kepesertaan baru")}
+
+
+def _label(entity: str, key: str) -> str:
+    """A field's name as the pages name it (the model's verbose name), else the key itself."""
+    if key in _COUNT_LABELS:
+        return str(_COUNT_LABELS[key])
+    model = _MODELS.get(entity)
+    try:
+        found = model._meta.get_field(key) if model else None
+    except FieldDoesNotExist:
+        found = None
+    return str(getattr(found, "verbose_name", key))
+
+
 def _entry(event: AuditEvent) -> Entry:
-    before, after = event.before or {}, event.after or {}
-    keys = list(dict.fromkeys([*before, *after])) if isinstance(after, dict) else []
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    keys = list(dict.fromkeys([*before, *after]))
     return Entry(
         at=event.at,
         actor=event.actor_label,
@@ -145,7 +176,7 @@ def _entry(event: AuditEvent) -> Entry:
         note=event.note,
         before=event.before,
         after=event.after,
-        fields=[(k, before.get(k), after.get(k)) for k in keys],
+        fields=[(_label(event.entity, k), before.get(k), after.get(k)) for k in keys],
     )
 
 
@@ -165,7 +196,7 @@ def _created(entity: str, pk: int, provenance: Provenance | None) -> list[Entry]
         Entry(
             at=provenance.at,
             actor=provenance.actor,
-            source="impor",
+            source=provenance.source,
             action=Action.CREATE,
             entity=entity,
             entity_id=str(pk),
