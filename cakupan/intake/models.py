@@ -173,9 +173,13 @@ class BatchMembership(models.Model):
         on_delete=models.CASCADE,
         related_name="links",
         db_index=False,  # batch_membership_unique starts with it
+        db_constraint=False,  # checked per statement (migration 0007, common.refchecks)
     )
     membership = models.ForeignKey(
-        "registry.Membership", on_delete=models.CASCADE, related_name="batch_links"
+        "registry.Membership",
+        on_delete=models.CASCADE,
+        related_name="batch_links",
+        db_constraint=False,  # checked per statement (migration 0007, common.refchecks)
     )
     row_number = models.PositiveIntegerField(_("baris"))
     person_created = models.BooleanField(

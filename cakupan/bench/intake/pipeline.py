@@ -99,7 +99,7 @@ def _instrumented() -> Iterator[tuple[dict[str, float], list[tuple[float, str]]]
             setattr(module, attr, original)
 
 
-def run_intake(unit: Any, data: bytes, file_name: str) -> IntakeRun:
+def run_intake(unit: Any, data: bytes, file_name: str, *, commit: bool = True) -> IntakeRun:
     from cakupan.accounts.audit import Actor
     from cakupan.intake import services
 
@@ -116,7 +116,7 @@ def run_intake(unit: Any, data: bytes, file_name: str) -> IntakeRun:
         )
         marks.append(("store", start))
         outcome = services.batch_process(
-            batch=batch, actor=actor, commit=True, today=TODAY, progress=progress
+            batch=batch, actor=actor, commit=commit, today=TODAY, progress=progress
         )
         end = time.perf_counter()
     names = {

@@ -144,7 +144,8 @@ def stage_rows(clean: pl.DataFrame) -> int:
             f"COPY {STAGING} ({', '.join(STAGING_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
         ) as copy:
             copy.write(payload.encode("utf-8"))
-        cursor.execute(f"ANALYZE {STAGING}")
+        # No ANALYZE: the staging table is read once, by the match, whose plan (a hash join on the
+        # NIK, the person table's statistics) does not need it (0.4 s per 100,000 rows).
     return frame.height
 
 
@@ -216,7 +217,12 @@ def match_rows(*, unit: Unit, segment: str, reserve_ids: bool) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE {STAGING}")  # everything later reads the match
-        cursor.execute(f"ANALYZE {MATCH}")
+        # Statistics of the columns later statements filter and join on only (all columns: 0.5 s
+        # per 100,000 rows, mostly for text columns nothing filters on).
+        cursor.execute(
+            f"ANALYZE {MATCH} (row_number, nik, birth_date, person_id, person_new, person_changed, "
+            "membership_id, membership_new, membership_changed)"
+        )
         cursor.execute(f"SELECT count(*) FROM {MATCH}")  # noqa: S608
         (count,) = cursor.fetchone()
     return int(count)
