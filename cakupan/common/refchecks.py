@@ -41,37 +41,59 @@ class Ref:
     key: str
 
 
-def _check_function(child: str, refs: Sequence[Ref]) -> str:
-    # Each distinct key the statement wrote must be found, and is locked FOR KEY SHARE as a row
-    # foreign key locks it; a key a concurrent transaction deleted (and committed) is not returned.
-    checks = "\n".join(
-        f"""    SELECT count(*) INTO wanted FROM (SELECT DISTINCT {r.column} FROM new_rows
-                                        WHERE {r.column} IS NOT NULL) n;
-    SELECT count(*) INTO found FROM (
-        SELECT 1 FROM {r.parent} p
-         WHERE p.{r.key} IN (SELECT {r.column} FROM new_rows WHERE {r.column} IS NOT NULL)
-           FOR KEY SHARE OF p) x;
-    IF found < wanted THEN
-        RAISE foreign_key_violation
-            USING MESSAGE = '{child}: {r.column} not present in {r.parent}';
+def _keys(r: Ref, update: bool) -> str:
+    """The distinct keys a statement wrote that need checking. An UPDATE checks only keys no row
+    held before it (PostgreSQL too skips the check of a row whose key did not change), so a status
+    change of a whole batch checks and locks nothing."""
+    if update:
+        return (
+            f"SELECT DISTINCT n.{r.column} AS k FROM new_rows n WHERE n.{r.column} IS NOT NULL "
+            f"AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.{r.column} = n.{r.column})"
+        )
+    return f"SELECT DISTINCT {r.column} AS k FROM new_rows WHERE {r.column} IS NOT NULL"
+
+
+def _check_body(child: str, refs: Sequence[Ref], update: bool) -> str:
+    # Each key must be found, and is locked FOR KEY SHARE as a row foreign key locks it; a key a
+    # concurrent transaction deleted (and committed) is not returned, so fewer are found.
+    return "\n".join(
+        f"""    SELECT count(*) INTO wanted FROM ({_keys(r, update)}) n;
+    IF wanted > 0 THEN
+        SELECT count(*) INTO found FROM (
+            SELECT 1 FROM {r.parent} p WHERE p.{r.key} IN (SELECT k FROM ({_keys(r, update)}) n)
+               FOR KEY SHARE OF p) x;
+        IF found < wanted THEN
+            RAISE foreign_key_violation
+                USING MESSAGE = '{child}: {r.column} not present in {r.parent}';
+        END IF;
     END IF;"""
         for r in refs
     )
-    return f"""
-CREATE FUNCTION {child}_refs_check() RETURNS trigger LANGUAGE plpgsql AS $$
+
+
+def _check_function(child: str, refs: Sequence[Ref]) -> str:
+    functions = ""
+    for suffix, update in (("check", False), ("update_check", True)):
+        functions += f"""
+CREATE FUNCTION {child}_refs_{suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     wanted bigint;
     found bigint;
 BEGIN
-{checks}
+{_check_body(child, refs, update)}
     RETURN NULL;
 END
-$$;
+$$;"""
+    return (
+        functions
+        + f"""
 CREATE TRIGGER {child}_refs_insert AFTER INSERT ON {child}
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {child}_refs_check();
 CREATE TRIGGER {child}_refs_update AFTER UPDATE ON {child}
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {child}_refs_check();
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION {child}_refs_update_check();
 """
+    )
 
 
 def _guard_functions(parent: str, refs: Sequence[Ref]) -> str:
@@ -128,7 +150,7 @@ def statement_checks(refs: Sequence[Ref]) -> tuple[str, str]:
     )
     reverse = "".join(
         f"DROP TRIGGER {c}_refs_insert ON {c}; DROP TRIGGER {c}_refs_update ON {c}; "
-        f"DROP FUNCTION {c}_refs_check();\n"
+        f"DROP FUNCTION {c}_refs_check(); DROP FUNCTION {c}_refs_update_check();\n"
         for c in by_child
     ) + "".join(
         f"DROP TRIGGER {p}_refs_delete ON {p}; DROP FUNCTION {p}_refs_guard();\n"
