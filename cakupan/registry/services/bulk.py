@@ -331,6 +331,11 @@ def fuzzy_duplicates(*, max_digits: int, min_similarity: float) -> list[NearMatc
         )
         for block in _BLOCKS
     )
+    # Hash joins, not merge joins: the planner picks merge joins here, whose eight sorts of the
+    # whole file and the whole person table on text keys were two thirds of this statement
+    # (measured on 100,000 rows against 100,000 people: 3.6 s). Only for this statement.
+    [(merge_join,)] = _execute("SELECT current_setting('enable_mergejoin')")
+    _execute("SELECT set_config('enable_mergejoin', 'off', true)")
     rows = _execute(
         f"""
         WITH rows_ AS MATERIALIZED (
@@ -349,6 +354,7 @@ def fuzzy_duplicates(*, max_digits: int, min_similarity: float) -> list[NearMatc
         """,  # noqa: S608 - table names are ours, values are parameters
         params,
     )
+    _execute("SELECT set_config('enable_mergejoin', %s, true)", [merge_join])
     return [NearMatch(*row) for row in rows]
 
 
