@@ -3,7 +3,8 @@
 The registry's rows are written here and nowhere else (issue 15, item 4): one person or
 membership at a time by this module (forms, the Django admin, the demo), many at once by
 :mod:`.bulk` (spreadsheet intake), status changes of many memberships (intake's workflow, BPJS's
-reply, billing's lapse) by :func:`memberships_set_status` and :func:`memberships_close`.
+reply, billing's lapse) by :func:`memberships_set_status` and :func:`memberships_close`, and the
+retention purge's anonymisation by :func:`people_anonymise`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat, LPad, TruncYear
 from django.utils import timezone
 
 from cakupan.accounts.audit import (
@@ -328,6 +330,30 @@ def memberships_close(
         )""",  # noqa: S608 - our table; values are parameters
         select=f"SELECT %(update)s, %(entity)s, u.id::text, {before}, {after} "  # noqa: S608
         "FROM updated u JOIN old o ON o.id = u.id",
+    )
+
+
+def people_anonymise(*, person_ids: Sequence[int], nik_prefix: str, name: str) -> None:
+    """Anonymise people past their retention period (UU 27/2022 PDP Pasal 16(2)(f), 43-44), in the
+    caller's transaction: NIK ``nik_prefix`` + the id (never a real NIK), ``name``, birth date
+    1 January of its year, domicile, phone and KK emptied, and their memberships' KPJ numbers.
+
+    Not audited here, by design: the audit rows of a purge name ids only, never the data removed,
+    and are written by its caller (``privacy.services.retention_purge``) with the periods and counts.
+    """
+    Membership.objects.filter(person_id__in=person_ids).exclude(kpj_number="").update(kpj_number="")
+    Person.objects.filter(pk__in=person_ids).update(
+        nik=Concat(
+            Value(nik_prefix),
+            LPad(Cast("pk", CharField()), 14, Value("0")),
+            output_field=CharField(),
+        ),
+        name=Value(name),
+        birth_date=TruncYear("birth_date"),
+        domicile=None,
+        phone="",
+        kk_number="",
+        updated_at=timezone.now(),
     )
 
 
