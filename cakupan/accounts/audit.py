@@ -4,8 +4,11 @@ Two kinds of rows, each written from one kind of place:
 
 * **Changes** (create, update, delete: :func:`record_change`, :func:`record_changes_bulk`,
   :func:`record_changes_sql`) are written only by services (``<app>/services.py`` and the
-  service-like modules they delegate to, such as intake's staging SQL), inside the transaction of
-  the change, so a change and its row commit or roll back together. The Django admin saves and
+  service-like modules they delegate to, such as the registry's bulk write,
+  ``registry.services.bulk``), inside the transaction of the change, so a change and its row
+  commit or roll back together. A bulk write records the rows it creates with one provenance row
+  for its source (an import batch, whose links name the file row of each created record); every
+  change to an existing row keeps its own row with before and after. The Django admin saves and
   deletes through services too (``accounts.services``, ``registry.services.admin_save``).
 * **Access** (view, export, denied: :func:`record_access`) is written only by the selector that
   hands the personal data out, once per read path: a detail selector logs the record it returns
@@ -192,7 +195,7 @@ def record_changes_sql(
 ) -> int:
     """Append one change row per row of an SQL query, in one ``INSERT ... SELECT``.
 
-    For bulk paths whose changes are themselves set-based SQL (spreadsheet intake): the rows never
+    For bulk paths whose changes are themselves set-based SQL (the registry's bulk write): the rows never
     travel through Python. ``select`` yields, in this order, action, entity, entity_id (text),
     before and after (``jsonb``, see :func:`snapshot_sql` and :func:`diff_sql`); ``with_`` is an
     optional ``WITH`` clause it reads from, which may itself write (``UPDATE ... RETURNING``), so a

@@ -16,6 +16,7 @@ from cakupan.billing.models import Bill
 from cakupan.billing.services import PaymentInput, billing_run, payments_record_bulk
 from cakupan.demo import generator
 from cakupan.demo.coverage import coverage_figures_ensure
+from cakupan.demo.intake import demo_history_ensure
 from cakupan.demo.models import DemoLoad
 from cakupan.registry.models import BranchOffice, Unit
 from cakupan.wilayah.models import Region
@@ -46,6 +47,7 @@ def demo_load(*, actor: Actor) -> dict[str, object]:
     if existing is not None:
         # Added after the first demo version: an older demo database gets them on its next load.
         coverage_figures_ensure(actor=actor)
+        demo_history_ensure(actor=actor)
         return {"loaded": False, **existing.summary}
     builder = generator.Builder(actor=actor)
     summary: dict[str, object] = {}
@@ -60,6 +62,7 @@ def demo_load(*, actor: Actor) -> dict[str, object]:
     summary.update(people=people, memberships=memberships, units=Unit.objects.count())
     summary["bulukumba_billing"] = bulukumba_billing(actor=actor)
     summary["coverage"] = coverage_figures_ensure(actor=actor)
+    summary["history"] = demo_history_ensure(actor=actor)
     DemoLoad.objects.create(version=DEMO_VERSION, summary=summary)
     return {"loaded": True, **summary}
 

@@ -160,18 +160,34 @@ class ImportIssue(models.Model):
 
 
 class BatchMembership(models.Model):
-    """Which membership each accepted row of a committed batch created or confirmed."""
+    """Which membership each accepted row of a committed batch created or confirmed.
+
+    Also the provenance of the rows a batch created (issue 15, item 5): ``person_created`` and
+    ``membership_created`` say that this row of the batch's file created them (the registry's bulk
+    write audits them with one row per batch, ``registry.services.bulk``). The batch keeps who
+    committed which file (name, SHA-256) when.
+    """
 
     batch = models.ForeignKey(
         ImportBatch,
         on_delete=models.CASCADE,
         related_name="links",
         db_index=False,  # batch_membership_unique starts with it
+        db_constraint=False,  # checked per statement (migration 0007, common.refchecks)
     )
     membership = models.ForeignKey(
-        "registry.Membership", on_delete=models.CASCADE, related_name="batch_links"
+        "registry.Membership",
+        on_delete=models.CASCADE,
+        related_name="batch_links",
+        db_constraint=False,  # checked per statement (migration 0007, common.refchecks)
     )
     row_number = models.PositiveIntegerField(_("baris"))
+    person_created = models.BooleanField(
+        _("orang dibuat oleh baris ini"), default=False, db_default=False
+    )
+    membership_created = models.BooleanField(
+        _("kepesertaan dibuat oleh baris ini"), default=False, db_default=False
+    )
 
     class Meta:
         verbose_name = _("kepesertaan dalam batch")

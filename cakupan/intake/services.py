@@ -20,11 +20,12 @@ from django.utils import timezone
 
 from cakupan.accounts.audit import Actor, record_change
 from cakupan.accounts.models import Action
-from cakupan.intake import readers, registry_stage
+from cakupan.intake import readers
 from cakupan.intake.columns.vocabulary import Vocabulary
 from cakupan.intake.defaults import default_funding, default_scheme
 from cakupan.intake.headers import HeaderMapping, map_headers, normalise_header
 from cakupan.intake.models import (
+    BatchMembership,
     BatchStatus,
     HeaderMemory,
     ImportBatch,
@@ -38,6 +39,7 @@ from cakupan.intake.validation import Context, Result, normalise_label, validate
 from cakupan.registry import vocabulary
 from cakupan.registry.models import FundingSource, Occupation, Scheme, Segment, Unit
 from cakupan.registry.occupations import other_code
+from cakupan.registry.services import bulk as registry_bulk
 from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import region_subtree_q
 
@@ -253,7 +255,7 @@ def _registry_issues(batch: ImportBatch, today: dt.date) -> pl.DataFrame:
     """Issues that need the registry: a NIK held elsewhere, a name that differs from the registry's."""
     rows: list[dict[str, object]] = []
     unit_segment_label = dict(Segment.choices)
-    for holder in registry_stage.holders_elsewhere(
+    for holder in registry_bulk.holders_elsewhere(
         unit=batch.unit, segment=batch.segment, today=today
     ):
         same = holder.same_segment
@@ -278,7 +280,7 @@ def _registry_issues(batch: ImportBatch, today: dt.date) -> pl.DataFrame:
             }
         )
     conflict = settings.INTAKE_NAME_CONFLICT_SIMILARITY
-    for row_number, file_name, registry_name, score in registry_stage.registry_names():
+    for row_number, file_name, registry_name, score in registry_bulk.registry_names():
         if score < conflict:
             rows.append(
                 {
@@ -304,7 +306,7 @@ def _registry_issues(batch: ImportBatch, today: dt.date) -> pl.DataFrame:
                 f"(kemiripan {_score(score)}); nama di registri akan diganti.",
             }
         )
-    for near in registry_stage.fuzzy_duplicates(
+    for near in registry_bulk.fuzzy_duplicates(
         max_digits=settings.INTAKE_FUZZY_NIK_DIGITS,
         min_similarity=settings.INTAKE_FUZZY_NAME_SIMILARITY,
     ):
@@ -371,6 +373,25 @@ def _save_issues(batch: ImportBatch, issues: pl.DataFrame) -> None:
         ) as copy,
     ):
         copy.write(payload.encode("utf-8"))
+
+
+def _link_rows(batch: ImportBatch) -> int:
+    """Remember which membership each accepted row stands for (workflow, BPJS round trip) and which
+    person and membership it created (their provenance: ``BatchMembership``), from the registry's
+    match table, in one statement. A re-import links the rows again and creates nothing."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {BatchMembership._meta.db_table}
+                   (batch_id, membership_id, row_number, person_created, membership_created)
+            SELECT %s, x.membership_id, x.row_number, x.person_new, x.membership_new
+              FROM {registry_bulk.MATCH} x
+             ORDER BY x.membership_id
+            ON CONFLICT (batch_id, membership_id) DO NOTHING
+            """,  # noqa: S608 - our tables; the batch id is a parameter
+            [batch.pk],
+        )
+        return int(cursor.rowcount)
 
 
 def _remembered(unit: Unit) -> dict[str, str]:
@@ -459,11 +480,11 @@ def batch_process(
     written: dict[str, int] = {}
     with transaction.atomic():
         ImportBatch.objects.select_for_update().filter(pk=batch.pk).first()
-        registry_stage.stage_rows(result.clean)
+        registry_bulk.stage_rows(result.clean)
         # A commit draws the ids of new people and memberships while matching (a check does not).
-        registry_stage.match_rows(unit=batch.unit, segment=batch.segment, reserve_ids=commit)
+        registry_bulk.match_rows(unit=batch.unit, segment=batch.segment, reserve_ids=commit)
         extra = _registry_issues(batch, today)
-        registry_stage.drop_rows(
+        registry_bulk.drop_rows(
             extra.filter(pl.col("severity") == "error").get_column("row_number").to_list()
         )
         issues = pl.concat([result.issues.cast({"row_number": pl.UInt32}), extra]).sort(
@@ -472,18 +493,22 @@ def batch_process(
         rejected_rows = (
             issues.filter(pl.col("severity") == "error").get_column("row_number").n_unique()
         )
-        classes = registry_stage.classify()
+        classes = registry_bulk.classify()
         now = timezone.now()
         if commit:
             _set_progress(batch, Phase.WRITING, 0, total, progress)
-            written = registry_stage.write(
-                batch_id=batch.pk,
+            written = registry_bulk.write(
+                source=registry_bulk.Source(
+                    entity=ImportBatch._meta.label_lower,
+                    pk=batch.pk,
+                    note=f"impor batch #{batch.pk}",
+                ),
                 unit=batch.unit,
                 segment=batch.segment,
                 actor=actor,
-                note=f"impor batch #{batch.pk}",
                 now=now,
             )
+            written["linked"] = _link_rows(batch)
         counts = issues.group_by("code").len().sort("code")
         batch.mapping = _mapping_json(mapping) | {"values": result.values}
         batch.header_row, batch.file_type = sheet.header_row, sheet.file_type

@@ -2,7 +2,7 @@
 
 Pure (no Django, no database): everything the checks need from the registry comes in a
 :class:`Context` built by the service. The registry-dependent checks (a NIK active elsewhere)
-come later, in SQL (``registry_stage``).
+come later, in SQL (``registry.services.bulk``).
 """
 
 from __future__ import annotations

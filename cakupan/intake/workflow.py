@@ -31,7 +31,6 @@ from cakupan.accounts.audit import (
     Actor,
     record_access,
     record_change,
-    record_changes_bulk,
     snapshot,
 )
 from cakupan.accounts.models import Action, Role
@@ -44,6 +43,7 @@ from cakupan.intake.models import BatchStatus, ImportBatch
 from cakupan.intake.storage import intake_limits
 from cakupan.registry.models import Membership, MembershipStatus, Unit
 from cakupan.registry.selectors import unit_get_for
+from cakupan.registry.services import memberships_set_status
 from cakupan.wilayah.selectors import region_subtree_q
 
 
@@ -64,38 +64,13 @@ def _linked(batch: ImportBatch) -> Any:
     return Membership.objects.filter(batch_links__batch=batch)
 
 
-def _set_status(*, actor: Actor, memberships: Any, status: str, note: str, **values: Any) -> int:
-    """Move memberships to ``status`` (and set ``values``), one audit row per membership."""
-    rows = list(memberships.select_for_update())
-    changes = []
-    now = timezone.now()
-    for membership in rows:
-        before = snapshot(membership, Membership.AUDITED_FIELDS)
-        membership.status = status
-        for name, value in values.items():
-            setattr(membership, name, value)
-        membership.updated_at = now
-        after = snapshot(membership, Membership.AUDITED_FIELDS)
-        changed = [k for k in after if before[k] != after[k]]
-        changes.append(
-            (membership, {k: before[k] for k in changed}, {k: after[k] for k in changed})
-        )
-    Membership.objects.bulk_update(rows, ["status", "updated_at", *values], batch_size=2000)
-    record_changes_bulk(
-        actor=actor,
-        rows=[(Action.UPDATE, "registry.membership", m.pk, b, a) for m, b, a in changes if a],
-        note=note,
-    )
-    return len(rows)
-
-
 @transaction.atomic
 def batch_submit(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     """The operator hands a committed (or returned) batch to the kabupaten for verification."""
     unit_get_for(actor.user, batch.unit_id, write=True)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     _require(batch, BatchStatus.COMMITTED, BatchStatus.RETURNED)
-    _set_status(
+    memberships_set_status(
         actor=actor,
         memberships=_linked(batch).filter(status=MembershipStatus.DRAFT),
         status=MembershipStatus.SUBMITTED,
@@ -199,7 +174,7 @@ def batch_return(*, actor: Actor, batch: ImportBatch, note: str) -> ImportBatch:
             "dan bukan pengaju).",
             code="batch_return_forbidden",
         )
-    _set_status(
+    memberships_set_status(
         actor=actor,
         memberships=_linked(batch).filter(status=MembershipStatus.SUBMITTED),
         status=MembershipStatus.DRAFT,
@@ -465,7 +440,7 @@ def bpjs_reply_import(
         to_register.append((membership, number, begin))
 
     for membership, number, begin in to_register:
-        _set_status(
+        memberships_set_status(
             actor=actor,
             memberships=Membership.objects.filter(pk=membership.pk),
             status=MembershipStatus.REGISTERED,

@@ -46,8 +46,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Cast, Coalesce, Concat, LPad, TruncYear
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cakupan.accounts.audit import Actor, record_changes_bulk
@@ -57,6 +57,7 @@ from cakupan.claims.models import Claim
 from cakupan.common.dates import add_months
 from cakupan.intake.models import BatchStatus, ImportBatch, ImportIssue
 from cakupan.registry.models import Membership, MembershipStatus, Person
+from cakupan.registry.services import people_anonymise
 
 logger = logging.getLogger("cakupan.privacy")
 
@@ -203,19 +204,8 @@ def retention_purge(
                     "mismatches_removed": len(summary["mismatches"]),
                 }
                 ImportBatch.objects.filter(pk=pk).update(reply_summary=kept)
-        memberships.exclude(kpj_number="").update(kpj_number="")
-        Person.objects.filter(pk__in=result.person_ids).update(
-            nik=Concat(
-                Value(ANONYMOUS_NIK_PREFIX),
-                LPad(Cast("pk", CharField()), 14, Value("0")),
-                output_field=CharField(),
-            ),
-            name=Value(ANONYMOUS_NAME),
-            birth_date=TruncYear("birth_date"),
-            domicile=None,
-            phone="",
-            kk_number="",
-            updated_at=timezone.now(),
+        people_anonymise(
+            person_ids=result.person_ids, nik_prefix=ANONYMOUS_NIK_PREFIX, name=ANONYMOUS_NAME
         )
         _audit(actor=actor, result=result, periods=periods)
         transaction.on_commit(lambda: _delete_files(files))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cakupan.common.commands import to_json
 from cakupan.common.web import XLSX, CakupanRequest, attachment, web_actor
-from cakupan.privacy import selectors
+from cakupan.privacy import history, selectors
 from cakupan.privacy.forms import RevealForm
 from cakupan.privacy.subject import subject_xlsx
 from cakupan.registry import selectors as registry
@@ -135,3 +135,34 @@ def subject_report_json(request: CakupanRequest) -> HttpResponse:
 def subject_report_xlsx(request: CakupanRequest) -> HttpResponse:
     """``/privasi/laporan.xlsx?cari=<token>``: the same report as a workbook."""
     return _download(request, "xlsx")
+
+
+# --- the audit viewer (issue 15, item 6) ---------------------------------------------------------
+
+
+@login_required
+@require_GET
+def person_history(request: CakupanRequest, pk: int) -> HttpResponse:
+    """``/orang/<pk>/riwayat/``: who created this person (from which file and row) and every change
+    with its fields before and after (superadmin and admin kabupaten, within scope)."""
+    person, entries = history.person_history(actor=web_actor(request), pk=pk)
+    context = {"kind": "person", "person": person, "entries": entries}
+    return render(request, "privacy/history.html", context)
+
+
+@login_required
+@require_GET
+def membership_history(request: CakupanRequest, pk: int) -> HttpResponse:
+    """``/kepesertaan/<pk>/riwayat/``: the same for a membership (status, wage, KPJ ...)."""
+    membership, entries = history.membership_history(actor=web_actor(request), pk=pk)
+    context = {"kind": "membership", "membership": membership, "entries": entries}
+    return render(request, "privacy/history.html", context)
+
+
+@login_required
+@require_GET
+def batch_history(request: CakupanRequest, pk: int) -> HttpResponse:
+    """``/impor/<pk>/riwayat/``: a batch's steps, what it created and what it changed."""
+    found = history.batch_history(actor=web_actor(request), pk=pk)
+    context = {"kind": "batch", "batch": found.batch, "found": found, "entries": found.entries}
+    return render(request, "privacy/history.html", context)

@@ -111,6 +111,7 @@ class Person(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,  # checked per statement (migration 0007, common.refchecks)
     )
     phone = models.CharField(_("nomor HP"), max_length=20, blank=True)
     kk_number = models.CharField(_("nomor KK"), max_length=16, blank=True, db_collation="C")
@@ -397,6 +398,7 @@ class Membership(models.Model):
         on_delete=models.PROTECT,
         related_name="memberships",
         db_index=False,  # membership_person below
+        db_constraint=False,  # checked per statement (migration 0007, common.refchecks)
     )
     unit = models.ForeignKey(
         Unit,
@@ -404,6 +406,7 @@ class Membership(models.Model):
         on_delete=models.PROTECT,
         related_name="memberships",
         db_index=False,  # membership_unit_segment below starts with it
+        db_constraint=False,  # checked per statement (migration 0007, common.refchecks)
     )
     segment = models.CharField(_("segmen"), max_length=25, choices=Segment.choices)
     occupation = models.ForeignKey(
@@ -413,6 +416,7 @@ class Membership(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="memberships",
+        db_constraint=False,  # checked per statement (migration 0007, common.refchecks)
     )
     # The job title as the file wrote it ("Kepala Dusun Maleku I", "Guru Honorer SDN 1 Malili"):
     # the occupation is the registry's class of it, the title keeps what the class leaves out.

@@ -109,8 +109,8 @@ def django_path(
 
     from cakupan.accounts.audit import Actor, diff, snapshot
     from cakupan.accounts.models import AuditEvent
-    from cakupan.intake.registry_stage import HOLDING_STATUSES
     from cakupan.registry.models import Membership, Person
+    from cakupan.registry.services.bulk import HOLDING_STATUSES
 
     actor = Actor.system(source="cli", label="bench")
     note = "impor bench (Django forms)"

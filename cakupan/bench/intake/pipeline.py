@@ -39,12 +39,12 @@ _TIMED_CALLS = [
     ("cakupan.intake.readers", "read_upload", "read: parse (readers.read_upload)"),
     ("cakupan.intake.services", "build_context", "validate: build_context"),
     ("cakupan.intake.services", "validate", "validate: validation.validate"),
-    ("cakupan.intake.registry_stage", "stage_rows", "registry: stage_rows (COPY + ANALYZE)"),
-    ("cakupan.intake.registry_stage", "match_rows", "registry: match_rows (one join, ids)"),
+    ("cakupan.registry.services.bulk", "stage_rows", "registry: stage_rows (COPY + ANALYZE)"),
+    ("cakupan.registry.services.bulk", "match_rows", "registry: match_rows (one join, ids)"),
     ("cakupan.intake.services", "_registry_issues", "registry: holders + names"),
-    ("cakupan.intake.registry_stage", "drop_rows", "registry: drop_rows"),
-    ("cakupan.intake.registry_stage", "classify", "registry: classify"),
-    ("cakupan.intake.registry_stage", "write", "write: registry_stage.write"),
+    ("cakupan.registry.services.bulk", "drop_rows", "registry: drop_rows"),
+    ("cakupan.registry.services.bulk", "classify", "registry: classify"),
+    ("cakupan.registry.services.bulk", "write", "write: registry bulk.write"),
     ("cakupan.intake.services", "_save_issues", "write: _save_issues"),
 ]
 
@@ -99,7 +99,7 @@ def _instrumented() -> Iterator[tuple[dict[str, float], list[tuple[float, str]]]
             setattr(module, attr, original)
 
 
-def run_intake(unit: Any, data: bytes, file_name: str) -> IntakeRun:
+def run_intake(unit: Any, data: bytes, file_name: str, *, commit: bool = True) -> IntakeRun:
     from cakupan.accounts.audit import Actor
     from cakupan.intake import services
 
@@ -116,7 +116,7 @@ def run_intake(unit: Any, data: bytes, file_name: str) -> IntakeRun:
         )
         marks.append(("store", start))
         outcome = services.batch_process(
-            batch=batch, actor=actor, commit=True, today=TODAY, progress=progress
+            batch=batch, actor=actor, commit=commit, today=TODAY, progress=progress
         )
         end = time.perf_counter()
     names = {

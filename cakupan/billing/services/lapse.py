@@ -21,12 +21,13 @@ from cakupan.billing.services.base import lock, parameters_or_active
 from cakupan.billing.sql.lapse import (
     CREATE_LAPSE_TABLE,
     DROP_LAPSE_TABLE,
-    LAPSE_MEMBERSHIPS,
+    LAPSE_ENDS,
     LAPSED,
     RECORD_LAPSES,
 )
 from cakupan.common.nik import mask_nik
 from cakupan.registry.models import MembershipStatus
+from cakupan.registry.services import memberships_close
 from cakupan.rules.params import Parameters
 
 
@@ -72,27 +73,28 @@ def lapse_check(*, actor: Actor, on: dt.date, params: Parameters | None = None) 
 
 
 def _lapse(*, actor: Actor, on: dt.date, grace: int) -> list[dict[str, Any]]:
-    """Lapse every candidate in three statements; audit each change (``record_changes_bulk``)."""
+    """Lapse every candidate: the registry closes the memberships (``memberships_close``), then the
+    lapse rows are recorded and audited (``record_changes_bulk``)."""
     reason = _("Iuran BPU menunggak melewati masa tenggang %(months)s bulan") % {"months": grace}
     with connection.cursor() as cursor:
         cursor.execute(DROP_LAPSE_TABLE)
         cursor.execute(CREATE_LAPSE_TABLE, {"on": on, "grace": grace})
-        cursor.execute(LAPSE_MEMBERSHIPS, [MembershipStatus.LAPSED])
+        cursor.execute(LAPSE_ENDS)
+        ends = cursor.fetchall()
+    # The registry closes its memberships (and audits each, status and end date before and after).
+    memberships_close(
+        actor=actor,
+        ends=ends,
+        status=MembershipStatus.LAPSED,
+        note=f"pemeriksaan tunggakan BPU {on}",
+    )
+    with connection.cursor() as cursor:
         cursor.execute(RECORD_LAPSES, [reason, on])
         cursor.execute(LAPSED)
         rows = cursor.fetchall()
     audit_rows: list[tuple[str, str, Any, Any, Any]] = []
     out: list[dict[str, Any]] = []
-    for pk, oldest, last_paid, lapsed_on, old_status, old_end, new_end, lapse_id, unit, nik in rows:
-        audit_rows.append(
-            (
-                Action.UPDATE,
-                "registry.membership",
-                pk,
-                {"status": old_status, "end_date": old_end.isoformat() if old_end else None},
-                {"status": MembershipStatus.LAPSED.value, "end_date": new_end.isoformat()},
-            )
-        )
+    for pk, oldest, last_paid, lapsed_on, _status, _end, new_end, lapse_id, unit, nik in rows:
         audit_rows.append(
             (
                 Action.CREATE,

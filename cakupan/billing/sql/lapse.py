@@ -48,10 +48,8 @@ CREATE_LAPSE_TABLE = f"""CREATE TEMP TABLE billing_lapse ON COMMIT DROP AS
 the last day of the last paid month (the day before the oldest unpaid month when none was paid),
 never before the start, never after an end date already set. ``%(on)s``, ``%(grace)s``."""
 
-LAPSE_MEMBERSHIPS = f"""UPDATE {MEMBERSHIP} m
-                   SET status = %s, end_date = l.new_end, updated_at = now()
-                  FROM billing_lapse l WHERE m.id = l.membership_id"""  # noqa: S608
-"""Parameter: the lapsed status."""
+LAPSE_ENDS = "SELECT membership_id, new_end FROM billing_lapse ORDER BY membership_id"
+"""The memberships to lapse with their new end date (``registry.services.memberships_close``)."""
 
 RECORD_LAPSES = f"""INSERT INTO {LAPSE} (membership_id, lapsed_on,
                    last_paid_month, oldest_unpaid_month, reason, checked_on, created_at)

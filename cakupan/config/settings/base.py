@@ -267,7 +267,7 @@ INTAKE_AGE_LIMITS = {
     "penyelenggara_pemilu": (17, 70),
 }
 INTAKE_WAGE_BOUNDS = {"pu": (100_000, 200_000_000), "bpu": (300_000, 50_000_000)}
-# Possible duplicates (warnings, never errors; intake.registry_stage.fuzzy_duplicates): two rows, or
+# Possible duplicates (warnings, never errors; registry.services.bulk.fuzzy_duplicates): two rows, or
 # a row and a person in the registry, with the same birth date, NIKs that differ in at most
 # INTAKE_FUZZY_NIK_DIGITS digits (a typo, two swapped digits) and names at least this pg_trgm
 # similar (0..1); and one NIK whose name in the file is less similar than

@@ -15,8 +15,12 @@ from cakupan.accounts.audit import Actor
 from cakupan.accounts.models import AuditEvent, Role, User
 from cakupan.common.nik import parse_nik
 from cakupan.coverage.selectors import region_stats
+from cakupan.demo import intake as demo_intake
 from cakupan.demo.services import demo_load, demo_password, demo_users_ensure
+from cakupan.intake.models import BatchMembership
+from cakupan.privacy import history
 from cakupan.registry.models import Membership, Person
+from cakupan.testing.factories import make_user
 from cakupan.wilayah.models import Region
 
 D = dt.date
@@ -129,13 +133,40 @@ def test_demo_reproduces_the_reports_and_loads_once(capsys: pytest.CaptureFixtur
     ]
     assert problems == []
 
-    # Every row the loader wrote is in the audit log.
+    # Every row the loader wrote is in the audit log: its own create row, or (the demo import)
+    # the batch row that created it, under the batch's one provenance row.
     people, memberships = Person.objects.count(), Membership.objects.count()
-    assert AuditEvent.objects.filter(entity="registry.person", action="create").count() == people
+    links = BatchMembership.objects.all()
+    assert (
+        AuditEvent.objects.filter(entity="registry.person", action="create").count()
+        + links.filter(person_created=True).count()
+        == people
+    )
     assert (
         AuditEvent.objects.filter(entity="registry.membership", action="create").count()
+        + links.filter(membership_created=True).count()
         == memberships
     )
+
+    # A demo person with a whole history (issue 15, item 6): created by row 5 of the first file,
+    # then the wage raised by the corrected file and the phone number changed.
+    story = Person.objects.get(nik=demo_intake.STORY_NIK)
+    admin = Actor(user=make_user(role=Role.SUPERADMIN), source="web")
+    _person, entries = history.person_history(actor=admin, pk=story.pk)
+    assert [(e.action, e.provenance.row_number if e.provenance else None) for e in entries] == [
+        ("create", 5),
+        ("update", None),
+    ]
+    assert entries[0].provenance is not None
+    assert entries[0].provenance.file_name == demo_intake.FIRST_FILE
+    assert entries[1].fields == [("nomor HP", "", demo_intake.NEW_PHONE)]
+    _membership, entries = history.membership_history(
+        actor=admin, pk=Membership.objects.get(person=story).pk
+    )
+    assert [(e.action, e.fields) for e in entries] == [
+        ("create", []),
+        ("update", [("upah/penghasilan sebulan (Rp)", "2400000", "2600000")]),
+    ]
 
     # A second load changes nothing.
     second = demo_load(actor=actor)

@@ -78,21 +78,25 @@ def _counts(conninfo: str) -> tuple[int, int, int, str | None]:
 
 
 def _audited(conninfo: str) -> tuple[int, int]:
-    """People and memberships with exactly one "create" audit row each, whose id exists."""
+    """People and memberships whose creation is recorded exactly once: by one batch row that
+    created them (``person_created`` / ``membership_created``), under the batch's one provenance
+    audit row."""
     with psycopg.connect(conninfo) as conn:
         row = conn.execute(
             """
             SELECT (SELECT count(*) FROM registry_person p
-                     WHERE (SELECT count(*) FROM accounts_auditevent a
-                             WHERE a.entity = 'registry.person' AND a.action = 'create'
-                               AND a.entity_id = p.id::text) = 1),
+                     WHERE (SELECT count(*) FROM intake_batchmembership l
+                              JOIN registry_membership m ON m.id = l.membership_id
+                             WHERE l.person_created AND m.person_id = p.id) = 1),
                    (SELECT count(*) FROM registry_membership m
-                     WHERE (SELECT count(*) FROM accounts_auditevent a
-                             WHERE a.entity = 'registry.membership' AND a.action = 'create'
-                               AND a.entity_id = m.id::text) = 1)
+                     WHERE (SELECT count(*) FROM intake_batchmembership l
+                             WHERE l.membership_created AND l.membership_id = m.id) = 1),
+                   (SELECT count(*) FROM accounts_auditevent a JOIN intake_importbatch b
+                        ON a.entity = 'intake.importbatch' AND a.action = 'create'
+                       AND a.entity_id = b.id::text)
             """
         ).fetchone()
-    assert row is not None
+    assert row is not None and row[2] == 1
     return row[0], row[1]
 
 
@@ -141,8 +145,8 @@ def test_sigkill_in_the_middle_of_a_commit(
 
     people, links, audit, status = _counts(conninfo)
     committed = status == "committed"
-    # All or nothing: either the whole file is in the registry (and audited) or none of it.
-    assert (people, links, audit) == ((ROWS, ROWS, 2 * ROWS) if committed else (0, 0, 0))
+    # All or nothing: either the whole file is in the registry (with its provenance row) or none.
+    assert (people, links, audit) == ((ROWS, ROWS, 1) if committed else (0, 0, 0))
 
     # A rerun of the same batch completes it, and nothing is written twice.
     subprocess.run(
@@ -160,7 +164,7 @@ def test_sigkill_in_the_middle_of_a_commit(
         check=True,
         capture_output=True,
     )
-    assert _counts(conninfo) == (ROWS, ROWS, 2 * ROWS, "committed")
-    # ... and every row written has its own audit row, none twice (ids drawn by the killed run
-    # are simply never used).
+    assert _counts(conninfo) == (ROWS, ROWS, 1, "committed")
+    # ... and every row written has its provenance (its batch row), none twice (ids drawn by the
+    # killed run are simply never used).
     assert _audited(conninfo) == (ROWS, ROWS)

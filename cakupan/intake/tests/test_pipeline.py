@@ -16,10 +16,11 @@ from django.db import connection
 from cakupan.accounts.audit import Actor, diff, snapshot
 from cakupan.accounts.models import AuditEvent
 from cakupan.common.nik import make_nik
-from cakupan.intake import registry_stage, services
-from cakupan.intake.models import BatchStatus, ImportBatch, ImportIssue, Phase
+from cakupan.intake import services
+from cakupan.intake.models import BatchMembership, BatchStatus, ImportBatch, ImportIssue, Phase
 from cakupan.intake.schema import FileError
 from cakupan.registry.models import Membership, MembershipStatus, Person, Segment, Unit
+from cakupan.registry.services import bulk as registry_bulk
 from cakupan.testing.factories import make_membership, make_person, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -121,20 +122,24 @@ def test_commit_writes_people_memberships_and_audit_then_reimport_changes_nothin
     ) == ("apbdes_add", "pu", ["jkk", "jkm"], 1)
     assert membership.occupation is not None and membership.occupation.code == "kepala-desa"
     assert membership.start_date == dt.date(2026, 1, 1)
+    # Created rows are not audited one by one: one provenance row for the batch, with the counts;
+    # the batch's links say which row created which person and membership.
     events = AuditEvent.objects.filter(source="cli", action="create")
-    assert events.filter(entity="registry.person").count() == 3
-    assert events.filter(entity="registry.membership").count() == 3
-    person_event = events.get(entity="registry.person", entity_id=str(andi.pk))
-    assert person_event.after == {
-        "nik": andi.nik,
-        "name": "Andi Saputra",
-        "sex": "L",
-        "birth_date": "1985-08-17",
-        "domicile": DESA,
-        "phone": "",
-        "kk_number": "",
-    }
-    assert person_event.note == f"impor batch #{first.batch.pk}"
+    assert events.filter(entity__in=["registry.person", "registry.membership"]).count() == 0
+    provenance = events.get()
+    assert (provenance.entity, provenance.entity_id, provenance.before, provenance.after) == (
+        "intake.importbatch",
+        str(first.batch.pk),
+        None,
+        {"registry.person": 3, "registry.membership": 3},
+    )
+    assert provenance.note == f"impor batch #{first.batch.pk}"
+    assert provenance.at == first.batch.committed_at
+    assert sorted(
+        BatchMembership.objects.filter(batch=first.batch).values_list(
+            "row_number", "person_created", "membership_created"
+        )
+    ) == [(5, True, True), (6, True, True), (7, True, True)]
 
     audit_before = AuditEvent.objects.count()
     again = run(unit, csv_file(*GOOD))
@@ -180,26 +185,30 @@ def test_a_changed_wage_updates_one_membership_with_before_and_after(unit: Unit)
     assert (event.before, event.after) == ({"wage": "3150000"}, {"wage": "3300000"})
 
 
-def test_create_audit_rows_hold_the_snapshot_the_services_would_record(unit: Unit) -> None:
-    """The set-based audit rows of an import equal Python's ``snapshot`` of each row written."""
-    outcome = run(unit, csv_file(*GOOD))
-    people = Person.objects.filter(nik__in=[nik(17), nik(18, "P"), nik(19)])
-    memberships = Membership.objects.filter(person__in=people)
-    assert (people.count(), memberships.count()) == (3, 3)
-    for instance, fields in [
-        *((p, Person.AUDITED_FIELDS) for p in people),
-        *((m, Membership.AUDITED_FIELDS) for m in memberships),
-    ]:
-        event = AuditEvent.objects.get(
-            entity=instance._meta.label_lower, entity_id=str(instance.pk), action="create"
-        )
-        assert (event.before, event.after) == (None, snapshot(instance, fields))
-        assert (event.actor_label, event.source, event.note) == (
-            "test",
-            "cli",
-            f"impor batch #{outcome.batch.pk}",
-        )
-        assert event.at == outcome.batch.committed_at
+def test_the_audit_trail_says_who_created_a_membership_from_which_file_and_row(
+    unit: Unit,
+) -> None:
+    """Provenance is kept once per batch, yet answers per membership and per person."""
+    from cakupan.privacy.history import membership_provenance, person_provenance
+
+    first = run(unit, csv_file(*GOOD), name="perangkat-2026.csv")
+    again = run(unit, csv_file(*GOOD), name="perangkat-2026-lagi.csv")  # creates nothing
+    andi = Person.objects.get(nik=nik(17))
+    membership = Membership.objects.get(person=andi)
+    found = membership_provenance(membership_id=membership.pk)
+    assert found is not None
+    assert (found.batch_id, found.row_number, found.file_name, found.actor, found.at) == (
+        first.batch.pk,
+        5,
+        "perangkat-2026.csv",
+        "test",
+        first.batch.committed_at,
+    )
+    assert found.file_sha256 == first.batch.file_sha256 and len(found.file_sha256) == 64
+    assert person_provenance(person_id=andi.pk) == found
+    # The re-import links the same membership (the BPJS round trip needs it) but created nothing.
+    link = BatchMembership.objects.get(batch=again.batch, membership=membership)
+    assert (link.person_created, link.membership_created) == (False, False)
 
 
 def test_changes_to_a_person_and_a_membership_are_audited_field_by_field(unit: Unit) -> None:
@@ -372,13 +381,13 @@ def test_a_file_without_required_columns_fails_whole(unit: Unit) -> None:
 def test_a_crash_while_writing_leaves_nothing_and_a_rerun_completes(
     unit: Unit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    original = registry_stage.write
+    original = registry_bulk.write
 
     def crash(**kwargs: Any) -> dict[str, int]:
         original(**kwargs)  # everything is written ... and then the worker dies
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(registry_stage, "write", crash)
+    monkeypatch.setattr(registry_bulk, "write", crash)
     batch = services.batch_create(
         actor=ACTOR,
         unit=unit,
@@ -395,7 +404,7 @@ def test_a_crash_while_writing_leaves_nothing_and_a_rerun_completes(
     )
     batch.refresh_from_db()
     assert batch.committed_at is None
-    monkeypatch.setattr(registry_stage, "write", original)
+    monkeypatch.setattr(registry_bulk, "write", original)
     outcome = services.batch_process(batch=batch, actor=ACTOR, commit=True, today=TODAY)
     assert outcome.batch.status == BatchStatus.COMMITTED
     assert (Person.objects.count(), Membership.objects.count()) == (3, 3)

@@ -287,7 +287,9 @@ def test_the_verifier_returns_a_batch_with_a_note_and_the_operator_submits_again
         "Upah Baso bukan siltap 2026.",
     )
     assert set(Membership.objects.values_list("status", flat=True)) == {MembershipStatus.DRAFT}
-    event = AuditEvent.objects.filter(entity="intake.importbatch", entity_id=str(batch.pk)).get()
+    event = AuditEvent.objects.filter(
+        entity="intake.importbatch", entity_id=str(batch.pk), action="update"
+    ).get()
     assert (event.action, event.before, event.after) == (
         "update",
         {"status": "submitted", "return_note": ""},

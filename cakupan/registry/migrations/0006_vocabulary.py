@@ -4,7 +4,7 @@
   wakil ketua and sekretaris, tenaga kependidikan, and one "lainnya" per segment, where a job title
   no rule knows is counted (its text kept in ``Membership.occupation_title``).
 * ``pg_trgm`` (a trusted extension: the database owner may create it) gives ``similarity()`` for
-  the fuzzy-duplicate checks of intake (``intake.registry_stage.fuzzy_duplicates``).
+  the fuzzy-duplicate checks of intake (``registry.services.bulk.fuzzy_duplicates``).
 """
 
 from django.contrib.postgres.operations import TrigramExtension

@@ -29,9 +29,9 @@ from cakupan.registry.services import (
     admin_delete,
     admin_save,
     membership_create,
-    membership_end,
+    memberships_close,
+    memberships_set_status,
     person_create,
-    person_update,
 )
 from cakupan.testing.factories import make_membership, make_person, make_unit
 
@@ -118,15 +118,6 @@ def test_person_create_refuses_a_known_nik(actor: Actor) -> None:
         person_create(actor=actor, data=person_input(name="Orang Lain"))
 
 
-def test_person_update_audits_only_changed_fields(actor: Actor) -> None:
-    person = person_create(actor=actor, data=person_input())
-    person_update(actor=actor, person=person, data=person_input(phone="085200000000"))
-    event = AuditEvent.objects.filter(action="update").get()
-    assert (event.before, event.after) == ({"phone": "081234567890"}, {"phone": "085200000000"})
-    person_update(actor=actor, person=person, data=person_input(phone="085200000000"))
-    assert AuditEvent.objects.filter(action="update").count() == 1
-
-
 def test_overlapping_membership_is_refused_with_the_holder(actor: Actor) -> None:
     unit = make_unit(region="73.24.04.2001", kind="pemerintah_desa", name="Pemerintah Desa Uji")
     person = make_person(name="Andi Saputra")
@@ -191,14 +182,50 @@ def test_membership_invariants_live_in_the_database(field: str, value: Any) -> N
         make_membership(**{field: value})
 
 
-def test_membership_end_records_before_and_after(actor: Actor) -> None:
-    membership = make_membership(start_date=D(2021, 1, 1))
-    membership_end(
-        actor=actor, membership=membership, end_date=D(2024, 3, 31), status=MembershipStatus.LAPSED
+def test_memberships_close_records_before_and_after_of_each(actor: Actor) -> None:
+    first = make_membership(start_date=D(2021, 1, 1))
+    second = make_membership(start_date=D(2022, 1, 1), end_date=D(2024, 3, 31))
+    closed = memberships_close(
+        actor=actor,
+        ends=[(first.pk, D(2024, 3, 31)), (second.pk, D(2024, 3, 31))],
+        status=MembershipStatus.LAPSED,
+        note="uji",
     )
-    event = AuditEvent.objects.get(entity="registry.membership", action="update")
-    assert event.before == {"end_date": None, "status": "active"}
-    assert event.after == {"end_date": "2024-03-31", "status": "lapsed"}
+    assert closed == 2
+    events = {
+        e.entity_id: e for e in AuditEvent.objects.filter(entity="registry.membership", note="uji")
+    }
+    assert (events[str(first.pk)].before, events[str(first.pk)].after) == (
+        {"end_date": None, "status": "active"},
+        {"end_date": "2024-03-31", "status": "lapsed"},
+    )
+    # Only what changed: the end date was already that day.
+    assert (events[str(second.pk)].before, events[str(second.pk)].after) == (
+        {"status": "active"},
+        {"status": "lapsed"},
+    )
+    first.refresh_from_db()
+    assert (first.status, first.end_date) == (MembershipStatus.LAPSED, D(2024, 3, 31))
+    with pytest.raises(InvalidMembership):
+        memberships_close(actor=actor, ends=[], status=MembershipStatus.DRAFT, note="uji")
+
+
+def test_memberships_set_status_audits_only_the_memberships_that_change(actor: Actor) -> None:
+    draft = make_membership(status=MembershipStatus.DRAFT)
+    submitted = make_membership(status=MembershipStatus.SUBMITTED)
+    moved = memberships_set_status(
+        actor=actor,
+        memberships=Membership.objects.filter(pk__in=[draft.pk, submitted.pk]),
+        status=MembershipStatus.SUBMITTED,
+        note="diajukan",
+    )
+    assert moved == 2
+    event = AuditEvent.objects.get(entity="registry.membership", note="diajukan")
+    assert (event.entity_id, event.before, event.after) == (
+        str(draft.pk),
+        {"status": "draft"},
+        {"status": "submitted"},
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,11 @@
-"""Writing the registry. Every function is keyword-only, transactional and audited."""
+"""Writing the registry. Every function is keyword-only, transactional and audited.
+
+The registry's rows are written here and nowhere else (issue 15, item 4): one person or
+membership at a time by this module (forms, the Django admin, the demo), many at once by
+:mod:`.bulk` (spreadsheet intake), status changes of many memberships (intake's workflow, BPJS's
+reply, billing's lapse) by :func:`memberships_set_status` and :func:`memberships_close`, and the
+retention purge's anonymisation by :func:`people_anonymise`.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +16,19 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast, Concat, LPad, TruncYear
 from django.utils import timezone
 
-from cakupan.accounts.audit import Actor, diff, record_change, record_changes_bulk, snapshot
+from cakupan.accounts.audit import (
+    Actor,
+    diff,
+    diff_sql,
+    record_change,
+    record_changes_bulk,
+    record_changes_sql,
+    snapshot,
+)
 from cakupan.accounts.models import Action
 from cakupan.common.bulk import copy_instances, reserve_ids
 from cakupan.common.errors import DomainError
@@ -149,24 +165,6 @@ def person_create(*, actor: Actor, data: PersonInput) -> Person:
     return person
 
 
-@transaction.atomic
-def person_update(*, actor: Actor, person: Person, data: PersonInput) -> Person:
-    """Change a person's data; only changed fields are written to the audit log."""
-    values = _clean_person(data)
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    if values["nik"] != person.nik and Person.objects.filter(nik=values["nik"]).exists():
-        raise DuplicateNik("NIK tersebut sudah dipakai orang lain.")
-    before = snapshot(person, Person.AUDITED_FIELDS)
-    for name, value in values.items():
-        setattr(person, name, value)
-    after = snapshot(person, Person.AUDITED_FIELDS)
-    old, new = diff(before, after)
-    if new:
-        person.save()
-        record_change(actor=actor, action=Action.UPDATE, instance=person, before=old, after=new)
-    return person
-
-
 @dataclass(frozen=True, slots=True)
 class MembershipInput:
     unit_id: int
@@ -262,22 +260,101 @@ def membership_create(*, actor: Actor, person: Person, data: MembershipInput) ->
 
 
 @transaction.atomic
-def membership_end(
-    *, actor: Actor, membership: Membership, end_date: dt.date, status: str = MembershipStatus.ENDED
-) -> Membership:
-    """Close a membership on ``end_date`` (the last day covered) with status ended or lapsed."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if end_date < membership.start_date:
-        raise InvalidMembership("Tanggal berakhir tidak boleh sebelum tanggal mulai.")
+def memberships_set_status(
+    *, actor: Actor, memberships: QuerySet[Membership], status: str, note: str, **values: Any
+) -> int:
+    """Move ``memberships`` to ``status`` and set ``values`` (``kpj_number``, ``start_date``): the
+    intake workflow's submit, return and BPJS registration. The rows are locked first; each
+    membership that changes gets its audit row with the changed fields before and after. Returns
+    the memberships moved."""
+    rows = list(memberships.select_for_update(of=("self",)))
+    changes = []
+    now = timezone.now()
+    for membership in rows:
+        before = snapshot(membership, Membership.AUDITED_FIELDS)
+        membership.status = status
+        for name, value in values.items():
+            setattr(membership, name, value)
+        membership.updated_at = now
+        old, new = diff(before, snapshot(membership, Membership.AUDITED_FIELDS))
+        if new:
+            changes.append((Action.UPDATE, Membership._meta.label_lower, membership.pk, old, new))
+    Membership.objects.bulk_update(rows, ["status", "updated_at", *values], batch_size=2000)
+    record_changes_bulk(actor=actor, rows=changes, note=note)
+    return len(rows)
+
+
+# The fields a closing changes, as SQL over a row alias, rendered as ``audit.snapshot`` does.
+_CLOSING = {"status": "{a}.status", "end_date": "{a}.end_date"}
+
+
+@transaction.atomic
+def memberships_close(
+    *, actor: Actor, ends: Sequence[tuple[int, dt.date]], status: str, note: str
+) -> int:
+    """Close memberships: each ``(membership id, end date)`` of ``ends`` gets ``status`` (lapsed or
+    ended) and that end date, the last day covered (billing's BPU lapse, Perdir BPJS TK 22/2022).
+
+    One statement for all of them, set-based (a lapse check may close thousands): the rows are
+    locked, then updated, and each gets its audit row with status and end date before and after.
+    Returns the memberships closed.
+    """
     if status not in (MembershipStatus.ENDED, MembershipStatus.LAPSED):
         raise InvalidMembership("Status akhir harus 'ended' atau 'lapsed'.")
-    before = snapshot(membership, Membership.AUDITED_FIELDS)
-    membership.end_date = end_date
-    membership.status = status
-    membership.save(update_fields=["end_date", "status", "updated_at"])
-    old, new = diff(before, snapshot(membership, Membership.AUDITED_FIELDS))
-    record_change(actor=actor, action=Action.UPDATE, instance=membership, before=old, after=new)
-    return membership
+    if not ends:
+        return 0
+    ids = [pk for pk, _end in ends]
+    table = Membership._meta.db_table
+    before, after = diff_sql(
+        {k: v.format(a="o") for k, v in _CLOSING.items()},
+        {k: v.format(a="u") for k, v in _CLOSING.items()},
+    )
+    return record_changes_sql(
+        actor=actor,
+        note=note,
+        params={
+            "ids": ids,
+            "ends": [end for _pk, end in ends],
+            "status": status,
+            "update": Action.UPDATE,
+            "entity": Membership._meta.label_lower,
+        },
+        with_=f"""
+        WITH old AS (
+            SELECT m.* FROM {table} m WHERE m.id = ANY(%(ids)s) FOR UPDATE OF m
+        ), updated AS (
+            UPDATE {table} m SET status = %(status)s, end_date = c.end_date, updated_at = now()
+              FROM unnest(%(ids)s::bigint[], %(ends)s::date[]) AS c (id, end_date)
+             WHERE m.id = c.id AND m.id IN (SELECT id FROM old)
+            RETURNING m.*
+        )""",  # noqa: S608 - our table; values are parameters
+        select=f"SELECT %(update)s, %(entity)s, u.id::text, {before}, {after} "  # noqa: S608
+        "FROM updated u JOIN old o ON o.id = u.id",
+    )
+
+
+def people_anonymise(*, person_ids: Sequence[int], nik_prefix: str, name: str) -> None:
+    """Anonymise people past their retention period (UU 27/2022 PDP Pasal 16(2)(f), 43-44), in the
+    caller's transaction: NIK ``nik_prefix`` + the id (never a real NIK), ``name``, birth date
+    1 January of its year, domicile, phone and KK emptied, and their memberships' KPJ numbers.
+
+    Not audited here, by design: the audit rows of a purge name ids only, never the data removed,
+    and are written by its caller (``privacy.services.retention_purge``) with the periods and counts.
+    """
+    Membership.objects.filter(person_id__in=person_ids).exclude(kpj_number="").update(kpj_number="")
+    Person.objects.filter(pk__in=person_ids).update(
+        nik=Concat(
+            Value(nik_prefix),
+            LPad(Cast("pk", CharField()), 14, Value("0")),
+            output_field=CharField(),
+        ),
+        name=Value(name),
+        birth_date=TruncYear("birth_date"),
+        domicile=None,
+        phone="",
+        kk_number="",
+        updated_at=timezone.now(),
+    )
 
 
 @dataclass(frozen=True, slots=True)
