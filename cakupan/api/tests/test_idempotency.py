@@ -206,3 +206,30 @@ def test_a_concurrent_duplicate_waits_for_the_first_then_inserts_nothing(
         finally:
             setup.execute("DELETE FROM api_idempotencykey WHERE user_id = %s", [user])
             setup.execute("DELETE FROM accounts_user WHERE id = %s", [user])
+
+
+def test_ending_writes_one_audit_row_with_before_and_after_and_refuses_an_end_before_the_start(
+    membership: Membership, admin_kabupaten: User, api_client: Callable[..., ApiClient]
+) -> None:
+    client = api_client(admin_kabupaten)
+    refused = _end(client, membership, {"end_date": "2022-12-31"}, None)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "membership_invalid"
+    mark = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    answer = _end(client, membership, {"end_date": "2024-06-30", "status": "lapsed"}, None)
+    assert answer.status_code == 200
+    changes = AuditEvent.objects.filter(
+        pk__gt=mark, entity="registry.membership", entity_id=str(membership.pk), action="update"
+    )
+    assert [(e.before, e.after) for e in changes] == [
+        (
+            {"status": "active", "end_date": None},
+            {"status": "lapsed", "end_date": "2024-06-30"},
+        )
+    ]
+    membership.refresh_from_db()
+    assert (membership.status, membership.end_date) == (
+        MembershipStatus.LAPSED,
+        dt.date(2024, 6, 30),
+    )

@@ -333,6 +333,22 @@ def memberships_close(
     )
 
 
+@transaction.atomic
+def membership_end(
+    *, actor: Actor, membership: Membership, end_date: dt.date, status: str = MembershipStatus.ENDED
+) -> Membership:
+    """End one membership on ``end_date`` (the last day covered) as ended or lapsed: the API's
+    ``POST /memberships/{id}/end``. Written by :func:`memberships_close` (one write path, its
+    audit row with status and end date before and after); an end before the start is refused
+    with :class:`InvalidMembership`."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if end_date < locked.start_date:
+        raise InvalidMembership("Tanggal berakhir tidak boleh sebelum tanggal mulai.")
+    memberships_close(actor=actor, ends=[(locked.pk, end_date)], status=status, note="")
+    locked.refresh_from_db()
+    return locked
+
+
 def people_anonymise(*, person_ids: Sequence[int], nik_prefix: str, name: str) -> None:
     """Anonymise people past their retention period (UU 27/2022 PDP Pasal 16(2)(f), 43-44), in the
     caller's transaction: NIK ``nik_prefix`` + the id (never a real NIK), ``name``, birth date
