@@ -19,7 +19,15 @@ import hashlib
 import hmac
 import re
 
-__all__ = ["hash_key", "mask_amount", "mask_phone", "nik_digest", "nik_token", "redact_query"]
+__all__ = [
+    "hash_key",
+    "mask_amount",
+    "mask_name",
+    "mask_phone",
+    "nik_digest",
+    "nik_token",
+    "redact_query",
+]
 
 _DIGIT_RUN = re.compile(r"[0-9][0-9 .\-]{4,}[0-9]")
 _SEPARATORS = re.compile(r"[ .\-]")
@@ -73,6 +81,13 @@ def mask_phone(phone: str) -> str:
     if not digits:
         return ""
     return _mask(digits)
+
+
+def mask_name(name: str) -> str:
+    """A name with each word cut to its first letter and asterisks, as far as the word was long
+    ("Wahyuni Lestari" -> "W****** L******"): enough for an operator who knows the person to
+    recognise them, not enough to learn the name of whoever holds a NIK one typed."""
+    return " ".join(word[:1] + "*" * (len(word) - 1) for word in name.split())
 
 
 def mask_amount(_amount: object) -> str:

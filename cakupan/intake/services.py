@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cakupan.accounts.audit import Actor, record_change
 from cakupan.accounts.models import Action
+from cakupan.common.pii import mask_name
 from cakupan.intake import readers
 from cakupan.intake.columns.vocabulary import Vocabulary
 from cakupan.intake.defaults import default_funding, default_scheme
@@ -289,9 +290,12 @@ def _registry_issues(batch: ImportBatch, today: dt.date) -> pl.DataFrame:
                     "field": "nik",
                     "code": RowIssue.NIK_NAME_CONFLICT,
                     "severity": "warning",
-                    "message": f'NIK ini tercatat di registri atas nama "{registry_name}", jauh berbeda '
-                    f'dengan "{file_name}" (kemiripan nama {_score(score)}): mungkin NIK salah ketik '
-                    "atau milik orang lain. Periksa NIK; bila disimpan, nama di registri akan diganti.",
+                    # The registry's name masked: a clearly different name is probably someone
+                    # else's, which the operator who typed this NIK has no need to read.
+                    "message": f'NIK ini tercatat di registri atas nama "{mask_name(registry_name)}", '
+                    f'jauh berbeda dengan "{file_name}" (kemiripan nama {_score(score)}): mungkin NIK '
+                    "salah ketik atau milik orang lain. Periksa NIK; bila disimpan, nama di registri "
+                    "akan diganti.",
                 }
             )
             continue

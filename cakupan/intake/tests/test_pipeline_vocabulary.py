@@ -305,7 +305,7 @@ def test_the_same_nik_with_a_clearly_different_name_is_flagged(unit: Unit) -> No
     ]
     conflict, differs = ImportIssue.objects.filter(batch=outcome.batch).order_by("row_number")
     assert conflict.message.startswith(
-        'NIK ini tercatat di registri atas nama "Wahyuni Lestari", jauh berbeda dengan "Baso Tang" '
+        'NIK ini tercatat di registri atas nama "W****** L******", jauh berbeda dengan "Baso Tang" '
         "(kemiripan nama 0,"
     )
     assert differs.message.startswith(
