@@ -20,7 +20,6 @@ from typing import Any, Literal
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import field_validator
@@ -29,6 +28,7 @@ from cakupan.api.auth import api_actor, api_user, token_auth_reads
 from cakupan.api.errors import ApiError
 from cakupan.api.idempotency import idempotent
 from cakupan.api.pagination import page_of
+from cakupan.api.routers.regions import region_filter_code
 from cakupan.api.schemas.text import Text
 from cakupan.billing import selectors, services
 from cakupan.billing.models import Bill, BillStatus
@@ -39,7 +39,6 @@ from cakupan.rules.benefits import BENEFIT_TYPES, BenefitInput, calculate_benefi
 from cakupan.rules.contribution import PROGRAMMES, ContributionInput, calculate_contribution
 from cakupan.rules.errors import RulesError
 from cakupan.rules.params import SCHOLARSHIP_LEVELS
-from cakupan.wilayah import selectors as regions
 
 router = Router(tags=["tagihan"])
 
@@ -266,18 +265,6 @@ def _rate(rate: Decimal | None) -> str | None:
     return None if rate is None else f"{rate.normalize():f}"
 
 
-def _region_code(raw: str) -> str:
-    try:
-        return regions.region_get(raw).code
-    except regions.RegionNotFound:
-        raise ApiError(
-            422,
-            "region_unknown",
-            _("Kode wilayah tidak dikenal: %(code)s") % {"code": raw[:20]},
-            details=[{"field": "region", "location": "query"}],
-        ) from None
-
-
 def _rules_refusal(error: RulesError) -> ApiError:
     return ApiError(422, error.code, error.message)
 
@@ -293,7 +280,7 @@ def bill_list(request: HttpRequest, filters: Query[BillFilters]) -> dict[str, An
     status = {"unpaid": selectors.UNPAID}.get(filters.status or "", filters.status)
     bills = selectors.bill_list(
         user=user,
-        region_code=_region_code(filters.region) if filters.region else None,
+        region_code=region_filter_code(filters.region) if filters.region else None,
         month=parse_month(filters.month) if filters.month else None,
         payer=payer,
         status=status,

@@ -21,14 +21,13 @@ from typing import Any, Literal
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from cakupan.accounts.audit import record_access
 from cakupan.accounts.models import Action
 from cakupan.api.auth import api_actor, api_user
-from cakupan.api.errors import ApiError
 from cakupan.api.pagination import page_of
+from cakupan.api.routers.regions import region_filter_code
 from cakupan.claims import selectors
 from cakupan.claims.assessment import claim_parameters
 from cakupan.claims.clock import Clock
@@ -36,7 +35,6 @@ from cakupan.claims.models import Claim, ClaimStatus, ClaimType
 from cakupan.common.nik import mask_nik
 from cakupan.registry.models import Person
 from cakupan.registry.selectors import full_data_annotation, full_data_visible
-from cakupan.wilayah import selectors as regions
 
 router = Router(tags=["klaim"])
 
@@ -194,18 +192,6 @@ class InstalmentFilters(Schema):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _region_code(raw: str) -> str:
-    try:
-        return regions.region_get(raw).code
-    except regions.RegionNotFound:
-        raise ApiError(
-            422,
-            "region_unknown",
-            _("Kode wilayah tidak dikenal: %(code)s") % {"code": raw[:20]},
-            details=[{"field": "region", "location": "query"}],
-        ) from None
-
-
 def _claim_out(claim: Claim, *, full: bool) -> dict[str, Any]:
     return {
         "id": claim.pk,
@@ -258,7 +244,7 @@ def claim_list(request: HttpRequest, filters: Query[ClaimFilters]) -> dict[str, 
     user = api_user(request)
     claims = selectors.claim_list(
         user=user,
-        region_code=_region_code(filters.region) if filters.region else None,
+        region_code=region_filter_code(filters.region) if filters.region else None,
         year=filters.year,
         status=filters.status,
         claim_type=filters.type,
@@ -308,7 +294,7 @@ def scholarships_due(request: HttpRequest, filters: Query[InstalmentFilters]) ->
         selectors.instalments_due(
             user=user,
             year=year,
-            region_code=_region_code(filters.region) if filters.region else None,
+            region_code=region_filter_code(filters.region) if filters.region else None,
         )
     )
     if rows:

@@ -19,21 +19,18 @@ from typing import Any, Literal
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from cakupan.accounts.audit import Actor
 from cakupan.api.auth import api_actor, api_user
-from cakupan.api.errors import ApiError
 from cakupan.api.idempotency import idempotent
 from cakupan.api.pagination import page_of
-from cakupan.api.routers.regions import REGION_CODE_PATTERN
+from cakupan.api.routers.regions import REGION_CODE_PATTERN, region_filter_code
 from cakupan.api.types import IsoDate
 from cakupan.common.nik import mask_nik
 from cakupan.common.pii import mask_phone
 from cakupan.registry import selectors, services
 from cakupan.registry.models import Membership, MembershipStatus, Person, Segment
-from cakupan.wilayah import selectors as regions
 from cakupan.wilayah.selectors import region_subtree_q
 
 router = Router(tags=["registri"])
@@ -138,23 +135,11 @@ class MembershipEndIn(Schema):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _region_code(raw: str) -> str:
-    try:
-        return regions.region_get(raw).code
-    except regions.RegionNotFound:
-        raise ApiError(
-            422,
-            "region_unknown",
-            _("Kode wilayah tidak dikenal: %(code)s") % {"code": raw[:20]},
-            details=[{"field": "region", "location": "query"}],
-        ) from None
-
-
 def _membership_filter(filters: Filters) -> Q:
     """The filters as a condition on memberships (an empty ``Q`` when none is given)."""
     q = Q()
     if filters.region:
-        q &= region_subtree_q(_region_code(filters.region), "unit__region__code")
+        q &= region_subtree_q(region_filter_code(filters.region), "unit__region__code")
     if filters.unit:
         q &= Q(unit_id=filters.unit)
     if filters.segment:
@@ -239,7 +224,7 @@ def person_list(request: HttpRequest, filters: Query[Filters]) -> dict[str, Any]
             filters.unit or filters.segment or filters.status or filters.date
         )
         if only_region:
-            code = _region_code(filters.region or "")
+            code = region_filter_code(filters.region or "")
             people = people.filter(matching | region_subtree_q(code, "domicile__code"))
         else:
             people = people.filter(matching)

@@ -66,6 +66,21 @@ def region_or_404(code: str) -> Region:
         ) from None
 
 
+def region_filter_code(raw: str) -> str:
+    """The code of the region a list's ``region`` filter names (dotted or not), or 422
+    ``region_unknown`` naming the query field: an unknown filter is bad input, not a missing
+    record."""
+    try:
+        return selectors.region_get(raw).code
+    except selectors.RegionNotFound:
+        raise ApiError(
+            422,
+            "region_unknown",
+            _("Kode wilayah tidak dikenal: %(code)s") % {"code": raw[:20]},
+            details=[{"field": "region", "location": "query"}],
+        ) from None
+
+
 def _child(region: Region) -> RegionChild:
     return RegionChild(
         code=region.code,
