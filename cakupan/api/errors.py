@@ -38,13 +38,24 @@ __all__ = [
     "install",
 ]
 
-# HTTP status of a domain error by its code; any other domain error answers 400. A state that
-# conflicts with what already exists is 409 (RFC 9110 15.5.10).
+# HTTP status of a domain error by its code, else by its class's code (every intake workflow
+# refusal is a ``batch_workflow`` 409 unless named here); any other domain error answers 400. A
+# state that conflicts with what already exists is 409 (RFC 9110 15.5.10).
 DOMAIN_STATUS: dict[str, int] = {
     "person_nik_exists": 409,
     "membership_overlap": 409,
     "batch_workflow": 409,
+    "batch_verify_forbidden": 403,
+    "batch_return_forbidden": 403,
+    "batch_send_forbidden": 403,
+    "return_note_required": 422,
+    "reply_missing_columns": 422,
 }
+
+
+def domain_status(error: DomainError) -> int:
+    """The HTTP status of ``error`` (:data:`DOMAIN_STATUS`)."""
+    return DOMAIN_STATUS.get(error.code, DOMAIN_STATUS.get(type(error).code, 400))
 
 
 def _status_messages() -> dict[int, tuple[str, str]]:
@@ -183,7 +194,7 @@ def install(api: NinjaAPI) -> None:
         return error_response(exc.status, exc.code, exc.message, exc.details, exc.headers)
 
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return error_response(DOMAIN_STATUS.get(exc.code, 400), exc.code, exc.message, exc.details)
+        return error_response(domain_status(exc), exc.code, exc.message, exc.details)
 
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return error_response(422, details=_validation_details(list(exc.errors)))

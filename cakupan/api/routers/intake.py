@@ -41,7 +41,6 @@ from cakupan.intake.models import BatchStatus, ImportBatch, Phase
 from cakupan.intake.schema import FIELD_LABELS, FileError
 from cakupan.intake.schema import Field as IntakeField
 from cakupan.intake.workflow import (
-    WorkflowError,
     batch_mark_sent,
     batch_return,
     batch_submit,
@@ -60,14 +59,6 @@ StatusCode = Literal[tuple(BatchStatus.values)]  # type: ignore[valid-type]
 PhaseCode = Literal[tuple(Phase.values)]  # type: ignore[valid-type]
 ROWS_FILE_NAME = "baris-api.csv"
 
-# HTTP status of the workflow's refusals (``intake.workflow``), by code; others 409.
-WORKFLOW_STATUS = {
-    "batch_verify_forbidden": 403,
-    "batch_return_forbidden": 403,
-    "batch_send_forbidden": 403,
-    "return_note_required": 422,
-    "reply_missing_columns": 422,
-}
 FILE_CONTENT = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX}
 
 
@@ -327,12 +318,6 @@ def _fresh(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     return _batch_out(request, selectors.batch_get_for(api_user(request), batch_id))
 
 
-def _workflow_refusal(error: WorkflowError) -> ApiError:
-    return ApiError(
-        WORKFLOW_STATUS.get(error.code, 409), error.code, error.message, details=error.details
-    )
-
-
 def _file_refusal(error: FileError, field: str = "file") -> ApiError:
     return ApiError(
         422, str(error.code), error.message, details=[{"field": field, "location": "body"}]
@@ -533,10 +518,7 @@ def batch_commit(request: HttpRequest, batch_id: int) -> Status:
 def batch_submit_view(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     """Submit a committed (or returned) batch to the kabupaten for verification."""
     batch = selectors.batch_get_for(api_user(request), batch_id, write=True)
-    try:
-        batch_submit(actor=api_actor(request), batch=batch)
-    except WorkflowError as error:
-        raise _workflow_refusal(error) from None
+    batch_submit(actor=api_actor(request), batch=batch)
     return _fresh(request, batch_id)
 
 
@@ -546,10 +528,7 @@ def batch_verify_view(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     """Verify a submitted batch (the dinas that verifies its segment): 403
     ``batch_verify_forbidden`` for anyone else."""
     batch = selectors.batch_get_for(api_user(request), batch_id, write=True)
-    try:
-        batch_verify(actor=api_actor(request), batch=batch)
-    except WorkflowError as error:
-        raise _workflow_refusal(error) from None
+    batch_verify(actor=api_actor(request), batch=batch)
     return _fresh(request, batch_id)
 
 
@@ -558,10 +537,7 @@ def batch_verify_view(request: HttpRequest, batch_id: int) -> dict[str, Any]:
 def batch_return_view(request: HttpRequest, batch_id: int, payload: ReturnIn) -> dict[str, Any]:
     """Send a submitted batch back to its operator with a note (the verifier only)."""
     batch = selectors.batch_get_for(api_user(request), batch_id, write=True)
-    try:
-        batch_return(actor=api_actor(request), batch=batch, note=payload.note)
-    except WorkflowError as error:
-        raise _workflow_refusal(error) from None
+    batch_return(actor=api_actor(request), batch=batch, note=payload.note)
     return _fresh(request, batch_id)
 
 
@@ -595,10 +571,7 @@ def batch_bpjs_export(
     """The BPJS registration file of a verified (or sent) batch, CSV or XLSX; written to the
     access log. Only for who may send the batch to BPJS (403 otherwise)."""
     batch = _sendable(request, batch_id)
-    try:
-        data = bpjs_export(actor=api_actor(request), batch=batch, fmt=filters.format)
-    except WorkflowError as error:
-        raise _workflow_refusal(error) from None
+    data = bpjs_export(actor=api_actor(request), batch=batch, fmt=filters.format)
     return attachment(
         data, FILE_CONTENT[filters.format], f"pendaftaran-bpjs-batch-{batch.pk}.{filters.format}"
     )
@@ -609,10 +582,7 @@ def batch_bpjs_export(
 def batch_mark_sent_view(request: HttpRequest, batch_id: int) -> dict[str, Any]:
     """Confirm that the registration file went to BPJS: the batch waits for the reply."""
     batch = _sendable(request, batch_id)
-    try:
-        batch_mark_sent(actor=api_actor(request), batch=batch)
-    except WorkflowError as error:
-        raise _workflow_refusal(error) from None
+    batch_mark_sent(actor=api_actor(request), batch=batch)
     return _fresh(request, batch_id)
 
 
@@ -633,8 +603,6 @@ def batch_bpjs_reply(
             data=file.read(),
             file_name=file.name or "balasan",
         )
-    except WorkflowError as error:
-        raise _workflow_refusal(error) from None
     except FileError as error:
         raise _file_refusal(error) from None
     return {
