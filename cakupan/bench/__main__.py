@@ -216,6 +216,7 @@ BENCHMARKS = (
     "enrol",
     "nik",
     "intake",
+    "intake-cli",
     "billing",
     "coverage",
     "exports",
@@ -256,6 +257,10 @@ def main(argv: list[str] | None = None) -> None:
             from cakupan.bench.intake import bench_intake
 
             bench_intake()
+        if "intake-cli" in names:
+            from cakupan.bench.intake.cli import bench_intake_cli
+
+            bench_intake_cli()
         if "billing" in names:
             from cakupan.bench.billing import bench_billing
 

@@ -12,16 +12,27 @@ pattern of billing migrations 0003 and 0004:
 * the referenced table: after every DELETE statement, no referencing row may name a deleted key;
   a row whose key changes (never done: the keys are ids and region codes) must not be referenced.
 
-Concurrency, as with PostgreSQL's own foreign keys: the check locks the referenced rows it found
-``FOR KEY SHARE`` (in one statement, not one lookup per row). A concurrent DELETE of such a row
-waits for the writer to commit; its guard, a new statement under READ COMMITTED, then sees the
-writer's rows and refuses. A writer that comes second waits for the deleting transaction; once it
-commits, the deleted row is not returned, fewer keys are found than written, and the check
-refuses. (Both need READ COMMITTED, Django's isolation level.)
+Concurrency, as with PostgreSQL's own foreign keys: the check first locks the referenced rows
+``FOR KEY SHARE`` (in one statement, not one lookup per row), then looks for keys without a row
+(one anti-join, a new statement and snapshot). A concurrent DELETE of a locked row waits for the
+writer to commit; its guard, a new statement under READ COMMITTED, then sees the writer's rows and
+refuses. A writer that comes second waits for the deleting transaction; once it commits, the
+deleted row is neither locked nor found, and the check refuses. (Both need READ COMMITTED,
+Django's isolation level.)
 
-The SQL is generated here for the migrations that install it (``registry.0007``, ``intake.0007``),
-which call :func:`statement_checks` when they run: change what it generates only together with a
-migration that replaces the installed functions.
+Rows the writing transaction wrote itself are not locked (registry and intake migrations 0008):
+an import links a million memberships it has just inserted, and locking each of them wrote every
+one of them again (a quarter of the import's time). Such a row's ``xmin`` is the transaction's own
+id; no other transaction sees it before the writer commits (an inserted row), or a deleter waits
+for the writer as it would for the lock (a row the writer updated). The test compares 32-bit ids, so
+a frozen row whose id is ours modulo 2**32 (possible only after four billion transactions) would be
+left unlocked: its deletion would still need to run in the writer's own window, and the deleter's
+guard would still see every reference committed before it.
+
+The SQL is generated here for the migrations that install it (``registry.0007``, ``intake.0007``;
+the check functions replaced by ``0008``), which call :func:`statement_checks` and
+:func:`check_functions` when they run: change what they generate only together with a migration
+that replaces the installed functions.
 """
 
 from __future__ import annotations
@@ -42,27 +53,46 @@ class Ref:
 
 
 def _keys(r: Ref, update: bool) -> str:
-    """The distinct keys a statement wrote that need checking. An UPDATE checks only keys no row
-    held before it (PostgreSQL too skips the check of a row whose key did not change), so a status
-    change of a whole batch checks and locks nothing."""
+    """The keys a statement wrote that need checking (repeated keys included). An UPDATE checks
+    only keys no row held before it (PostgreSQL too skips the check of a row whose key did not
+    change), so a status change of a whole batch checks and locks nothing."""
     if update:
         return (
-            f"SELECT DISTINCT n.{r.column} AS k FROM new_rows n WHERE n.{r.column} IS NOT NULL "
+            f"SELECT n.{r.column} AS k FROM new_rows n WHERE n.{r.column} IS NOT NULL "
             f"AND NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.{r.column} = n.{r.column})"
         )
-    return f"SELECT DISTINCT {r.column} AS k FROM new_rows WHERE {r.column} IS NOT NULL"
+    return f"SELECT {r.column} AS k FROM new_rows WHERE {r.column} IS NOT NULL"
+
+
+# A statement that writes more than one row per this many rows of the referenced table checks its
+# keys with hash joins (one scan of that table) instead of one index probe per key: the planner,
+# which has no statistics of a transition table, estimates 200 distinct keys and probes (a million
+# probes took twice as long as one scan of the table).
+_HASH_RATIO = 5
 
 
 def _check_body(child: str, refs: Sequence[Ref], update: bool) -> str:
-    # Each key must be found, and is locked FOR KEY SHARE as a row foreign key locks it; a key a
-    # concurrent transaction deleted (and committed) is not returned, so fewer are found.
+    # First the referenced rows are locked FOR KEY SHARE, as a row foreign key locks them, so none
+    # can be deleted until this transaction ends; then every key must be found, by a statement with
+    # a snapshot taken after the locks (READ COMMITTED), which does not see a row a concurrent
+    # transaction deleted and committed before. A referenced row this transaction wrote itself
+    # (its xmin is the transaction's own id: inserted or updated here, outside any savepoint) is
+    # not locked: no other transaction can see it to delete it before this one ends, or it waits
+    # for this one, as it would for the lock. Rows written inside a savepoint carry the
+    # savepoint's id and are locked. (DISTINCT: without it the locking join carried every whole
+    # row of the transition table along, for a recheck it never needs, and was twice as slow.)
     return "\n".join(
-        f"""    SELECT count(*) INTO wanted FROM ({_keys(r, update)}) n;
-    IF wanted > 0 THEN
-        SELECT count(*) INTO found FROM (
-            SELECT 1 FROM {r.parent} p WHERE p.{r.key} IN (SELECT k FROM ({_keys(r, update)}) n)
+        f"""    IF EXISTS ({_keys(r, update)}) THEN
+        PERFORM set_config('enable_nestloop',
+            CASE WHEN statement_rows * {_HASH_RATIO} > (
+                      SELECT reltuples FROM pg_class WHERE oid = '{r.parent}'::regclass)
+                 THEN 'off' ELSE nestloop END, true);
+        PERFORM count(*) FROM (
+            SELECT 1 FROM {r.parent} p
+             WHERE p.{r.key} IN (SELECT DISTINCT k FROM ({_keys(r, update)}) n) AND p.xmin <> me
                FOR KEY SHARE OF p) x;
-        IF found < wanted THEN
+        IF EXISTS (SELECT 1 FROM ({_keys(r, update)}) n
+                    WHERE NOT EXISTS (SELECT 1 FROM {r.parent} p WHERE p.{r.key} = n.k)) THEN
             RAISE foreign_key_violation
                 USING MESSAGE = '{child}: {r.column} not present in {r.parent}';
         END IF;
@@ -71,21 +101,29 @@ def _check_body(child: str, refs: Sequence[Ref], update: bool) -> str:
     )
 
 
-def _check_function(child: str, refs: Sequence[Ref]) -> str:
+def _check_functions(child: str, refs: Sequence[Ref]) -> str:
     functions = ""
     for suffix, update in (("check", False), ("update_check", True)):
         functions += f"""
-CREATE FUNCTION {child}_refs_{suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION {child}_refs_{suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    wanted bigint;
-    found bigint;
+    -- This transaction's id as the 32-bit xid a row's xmin holds (pg_current_xact_id() is the
+    -- 64-bit id with its epoch).
+    me xid := (pg_current_xact_id()::text::bigint % 4294967296)::text::xid;
+    nestloop text := current_setting('enable_nestloop');
+    statement_rows bigint := (SELECT count(*) FROM new_rows);
 BEGIN
 {_check_body(child, refs, update)}
+    PERFORM set_config('enable_nestloop', nestloop, true);
     RETURN NULL;
 END
 $$;"""
+    return functions
+
+
+def _check_function(child: str, refs: Sequence[Ref]) -> str:
     return (
-        functions
+        _check_functions(child, refs)
         + f"""
 CREATE TRIGGER {child}_refs_insert AFTER INSERT ON {child}
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION {child}_refs_check();
@@ -158,3 +196,12 @@ def statement_checks(refs: Sequence[Ref]) -> tuple[str, str]:
         for p in by_parent
     )
     return forward, reverse
+
+
+def check_functions(refs: Sequence[Ref]) -> str:
+    """SQL replacing (``CREATE OR REPLACE``) the check functions of the child tables of ``refs``,
+    their triggers left as they are: for a migration that changes how the checks run."""
+    by_child: dict[str, list[Ref]] = defaultdict(list)
+    for ref in refs:
+        by_child[ref.child].append(ref)
+    return "".join(_check_functions(c, r) for c, r in by_child.items())

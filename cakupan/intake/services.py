@@ -382,17 +382,25 @@ def _save_issues(batch: ImportBatch, issues: pl.DataFrame) -> None:
 def _link_rows(batch: ImportBatch) -> int:
     """Remember which membership each accepted row stands for (workflow, BPJS round trip) and which
     person and membership it created (their provenance: ``BatchMembership``), from the registry's
-    match table, in one statement. A re-import links the rows again and creates nothing."""
+    match table, in one statement. A re-import links the rows again and creates nothing.
+
+    The caller holds the batch's row lock, so no other transaction links rows to this batch
+    meanwhile. A batch with no links yet (every commit but a repeated one) is written with a plain
+    INSERT: ``ON CONFLICT`` inserts each row speculatively and confirms it, which cost a fifth of
+    the statement on a million rows; a batch linked before keeps its links, as before.
+    """
+    linked_before = BatchMembership.objects.filter(batch=batch).exists()
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {BatchMembership._meta.db_table}
                    (batch_id, membership_id, row_number, person_created, membership_created)
-            SELECT %s, x.membership_id, x.row_number, x.person_new, x.membership_new
+            SELECT DISTINCT ON (x.membership_id)
+                   %s, x.membership_id, x.row_number, x.person_new, x.membership_new
               FROM {registry_bulk.MATCH} x
-             ORDER BY x.membership_id
-            ON CONFLICT (batch_id, membership_id) DO NOTHING
-            """,  # noqa: S608 - our tables; the batch id is a parameter
+             ORDER BY x.membership_id, x.row_number
+            """  # noqa: S608 - our tables; the batch id is a parameter
+            + (" ON CONFLICT (batch_id, membership_id) DO NOTHING" if linked_before else ""),
             [batch.pk],
         )
         return int(cursor.rowcount)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -105,6 +106,7 @@ def run_intake(unit: Any, data: bytes, file_name: str, *, commit: bool = True) -
 
     actor = Actor.system(source="cli", label="bench")
     marks: list[tuple[str, float]] = []
+    _explain_slow_statements()
 
     def progress(phase: str, done: int, total: int) -> None:
         marks.append((phase, time.perf_counter()))
@@ -141,6 +143,36 @@ def run_intake(unit: Any, data: bytes, file_name: str, *, commit: bool = True) -
         written=outcome.written,
         memory=peak,
     )
+
+
+def _explain_slow_statements() -> None:
+    """With ``CAKUPAN_BENCH_EXPLAIN=FILE``, append the plan (EXPLAIN ANALYZE, by ``auto_explain``)
+    of every statement over 300 ms, trigger functions' statements included, to FILE: where the
+    time of a statement goes, measured in the run itself."""
+    path = os.environ.get("CAKUPAN_BENCH_EXPLAIN")
+    if not path:
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+
+    def keep(diagnostic: Any) -> None:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{diagnostic.message_primary}\n\n")
+
+    if not getattr(raw, "_bench_explain", False):
+        raw.add_notice_handler(keep)
+        raw._bench_explain = True
+    with connection.cursor() as cursor:
+        cursor.execute("LOAD 'auto_explain'")
+        for name, value in (
+            ("log_min_duration", "300ms"),
+            ("log_analyze", "on"),
+            ("log_timing", "on"),
+            ("log_nested_statements", "on"),
+            ("log_level", "notice"),
+            ("log_triggers", "on"),
+        ):
+            cursor.execute("SELECT set_config(%s, %s, false)", [f"auto_explain.{name}", value])
 
 
 def describe(run: IntakeRun, label: str) -> None:

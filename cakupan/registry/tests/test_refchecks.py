@@ -108,3 +108,35 @@ def test_a_delete_waits_for_a_writer_that_references_the_row() -> None:
         finally:
             other.execute("SET lock_timeout = '5s'")
             other.execute("DELETE FROM registry_person WHERE id = %s", [person])
+
+
+def test_rows_the_writer_wrote_itself_are_found_without_a_lock() -> None:
+    """A person this transaction inserted at its top level is not locked by the membership that
+    names it (no other transaction can see it to delete it: its xmax stays 0); one inserted inside
+    a savepoint carries the savepoint's id and is locked like any other row."""
+    import psycopg
+
+    from cakupan.registry.tests.test_overlap_trigger import _committed_copy, _conninfo
+
+    template = make_membership()
+    # Another session, one transaction, rolled back: its rows are its own top-level writes.
+    with psycopg.connect(_conninfo()) as other:
+        try:
+            unit = _committed_copy(other, "registry_unit", template.unit_id, code="OWN-ROWS")
+
+            def person_with_membership(nik: str) -> str:
+                person = _committed_copy(other, "registry_person", template.person_id, nik=nik)
+                _committed_copy(
+                    other, "registry_membership", template.pk, person_id=person, unit_id=unit
+                )
+                row = other.execute(
+                    "SELECT xmax::text FROM registry_person WHERE id = %s", [person]
+                ).fetchone()
+                assert row is not None
+                return str(row[0])
+
+            assert person_with_membership("7324020101700097") == "0"
+            other.execute("SAVEPOINT inner_writes")
+            assert person_with_membership("7324020101700098") != "0"
+        finally:
+            other.rollback()
