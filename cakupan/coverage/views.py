@@ -339,13 +339,13 @@ def _no_followup(request: CakupanRequest, error: ParameterError) -> HttpResponse
 def followup_page(request: CakupanRequest, code: str) -> HttpResponseBase:
     """``/cakupan/CODE/tindak-lanjut/``; ``?unduh=xlsx`` downloads every list as one workbook,
     ``?unduh=csv&daftar=KEY`` one list as CSV (``common.exports``)."""
-    fmt = exports.requested_format(request)
-    if fmt == "xlsx" or (fmt == "csv" and request.GET.get("daftar") in COLUMNS):
-        return _followup_download(request, code, fmt)
     try:
         place, on, form, lists = _followup(request, code)
     except ParameterError as error:
         return _no_followup(request, error)
+    fmt = exports.requested_format(request)
+    if fmt == "xlsx" or (fmt == "csv" and request.GET.get("daftar") in COLUMNS):
+        return _followup_download(request, place, on, lists, fmt)
     shown = membership_ids(lists)
     if shown:
         record_access(
@@ -370,17 +370,15 @@ def followup_page(request: CakupanRequest, code: str) -> HttpResponseBase:
     return render(request, "coverage/followup.html", context)
 
 
-def _followup_download(request: CakupanRequest, code: str, fmt: str) -> HttpResponseBase:
+def _followup_download(
+    request: CakupanRequest, place: Place, on: dt.date, lists: Any, fmt: str
+) -> HttpResponseBase:
     """The follow-up lists as a workbook (a cover sheet, a sheet per list) or one list as CSV.
 
     Every download is logged once with its row count and the memberships it names (the desa and
     unit lists name nobody). The lists are bounded by the region, so the workbook is built in
     memory; the row limit applies all the same.
     """
-    try:
-        place, on, _form, lists = _followup(request, code)
-    except ParameterError as error:
-        return _no_followup(request, error)
     chosen = request.GET.get("daftar", "") if fmt == "csv" else ""
     selected = {chosen: lists[chosen]} if chosen else lists
     # The memberships the download names: those of the lists of people it holds.
