@@ -339,12 +339,19 @@ def _no_followup(request: CakupanRequest, error: ParameterError) -> HttpResponse
 def followup_page(request: CakupanRequest, code: str) -> HttpResponseBase:
     """``/cakupan/CODE/tindak-lanjut/``; ``?unduh=xlsx`` downloads every list as one workbook,
     ``?unduh=csv&daftar=KEY`` one list as CSV (``common.exports``)."""
+    fmt = exports.requested_format(request)
+    wanted = fmt == "xlsx" or (fmt == "csv" and request.GET.get("daftar") in COLUMNS)
+    return _followup_answer(request, code, fmt if wanted and fmt else "")
+
+
+def _followup_answer(request: CakupanRequest, code: str, fmt: str) -> HttpResponseBase:
+    """The follow-up page, or with ``fmt`` its download; a 400 naming the reason where the
+    regulation data have no value for the date asked."""
     try:
         place, on, form, lists = _followup(request, code)
     except ParameterError as error:
         return _no_followup(request, error)
-    fmt = exports.requested_format(request)
-    if fmt == "xlsx" or (fmt == "csv" and request.GET.get("daftar") in COLUMNS):
+    if fmt:
         return _followup_download(request, place, on, lists, fmt)
     shown = membership_ids(lists)
     if shown:
@@ -433,7 +440,7 @@ def _followup_download(
 @login_required
 def followup_xlsx(request: CakupanRequest, code: str) -> HttpResponseBase:
     """``/cakupan/CODE/tindak-lanjut.xlsx``: the older address of ``?unduh=xlsx``."""
-    return _followup_download(request, code, "xlsx")
+    return _followup_answer(request, code, "xlsx")
 
 
 @login_required
