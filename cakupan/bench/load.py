@@ -292,6 +292,7 @@ class Workload:
     list_pages: int
     filters: list[str]
     searches: list[str]
+    people: int = 0  # in the admin's scope
 
 
 @dataclass
@@ -482,22 +483,16 @@ def _report(name: str, run: dict[str, Any]) -> None:
 # Setup and the run
 
 
-def _prepare() -> tuple[Workload, str]:
-    """The demo data as ``cakupan demo`` loads them; the admin's password hashed for production."""
-    from cakupan.accounts.models import User
-    from cakupan.demo.services import demo_password
+def workload_for(admin: Any) -> Workload:
+    """What the sessions of ``admin`` ask for: 500 people of its scope (a fixed sample), the list
+    filters of every segment, and search texts (names, NIK prefixes, whole NIKs) of those people.
+    The page benchmark (``bench.pages``) measures the same workload in process."""
     from cakupan.registry.models import MembershipStatus, Segment
     from cakupan.registry.selectors import person_search
 
-    started = time.perf_counter()
-    call_command("demo", skip_static=True, as_json=True, stdout=io.StringIO())
-    password = demo_password()
-    admin = User.objects.get(username=USERNAME)
-    admin.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
-    admin.save(update_fields=["password"])
     people = list(person_search(user=admin).values_list("pk", "nik", "name"))
     if not people:
-        raise RuntimeError(f"{USERNAME} sees no people in the demo data")
+        raise RuntimeError(f"{admin.username} sees no people in the demo data")
     rng = random.Random(13)
     sample = rng.sample(people, min(len(people), 500))
     searches = (
@@ -510,11 +505,26 @@ def _prepare() -> tuple[Workload, str]:
         for segment in Segment.values
     ]
     pages = max(1, min(LIST_PAGES, len(people) // 50))  # 50 a page (registry.views)
+    return Workload([pk for pk, _, _ in sample], pages, filters, searches, len(people))
+
+
+def _prepare() -> tuple[Workload, str]:
+    """The demo data as ``cakupan demo`` loads them; the admin's password hashed for production."""
+    from cakupan.accounts.models import User
+    from cakupan.demo.services import demo_password
+
+    started = time.perf_counter()
+    call_command("demo", skip_static=True, as_json=True, stdout=io.StringIO())
+    password = demo_password()
+    admin = User.objects.get(username=USERNAME)
+    admin.password = PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt())
+    admin.save(update_fields=["password"])
+    workload = workload_for(admin)
     detail(
         f"demo data loaded in {time.perf_counter() - started:.0f} s: {USERNAME} sees "
-        f"{len(people):,} people"
+        f"{workload.people:,} people"
     )
-    return Workload([pk for pk, _, _ in sample], pages, filters, searches), password
+    return workload, password
 
 
 @contextlib.contextmanager

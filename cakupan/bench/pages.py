@@ -30,13 +30,12 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import random
 import statistics
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.core.management import call_command
 from django.db import connection
@@ -73,27 +72,15 @@ def _backend_cpu_ns(pid: int) -> int:
 def _workload() -> tuple[Any, list[int], list[str], list[str]]:
     """The admin, and the people, list filters and search texts of the load benchmark."""
     from cakupan.accounts.models import User
-    from cakupan.registry.models import MembershipStatus, Segment
-    from cakupan.registry.selectors import person_search
+    from cakupan.bench.load import workload_for
 
     if not User.objects.filter(username=USERNAME).exists():
         started = time.perf_counter()
         call_command("demo", skip_static=True, as_json=True, stdout=io.StringIO())
         detail(f"demo data loaded in {time.perf_counter() - started:.0f} s")
     admin = User.objects.get(username=USERNAME)
-    people = list(person_search(user=admin).values_list("pk", "nik", "name"))
-    rng = random.Random(13)  # the load benchmark's sample
-    sample = rng.sample(people, min(len(people), 500))
-    searches = (
-        [name.split()[0] for _, _, name in sample[:40]]
-        + [nik[:6] for _, nik, _ in sample[40:50]]
-        + [nik for _, nik, _ in sample[50:90]]
-    )
-    filters = [
-        urlencode({"segment": segment, "status": MembershipStatus.ACTIVE})
-        for segment in Segment.values
-    ]
-    return admin, [pk for pk, _, _ in sample], filters, searches
+    workload = workload_for(admin)
+    return admin, workload.person_ids, workload.filters, workload.searches
 
 
 class _Pages:

@@ -1,4 +1,4 @@
-"""Translatable labels that several screens show: the short month names of chart axes and tables.
+"""Translatable labels that several screens show: month names of chart axes and tables, dates.
 
 Documents with legal force keep their Indonesian names (``common.dates.MONTH_NAMES``); these follow
 the reader's language. Not in ``common.dates``, which the rules package imports without Django.
@@ -6,6 +6,9 @@ the reader's language. Not in ``common.dates``, which the rules package imports 
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils.formats import date_format
 from django.utils.translation import pgettext_lazy
 
 SHORT_MONTH_NAMES = (
@@ -22,3 +25,9 @@ SHORT_MONTH_NAMES = (
     pgettext_lazy("bulan singkat", "Nov"),
     pgettext_lazy("bulan singkat", "Des"),
 )
+
+
+def local_long_date(day: dt.date) -> str:
+    """``day`` in the reader's language: ``9 Mei 2022``, in English ``9 May 2022`` (Django's month
+    names). Documents with legal force use ``common.dates.long_date``, always Indonesian."""
+    return date_format(day, "j F Y")

@@ -119,6 +119,10 @@ def bad_request_page(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
 
 
+# Where the JSON API lives (``cakupan.api.urls``).
+API_PREFIX = "/api/"
+
+
 class SearchTokenMiddleware:
     """Search texts travel as server-side tokens, never in a URL (``common.search``).
 
@@ -137,8 +141,9 @@ class SearchTokenMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         session = getattr(request, "session", None)
         # The Django admin (superadmins only) keeps its own GET search: its changelist refuses
-        # parameters it does not know and rebuilds its links from ``request.GET``.
-        if session is None or request.path.startswith(self.admin_prefix):
+        # parameters it does not know and rebuilds its links from ``request.GET``. The JSON API
+        # has no search text and no browser history: a redirect there only confuses its clients.
+        if session is None or request.path.startswith((self.admin_prefix, API_PREFIX)):
             return self.get_response(request)
         if request.method == "POST" and search.MARKER in request.POST:
             refused = CsrfViewMiddleware(self.get_response).process_view(request, None, (), {})  # type: ignore[arg-type]

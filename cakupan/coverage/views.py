@@ -340,12 +340,19 @@ def followup_page(request: CakupanRequest, code: str) -> HttpResponseBase:
     """``/cakupan/CODE/tindak-lanjut/``; ``?unduh=xlsx`` downloads every list as one workbook,
     ``?unduh=csv&daftar=KEY`` one list as CSV (``common.exports``)."""
     fmt = exports.requested_format(request)
-    if fmt == "xlsx" or (fmt == "csv" and request.GET.get("daftar") in COLUMNS):
-        return _followup_download(request, code, fmt)
+    wanted = fmt == "xlsx" or (fmt == "csv" and request.GET.get("daftar") in COLUMNS)
+    return _followup_answer(request, code, fmt if wanted and fmt else "")
+
+
+def _followup_answer(request: CakupanRequest, code: str, fmt: str) -> HttpResponseBase:
+    """The follow-up page, or with ``fmt`` its download; a 400 naming the reason where the
+    regulation data have no value for the date asked."""
     try:
         place, on, form, lists = _followup(request, code)
     except ParameterError as error:
         return _no_followup(request, error)
+    if fmt:
+        return _followup_download(request, place, on, lists, fmt)
     shown = membership_ids(lists)
     if shown:
         record_access(
@@ -370,17 +377,15 @@ def followup_page(request: CakupanRequest, code: str) -> HttpResponseBase:
     return render(request, "coverage/followup.html", context)
 
 
-def _followup_download(request: CakupanRequest, code: str, fmt: str) -> HttpResponseBase:
+def _followup_download(
+    request: CakupanRequest, place: Place, on: dt.date, lists: Any, fmt: str
+) -> HttpResponseBase:
     """The follow-up lists as a workbook (a cover sheet, a sheet per list) or one list as CSV.
 
     Every download is logged once with its row count and the memberships it names (the desa and
     unit lists name nobody). The lists are bounded by the region, so the workbook is built in
     memory; the row limit applies all the same.
     """
-    try:
-        place, on, _form, lists = _followup(request, code)
-    except ParameterError as error:
-        return _no_followup(request, error)
     chosen = request.GET.get("daftar", "") if fmt == "csv" else ""
     selected = {chosen: lists[chosen]} if chosen else lists
     # The memberships the download names: those of the lists of people it holds.
@@ -435,7 +440,7 @@ def _followup_download(request: CakupanRequest, code: str, fmt: str) -> HttpResp
 @login_required
 def followup_xlsx(request: CakupanRequest, code: str) -> HttpResponseBase:
     """``/cakupan/CODE/tindak-lanjut.xlsx``: the older address of ``?unduh=xlsx``."""
-    return _followup_download(request, code, "xlsx")
+    return _followup_answer(request, code, "xlsx")
 
 
 @login_required

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from cakupan.accounts.access import MaybeViewer
 from cakupan.claims.summary import BENEFIT_KEYS, BENEFIT_LABELS, claims_summary
-from cakupan.common.dates import MONTH_NAMES, long_date
+from cakupan.common.labels import SHORT_MONTH_NAMES, local_long_date
 from cakupan.common.money import rupiah_in_words
 from cakupan.coverage.followup import followup_lists
 from cakupan.coverage.indicators import indicators_for_level
@@ -66,7 +66,8 @@ def _words(amount: Decimal | int) -> str:
 
 
 def _short_month(day: dt.date) -> str:
-    return f"{MONTH_NAMES[day.month - 1][:3]} {day:%y}"
+    """A chart axis label in the reader's language: ``Mei 22``, ``May 22``."""
+    return f"{SHORT_MONTH_NAMES[day.month - 1]} {day:%y}"
 
 
 def _summary(place: Place, m: Any, shown: dict[str, Any], rank: tuple[int, int] | None) -> Section:
@@ -463,7 +464,7 @@ def kso_report(*, user: MaybeViewer, region: Region, on: dt.date, today: dt.date
             authority=_authority(region),
             title=_("LAPORAN RAPAT KERJA SAMA OPERASIONAL (KSO)"),
             subtitle=subtitle,
-            place_date=_("Keadaan per %(date)s") % {"date": long_date(on)},
+            place_date=_("Keadaan per %(date)s") % {"date": local_long_date(on)},
         ),
         sections=sections,
         file_stem=f"laporan-kso-{region.code.replace('.', '')}-{on:%Y%m%d}",
@@ -471,5 +472,5 @@ def kso_report(*, user: MaybeViewer, region: Region, on: dt.date, today: dt.date
             "Dibuat dengan Cakupan pada %(date)s. Sumber: registri kepesertaan, data "
             "pembanding dan jumlah peserta kantor cabang."
         )
-        % {"date": long_date(today)},
+        % {"date": local_long_date(today)},
     )

@@ -271,3 +271,12 @@ def test_unknown_region_filter_and_bad_values_answer_422_with_the_field(
         assert answer.status_code == 422, query
         error = answer.json()["error"]
         assert (error["code"], error["details"][0]["field"]) == (code, field), query
+
+
+def test_a_q_parameter_is_not_redirected_into_a_search_token(
+    world: World, admin_kabupaten: User, api_client: Callable[..., ApiClient]
+) -> None:
+    # The web turns ?q= into a session token by a 303; the API answers the request itself.
+    answer = api_client(admin_kabupaten).get("/api/v1/people", {"q": "Andi"})
+    assert answer.status_code == 200
+    assert [p["id"] for p in answer.json()["items"]] == _ids(world, SCOPE[Role.ADMIN_KABUPATEN])

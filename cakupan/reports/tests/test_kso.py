@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ import pypdf
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from cakupan.accounts.models import User
 
@@ -124,3 +126,20 @@ def test_the_english_kso_report_writes_amounts_and_its_letterhead_in_english() -
     assert "PEMERINTAH" not in text
     assert "Rp201.600 (two hundred one thousand six hundred rupiah)" in text
     assert "rupiah)" in text and " ribu " not in text and " juta " not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "axis", "date"),
+    [("id", "Mei 22", "9 Mei 2022"), ("en", "May 22", "9 May 2022")],
+)
+def test_the_report_writes_months_in_the_readers_language(
+    language: str, axis: str, date: str
+) -> None:
+    from cakupan.common.labels import local_long_date
+    from cakupan.reports.kso import _short_month
+
+    with translation.override(language):
+        assert (_short_month(dt.date(2022, 5, 1)), local_long_date(dt.date(2022, 5, 9))) == (
+            axis,
+            date,
+        )
