@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -212,7 +213,18 @@ def install(api: NinjaAPI) -> None:
         return error_response(403)
 
     def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-        return error_response(413)
+        # A JSON body is read into memory whole, so it keeps Django's in-memory limit
+        # (DATA_UPLOAD_MAX_MEMORY_SIZE); a file upload streams to disk up to API_MAX_BODY_BYTES.
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+        return error_response(
+            413,
+            message=_(
+                "Isi JSON lebih dari %(kb)d KB. Kirim baris sebanyak itu sebagai berkas "
+                "(POST /api/v1/intake/batches)."
+            )
+            % {"kb": limit // 1024},
+            details={"max_bytes": limit},
+        )
 
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.error("API server error on %s %s", request.method, request.path, exc_info=exc)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
@@ -404,3 +405,26 @@ def test_the_bpjs_officer_of_another_branch_gets_404_and_ours_may_send(
     assert officer.post(f"{BATCHES}/{batch}/commit").status_code == 403  # read-only elsewhere
     assert officer.post(f"{BATCHES}/{batch}/sent").json()["status"] == "sent"
     assert ImportBatch.objects.get(pk=batch).status == BatchStatus.SENT
+
+
+def test_rows_beyond_the_json_limit_are_refused_with_the_limit_and_the_way_out(
+    world: World, api_client: Callable[..., ApiClient]
+) -> None:
+    # A JSON body is held in memory whole: Django's in-memory limit applies, and the answer says
+    # how much that is and that a file upload takes more.
+    row = dict(zip(["nik", "name", "sex", "birth_date", "desa", "occupation", "wage",
+                    "start_date"], GOOD[0].split(";"), strict=True))  # fmt: skip
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    rows = [row] * (limit // len(json.dumps(row)) + 1)
+    batches = ImportBatch.objects.count()
+    response = api_client(world.operator).post(
+        f"{BATCHES}/rows", {"unit": world.unit.code, "rows": rows}
+    )
+    assert response.status_code == 413
+    error = response.json()["error"]
+    assert (error["code"], error["details"]) == ("too_large", {"max_bytes": limit})
+    assert error["message"] == (
+        f"Isi JSON lebih dari {limit // 1024} KB. Kirim baris sebanyak itu sebagai berkas "
+        "(POST /api/v1/intake/batches)."
+    )
+    assert ImportBatch.objects.count() == batches
