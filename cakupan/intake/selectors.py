@@ -78,7 +78,7 @@ def batch_list(
         waiting_batches(user=user, kind=waiting)
         if waiting in WAITING_KINDS
         else batches_visible_to(user)
-    ).select_related("created_by")
+    ).select_related("created_by", "unit")
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
     return qs.order_by("-created_at", "-id")
@@ -157,8 +157,13 @@ def batch_actions(*, user: MaybeViewer, batch: ImportBatch) -> BatchActions:
     writes = bool(getattr(user, "can_write", False))
     idle = not busy
     verify = idle and status == BatchStatus.SUBMITTED and can_verify(user, batch)
-    # The BPJS officer reads only, except for sending its kabupaten's batches (workflow).
-    sends = idle and may_send_to_bpjs(user, batch)
+    # The BPJS officer reads only, except for sending its kabupaten's batches (workflow). Asked
+    # only where a sender has something to do: it costs a query, once per row of a list.
+    sends = (
+        idle
+        and status in (BatchStatus.VERIFIED, BatchStatus.SENT, BatchStatus.REGISTERED)
+        and may_send_to_bpjs(user, batch)
+    )
     return BatchActions(
         busy=busy,
         checked=idle and status in CHECKED_STATUSES,

@@ -44,7 +44,7 @@ from cakupan.intake.storage import intake_limits
 from cakupan.registry.models import Membership, MembershipStatus, Unit
 from cakupan.registry.selectors import unit_get_for
 from cakupan.registry.services import memberships_set_status
-from cakupan.wilayah.selectors import region_subtree_q
+from cakupan.wilayah.selectors import in_region_subtree
 
 
 class WorkflowError(DomainError):
@@ -100,10 +100,8 @@ def can_verify(user: MaybeViewer, batch: ImportBatch) -> bool:
         return True
     if user.role != Role.ADMIN_KABUPATEN or not user.region_id:
         return False
-    in_region = type(batch.unit).objects.filter(
-        region_subtree_q(user.region_id, "region__code"), pk=batch.unit_id
-    )
-    if not in_region.exists():
+    # The unit is usually loaded with the batch (lists select it): no query per batch.
+    if not in_region_subtree(batch.unit.region_id, user.region_id):
         return False
     return user.unit_id is None or batch.segment in (
         getattr(user.unit, "verifies_segments", None) or []

@@ -428,3 +428,39 @@ def test_rows_beyond_the_json_limit_are_refused_with_the_limit_and_the_way_out(
         "(POST /api/v1/intake/batches)."
     )
     assert ImportBatch.objects.count() == batches
+
+
+@pytest.mark.parametrize("status", [BatchStatus.COMMITTED, BatchStatus.VERIFIED])
+def test_the_batch_list_costs_the_same_queries_for_one_batch_or_many(
+    world: World, api_client: Callable[..., ApiClient], status: str
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cakupan.intake.models import Phase
+
+    def add_batch(i: int) -> None:
+        ImportBatch.objects.create(
+            unit=world.unit,
+            segment="perangkat_desa",
+            created_by=world.operator,
+            source="api",
+            file_name=f"perangkat-{i}.csv",
+            file_path=f"intake/test/{i}",
+            file_sha256=f"{i:064x}",
+            file_size=1,
+            status=status,
+            phase=Phase.DONE,
+        )
+
+    admin = api_client(world.dpmd)
+    admin.get(BATCHES)  # the token's first use of the minute writes more than later ones
+    counts = []
+    for batches in (1, 4):
+        while ImportBatch.objects.filter(unit=world.unit).count() < batches:
+            add_batch(ImportBatch.objects.count())
+        with CaptureQueriesContext(connection) as captured:
+            listed = admin.get(BATCHES).json()
+        assert len(listed["items"]) == batches
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
