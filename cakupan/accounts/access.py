@@ -36,6 +36,7 @@ from django.http import Http404
 
 from cakupan.accounts.models import Role
 from cakupan.common.memo import per_request
+from cakupan.wilayah.codes import in_region_subtree
 from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import current_children, region_subtree_q
 
@@ -206,7 +207,7 @@ def region_scope_covers(user: MaybeViewer, code: str) -> bool:
     if viewer is None or not code:
         return False
     codes = region_codes(viewer)
-    return codes is not None and any(code == c or code.startswith(f"{c}.") for c in codes)
+    return codes is not None and any(in_region_subtree(code, c) for c in codes)
 
 
 def limit_to_units(user: MaybeViewer, qs: QuerySet[M], unit_path: str = "") -> QuerySet[M]:
@@ -289,4 +290,4 @@ def region_in_scope(region: Region, allowed: list[Region] | None) -> bool:
     """Whether ``region`` is one of ``allowed`` or lies below one (``None``: any region)."""
     if allowed is None:
         return True
-    return any(region.code == r.code or region.code.startswith(f"{r.code}.") for r in allowed)
+    return any(in_region_subtree(region.code, r.code) for r in allowed)

@@ -22,8 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from cakupan.api.errors import error_response
-
-API_PREFIX = "/api/"
+from cakupan.common.middleware import API_PREFIX
 
 
 class ApiEdgeMiddleware:

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import resource
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from django.conf import settings
 from django.db import connection, transaction
 
 SCALE = float(os.environ.get("CAKUPAN_BENCH_SCALE", "1"))
@@ -291,3 +295,59 @@ def measure_memory() -> Iterator[MemoryPeak]:
             peak.process_peak = max(peak.process_peak, hwm)
         elif not peak.process_peak:
             peak.process_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+# Environment variables of ours that would change a process under test if they leaked into it.
+_OWN_SETTINGS = re.compile(
+    r"^(CAKUPAN_|DATABASE_|DJANGO_SETTINGS_MODULE$|SECRET_KEY|WEB_CONCURRENCY)"
+)
+
+
+def database_url() -> str:
+    """The bench's database as ``DATABASE_URL`` for a process of its own."""
+    params = connection.settings_dict
+    host = quote(str(params["HOST"]), safe="")
+    return f"postgres://{params['USER']}@{host}:{params['PORT']}/{params['NAME']}"
+
+
+def cakupan_environment(workdir: Path, secret_key: str) -> dict[str, str]:
+    """The environment of a ``cakupan`` process run by a benchmark (``serve``, ``intake``):
+    production settings, this bench's database, its data under ``workdir``, and the field keys and
+    PII hash key of this process, which wrote the data it reads."""
+    env = {k: v for k, v in os.environ.items() if not _OWN_SETTINGS.match(k)}
+    return env | {
+        "DJANGO_SETTINGS_MODULE": "cakupan.config.settings.base",
+        "DATABASE_URL": database_url(),
+        "CAKUPAN_DATA_DIR": str(workdir / "data"),
+        "SECRET_KEY": secret_key,
+        "CAKUPAN_FIELD_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        "CAKUPAN_PII_HASH_KEY": settings.PII_HASH_KEY,
+        "PYTHONPATH": str(settings.BASE_DIR),
+    }
+
+
+@contextmanager
+def durable_commits() -> Iterator[None]:
+    """PostgreSQL's own durability (fsync, synchronous commit) instead of the throwaway server's.
+
+    Every page and every import writes to the audit log and commits; with ``fsync=off`` the commit
+    would cost nothing and the figure would flatter the server a production database is.
+    """
+    names = ("fsync", "synchronous_commit", "full_page_writes")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+        if not cursor.fetchone()[0]:  # not the bench's server: its settings are what they are
+            yield
+            return
+        cursor.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", [list(names)])
+        before = dict(cursor.fetchall())
+        for name in names:
+            cursor.execute(f"ALTER SYSTEM RESET {name}")
+        cursor.execute("SELECT pg_reload_conf()")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for name, value in before.items():
+                cursor.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+            cursor.execute("SELECT pg_reload_conf()")

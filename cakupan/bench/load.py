@@ -58,14 +58,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
-from django.db import connection
 
-from cakupan.bench.harness import SCALE, _children, _postmaster_pid, detail, verdict
+from cakupan.bench.harness import (
+    SCALE,
+    _children,
+    _postmaster_pid,
+    cakupan_environment,
+    detail,
+    durable_commits,
+    verdict,
+)
 
 SESSIONS = max(2, round(50 * SCALE))
 SECONDS = max(5.0, 60 * SCALE)
@@ -82,10 +89,6 @@ USERNAME = "admin.lutim"
 HOST = "127.0.0.1"
 KINDS = ("home", "list", "list filtered", "detail", "search POST", "search results")
 LIST_PAGES = 20
-# Environment variables of ours that would change the server under test if they leaked into it.
-_OWN_SETTINGS = re.compile(
-    r"^(CAKUPAN_|DATABASE_|DJANGO_SETTINGS_MODULE$|SECRET_KEY|WEB_CONCURRENCY)"
-)
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -185,12 +188,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _database_url() -> str:
-    params = connection.settings_dict
-    host = quote(str(params["HOST"]), safe="")
-    return f"postgres://{params['USER']}@{host}:{params['PORT']}/{params['NAME']}"
-
-
 @dataclass
 class Server:
     """``cakupan serve`` running in a subprocess; its output goes to files under ``workdir``."""
@@ -202,18 +199,8 @@ class Server:
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not _OWN_SETTINGS.match(k)}
-        env.update(
-            DJANGO_SETTINGS_MODULE="cakupan.config.settings.base",
-            DATABASE_URL=_database_url(),
-            CAKUPAN_DATA_DIR=str(self.workdir / "data"),
-            SECRET_KEY=self.secret_key,  # one for both servers: the same sessions sign in once
-            # The demo data were written by this process: the same field keys and PII hash key.
-            CAKUPAN_FIELD_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
-            CAKUPAN_PII_HASH_KEY=settings.PII_HASH_KEY,
-            CAKUPAN_DEMO_WITHOUT_MFA="1",
-            PYTHONPATH=str(settings.BASE_DIR),
-        )
+        # One secret key for both servers: the same sessions sign in once.
+        env = cakupan_environment(self.workdir, self.secret_key) | {"CAKUPAN_DEMO_WITHOUT_MFA": "1"}
         command = [sys.executable, "-m", "cakupan.cli", "serve", "--addr", f"{HOST}:{self.port}"]
         with (
             open(self.workdir / "stdout.log", "ab") as out,
@@ -538,33 +525,6 @@ def _serving(args: list[str], workdir: Path, secret_key: str) -> Iterator[Server
         detail(f"server stopped by SIGTERM in {stopped:.1f} s (exit {server.process.returncode})")  # type: ignore[union-attr]
 
 
-@contextlib.contextmanager
-def _durable_commits() -> Iterator[None]:
-    """PostgreSQL's own durability (fsync, synchronous commit) instead of the throwaway server's.
-
-    Every page writes to the audit log and commits; with ``fsync=off`` the commit would cost
-    nothing and the figure would flatter the server a production database is.
-    """
-    names = ("fsync", "synchronous_commit", "full_page_writes")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('is_superuser') = 'on'")
-        if not cursor.fetchone()[0]:  # not the bench's server: its settings are what they are
-            yield
-            return
-        cursor.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", [list(names)])
-        before = dict(cursor.fetchall())
-        for name in names:
-            cursor.execute(f"ALTER SYSTEM RESET {name}")
-        cursor.execute("SELECT pg_reload_conf()")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            for name, value in before.items():
-                cursor.execute(f"ALTER SYSTEM SET {name} = '{value}'")
-            cursor.execute("SELECT pg_reload_conf()")
-
-
 def bench_load() -> dict[str, Any]:
     load = os.getloadavg()
     print(
@@ -574,7 +534,7 @@ def bench_load() -> dict[str, Any]:
         f"{load[2]:.2f}"
     )
     workload, password = _prepare()
-    with _durable_commits():
+    with durable_commits():
         return _compare(workload, password)
 
 

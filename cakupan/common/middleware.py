@@ -119,7 +119,8 @@ def bad_request_page(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "400.html", {"message": message}, status=400)
 
 
-# Where the JSON API lives (``cakupan.api.urls``).
+# Where the JSON API lives (``cakupan.api.urls``); its own middleware (``api.middleware``) and the
+# web's below tell its requests apart by it.
 API_PREFIX = "/api/"
 
 

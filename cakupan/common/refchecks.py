@@ -121,7 +121,7 @@ $$;"""
     return functions
 
 
-def _check_function(child: str, refs: Sequence[Ref]) -> str:
+def _checks_and_triggers(child: str, refs: Sequence[Ref]) -> str:
     return (
         _check_functions(child, refs)
         + f"""
@@ -171,6 +171,14 @@ CREATE TRIGGER {parent}_refs_key AFTER UPDATE ON {parent}
 """
 
 
+def _by(refs: Sequence[Ref], table: str) -> dict[str, list[Ref]]:
+    """``refs`` grouped by their ``child`` or ``parent`` table, in order."""
+    grouped: dict[str, list[Ref]] = defaultdict(list)
+    for ref in refs:
+        grouped[getattr(ref, table)].append(ref)
+    return grouped
+
+
 def statement_checks(refs: Sequence[Ref]) -> tuple[str, str]:
     """(SQL installing the checks and guards of ``refs``, SQL removing them).
 
@@ -178,12 +186,8 @@ def statement_checks(refs: Sequence[Ref]) -> tuple[str, str]:
     guarded by one; a table given here must not already have such triggers (a later migration that
     adds a reference to a table replaces its function with ``CREATE OR REPLACE``).
     """
-    by_child: dict[str, list[Ref]] = defaultdict(list)
-    by_parent: dict[str, list[Ref]] = defaultdict(list)
-    for ref in refs:
-        by_child[ref.child].append(ref)
-        by_parent[ref.parent].append(ref)
-    forward = "".join(_check_function(c, r) for c, r in by_child.items()) + "".join(
+    by_child, by_parent = _by(refs, "child"), _by(refs, "parent")
+    forward = "".join(_checks_and_triggers(c, r) for c, r in by_child.items()) + "".join(
         _guard_functions(p, r) for p, r in by_parent.items()
     )
     reverse = "".join(
@@ -201,7 +205,4 @@ def statement_checks(refs: Sequence[Ref]) -> tuple[str, str]:
 def check_functions(refs: Sequence[Ref]) -> str:
     """SQL replacing (``CREATE OR REPLACE``) the check functions of the child tables of ``refs``,
     their triggers left as they are: for a migration that changes how the checks run."""
-    by_child: dict[str, list[Ref]] = defaultdict(list)
-    for ref in refs:
-        by_child[ref.child].append(ref)
-    return "".join(_check_functions(c, r) for c, r in by_child.items())
+    return "".join(_check_functions(c, r) for c, r in _by(refs, "child").items())

@@ -47,7 +47,7 @@ from cakupan.registry.models import (
     UnitFormation,
 )
 from cakupan.registry.selectors import covered_on_q, memberships_visible_to
-from cakupan.wilayah.codes import ancestors_of
+from cakupan.wilayah.codes import ancestors_of, in_region_subtree
 from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import (
     RegionNotFound,
@@ -148,7 +148,7 @@ def place_in_scope(place: Place, roots: list[Place] | None) -> bool:
         return True
     if place.is_nation:
         return False
-    return any(place.code == r.code or place.code.startswith(f"{r.code}.") for r in roots)
+    return any(in_region_subtree(place.code, r.code) for r in roots)
 
 
 def region_view_get(user: MaybeViewer, code: str) -> Place:

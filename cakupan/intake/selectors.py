@@ -158,7 +158,7 @@ def batch_actions(*, user: MaybeViewer, batch: ImportBatch) -> BatchActions:
     idle = not busy
     verify = idle and status == BatchStatus.SUBMITTED and can_verify(user, batch)
     # The BPJS officer reads only, except for sending its kabupaten's batches (workflow). Asked
-    # only where a sender has something to do: it costs a query, once per row of a list.
+    # only where a sender has something to do: for the officer it is a query, per row of a list.
     sends = (
         idle
         and status in (BatchStatus.VERIFIED, BatchStatus.SENT, BatchStatus.REGISTERED)

@@ -44,7 +44,7 @@ from cakupan.intake.storage import intake_limits
 from cakupan.registry.models import Membership, MembershipStatus, Unit
 from cakupan.registry.selectors import unit_get_for
 from cakupan.registry.services import memberships_set_status
-from cakupan.wilayah.selectors import in_region_subtree
+from cakupan.wilayah.codes import in_region_subtree
 
 
 class WorkflowError(DomainError):

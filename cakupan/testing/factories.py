@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cakupan.accounts.models import Role, User
 from cakupan.common.nik import make_nik
@@ -26,6 +26,9 @@ from cakupan.registry.models import (
     UnitKind,
 )
 from cakupan.wilayah.models import Region
+
+if TYPE_CHECKING:
+    from cakupan.intake.models import ImportBatch
 
 _sequence = itertools.count(1)
 
@@ -93,6 +96,31 @@ def make_membership(
         status=status,
         occupation=Occupation.objects.get(code=occupation) if occupation else None,
         **extra,
+    )
+
+
+def make_batch(
+    unit: Unit, status: str, by: User, *, segment: str = Segment.PERANGKAT_DESA
+) -> ImportBatch:
+    """An import batch row in ``status``, its processing done (no file behind it): uploaded by
+    ``by``, and submitted by ``by`` too once past "committed"."""
+    from cakupan.intake.models import BatchStatus, ImportBatch, Phase
+
+    n = next(_sequence)
+    return ImportBatch.objects.create(
+        unit=unit,
+        segment=segment,
+        created_by=by,
+        submitted_by=by if status not in (BatchStatus.VALIDATED, BatchStatus.COMMITTED) else None,
+        source="web",
+        file_name=f"berkas-{n}.xlsx",
+        file_path=f"intake/{n}",
+        file_sha256=f"{n:064d}",
+        file_size=10,
+        status=status,
+        phase=Phase.DONE,
+        rows=3,
+        accepted=3,
     )
 
 

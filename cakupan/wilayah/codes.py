@@ -39,3 +39,9 @@ def ancestors_of(code: str) -> list[str]:
     """Codes above ``code``, nearest first: ``73.24.01`` -> ``["73.24", "73"]``."""
     parts = code.split(".")
     return [".".join(parts[:i]) for i in range(len(parts) - 1, 0, -1)]
+
+
+def in_region_subtree(code: str, region_code: str) -> bool:
+    """Whether ``code`` is ``region_code`` itself or a region below it (the trailing dot keeps
+    ``73.2`` from matching ``73.24``): ``selectors.region_subtree_q`` for a code at hand."""
+    return code == region_code or code.startswith(f"{region_code}.")

@@ -60,12 +60,6 @@ def region_subtree_q(code: str, field: str = "code") -> Q:
     return Q(**{field: code}) | Q(**{f"{field}__startswith": f"{code}."})
 
 
-def in_region_subtree(code: str, region_code: str) -> bool:
-    """Whether ``code`` is ``region_code`` itself or a region below it: :func:`region_subtree_q`
-    for a code already at hand, without a query."""
-    return code == region_code or code.startswith(f"{region_code}.")
-
-
 def region_descendant_counts(
     region: Region, *, current_only: bool = True
 ) -> dict[str, dict[str, int]]:

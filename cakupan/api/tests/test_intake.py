@@ -17,14 +17,15 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from cakupan.accounts.models import Action, AuditEvent, Role, User
 from cakupan.api.tests.conftest import ApiClient
 from cakupan.intake.models import BatchStatus, ImportBatch
 from cakupan.intake.tests.test_pipeline import DESA, GOOD, csv_file, nik
 from cakupan.registry.models import Membership, MembershipStatus, Unit, UnitKind
-from cakupan.testing.factories import make_branch_office, make_unit, make_user
+from cakupan.testing.factories import make_batch, make_branch_office, make_unit, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -434,31 +435,12 @@ def test_rows_beyond_the_json_limit_are_refused_with_the_limit_and_the_way_out(
 def test_the_batch_list_costs_the_same_queries_for_one_batch_or_many(
     world: World, api_client: Callable[..., ApiClient], status: str
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from cakupan.intake.models import Phase
-
-    def add_batch(i: int) -> None:
-        ImportBatch.objects.create(
-            unit=world.unit,
-            segment="perangkat_desa",
-            created_by=world.operator,
-            source="api",
-            file_name=f"perangkat-{i}.csv",
-            file_path=f"intake/test/{i}",
-            file_sha256=f"{i:064x}",
-            file_size=1,
-            status=status,
-            phase=Phase.DONE,
-        )
-
     admin = api_client(world.dpmd)
     admin.get(BATCHES)  # the token's first use of the minute writes more than later ones
     counts = []
     for batches in (1, 4):
         while ImportBatch.objects.filter(unit=world.unit).count() < batches:
-            add_batch(ImportBatch.objects.count())
+            make_batch(world.unit, status, world.operator)
         with CaptureQueriesContext(connection) as captured:
             listed = admin.get(BATCHES).json()
         assert len(listed["items"]) == batches

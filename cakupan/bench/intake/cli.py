@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -33,7 +33,15 @@ import polars as pl
 from django.conf import settings
 from django.core.management import call_command
 
-from cakupan.bench.harness import detail, line, mib, scaled, verdict
+from cakupan.bench.harness import (
+    cakupan_environment,
+    detail,
+    durable_commits,
+    line,
+    mib,
+    scaled,
+    verdict,
+)
 from cakupan.bench.intake.data import canonical_csv, csv_bytes, faults, file_rows, population
 from cakupan.bench.intake.data import regions as bench_regions
 from cakupan.bench.intake.preload import plain_copy
@@ -64,24 +72,6 @@ def _people(reg: Any) -> tuple[pl.DataFrame, pl.DataFrame]:
     return cells, clean
 
 
-def _environment(workdir: Path) -> dict[str, str]:
-    """The CLI's environment: production settings, this bench's database and keys."""
-    from cakupan.bench.load import _OWN_SETTINGS, _database_url
-
-    env = {k: v for k, v in os.environ.items() if not _OWN_SETTINGS.match(k)}
-    env.update(
-        DJANGO_SETTINGS_MODULE="cakupan.config.settings.base",
-        DATABASE_URL=_database_url(),
-        CAKUPAN_DATA_DIR=str(workdir / "data"),
-        SECRET_KEY="bench-intake-cli-" + "x" * 40,
-        # The demo data were written by this process: the same field keys and PII hash key.
-        CAKUPAN_FIELD_KEYS=",".join(settings.FIELD_ENCRYPTION_KEYS),
-        CAKUPAN_PII_HASH_KEY=settings.PII_HASH_KEY,
-        PYTHONPATH=str(settings.BASE_DIR),
-    )
-    return env
-
-
 def _run(args: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
     done = subprocess.run(
@@ -96,7 +86,6 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, subprocess.Comple
 
 
 def bench_intake_cli() -> dict[str, Any]:
-    from cakupan.bench.load import _durable_commits
     from cakupan.registry.models import Membership, Person, Unit, UnitKind
 
     started = time.perf_counter()
@@ -121,8 +110,8 @@ def bench_intake_cli() -> dict[str, Any]:
         path.write_bytes(csv_bytes(cells, unit.name))
         detail(f"CSV of {cells.height:,} new people, {mib(path.stat().st_size)} (not timed)")
         copy_seconds = plain_copy(canonical_csv(clean))
-        env = _environment(workdir)
-        with _durable_commits():
+        env = cakupan_environment(workdir, secrets.token_urlsafe(50))
+        with durable_commits():
             startup, probe = _run(["intake", "--help"], env)
             if probe.returncode != 0:
                 raise RuntimeError(f"cakupan intake --help failed: {probe.stderr[-2000:]}")

@@ -6,43 +6,18 @@ and who uploaded or submitted, nothing else.
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from cakupan.accounts.models import Role, User
 from cakupan.intake import selectors
-from cakupan.intake.models import BatchStatus, ImportBatch, Phase
-from cakupan.registry.models import Segment, Unit
-from cakupan.testing.factories import make_branch_office, make_unit, make_user
+from cakupan.intake.models import BatchStatus
+from cakupan.registry.models import Segment
+from cakupan.testing.factories import make_batch, make_branch_office, make_unit, make_user
 from cakupan.testing.personas import PersonaWorld
 
 pytestmark = pytest.mark.django_db
-
-_numbers = itertools.count(1)
-
-
-def batch(
-    unit: Unit, status: str, by: User, *, segment: str = Segment.PERANGKAT_DESA
-) -> ImportBatch:
-    n = next(_numbers)
-    return ImportBatch.objects.create(
-        unit=unit,
-        segment=segment,
-        created_by=by,
-        submitted_by=by if status not in (BatchStatus.VALIDATED, BatchStatus.COMMITTED) else None,
-        source="web",
-        file_name=f"berkas-{n}.xlsx",
-        file_path=f"intake/{n}",
-        file_sha256=f"{n:064d}",
-        file_size=10,
-        status=status,
-        phase=Phase.DONE,
-        rows=3,
-        accepted=3,
-    )
 
 
 def kinds(user: User) -> dict[str, int]:
@@ -63,15 +38,15 @@ def test_each_role_sees_what_waits_for_it(
     dpmd_unit.verifies_segments = [Segment.PERANGKAT_DESA, Segment.BPD]
     dpmd_unit.save()
     dpmd = make_user(role=Role.ADMIN_KABUPATEN, region="73.24", unit=dpmd_unit, username="dpmd")
-    batch(desa, BatchStatus.VALIDATED, operator_desa)
-    batch(desa, BatchStatus.COMMITTED, operator_desa)
-    batch(desa, BatchStatus.RETURNED, operator_desa)
-    batch(desa, BatchStatus.SUBMITTED, operator_desa)
-    batch(desa, BatchStatus.SUBMITTED, operator_desa)
-    batch(persona_world.opd, BatchStatus.SUBMITTED, operator_opd, segment=Segment.NON_ASN)
-    batch(desa, BatchStatus.VERIFIED, operator_desa)
-    batch(desa, BatchStatus.SENT, operator_desa)
-    batch(desa, BatchStatus.REGISTERED, operator_desa)  # done: waits for nobody
+    make_batch(desa, BatchStatus.VALIDATED, operator_desa)
+    make_batch(desa, BatchStatus.COMMITTED, operator_desa)
+    make_batch(desa, BatchStatus.RETURNED, operator_desa)
+    make_batch(desa, BatchStatus.SUBMITTED, operator_desa)
+    make_batch(desa, BatchStatus.SUBMITTED, operator_desa)
+    make_batch(persona_world.opd, BatchStatus.SUBMITTED, operator_opd, segment=Segment.NON_ASN)
+    make_batch(desa, BatchStatus.VERIFIED, operator_desa)
+    make_batch(desa, BatchStatus.SENT, operator_desa)
+    make_batch(desa, BatchStatus.REGISTERED, operator_desa)  # done: waits for nobody
 
     assert kinds(operator_desa) == {
         "intake.dikembalikan": 1,
@@ -103,8 +78,8 @@ def test_the_link_lists_exactly_the_waiting_batches(
     persona_world: PersonaWorld, operator_desa: User, admin_kabupaten: User
 ) -> None:
     desa = persona_world.pemerintah_desa
-    waiting = batch(desa, BatchStatus.SUBMITTED, operator_desa)
-    batch(desa, BatchStatus.VERIFIED, operator_desa)
+    waiting = make_batch(desa, BatchStatus.SUBMITTED, operator_desa)
+    make_batch(desa, BatchStatus.VERIFIED, operator_desa)
     client = Client()
     client.force_login(admin_kabupaten)
     [item, *_rest] = selectors.waiting_work(user=admin_kabupaten)

@@ -49,13 +49,7 @@ from django.db import connection
 
 from cakupan.accounts import audit
 from cakupan.accounts.models import Action
-from cakupan.registry.models import (
-    COVERED_STATUSES,
-    Membership,
-    MembershipStatus,
-    Person,
-    Unit,
-)
+from cakupan.registry.models import COVERED_STATUSES, Membership, MembershipStatus, Person, Unit
 from cakupan.wilayah.models import Region
 
 STAGING = "intake_staging"

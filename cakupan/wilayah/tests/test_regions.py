@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from lokal import wilayah as lokal_wilayah
 
-from cakupan.wilayah.codes import InvalidRegionCode, normalize_region_code
+from cakupan.wilayah.codes import InvalidRegionCode, in_region_subtree, normalize_region_code
 from cakupan.wilayah.dataset import dataset_source, iter_regions
 from cakupan.wilayah.models import Region, RegionKind
 from cakupan.wilayah.selectors import region_descendant_counts
@@ -35,6 +35,20 @@ def test_normalize_region_code(raw: str, expected: str) -> None:
 def test_normalize_region_code_rejects(raw: str) -> None:
     with pytest.raises(InvalidRegionCode):
         normalize_region_code(raw)
+
+
+@pytest.mark.parametrize(
+    ("code", "region", "inside"),
+    [
+        ("73.24", "73.24", True),
+        ("73.24.04.2001", "73.24", True),
+        ("73.24", "73.2", False),  # a longer number, not a region below
+        ("73.2", "73.24", False),
+        ("73.17.01", "73.24", False),
+    ],
+)
+def test_in_region_subtree(code: str, region: str, inside: bool) -> None:
+    assert in_region_subtree(code, region) is inside
 
 
 @pytest.mark.django_db
